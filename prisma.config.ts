@@ -1,0 +1,18 @@
+import path from 'node:path';
+import { defineConfig } from 'prisma/config';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { createPgPool } from './src/infra/pg-pool';
+
+// Prisma 6 with the JavaScript schema engine: migrations run through the pg driver adapter and the WebAssembly
+// engine bundled in the `prisma` package, so the CLI never downloads a native engine (see README, "Provisioning").
+export default defineConfig({
+  experimental: { adapter: true },
+  engine: 'js',
+  schema: path.join('prisma', 'schema.prisma'),
+  migrations: { path: path.join('prisma', 'migrations') },
+  async adapter() {
+    const url = process.env.DATABASE_URL;
+    if (!url) throw new Error('DATABASE_URL must be set to run Prisma migrations');
+    return new PrismaPg(createPgPool(url, 2));
+  },
+});

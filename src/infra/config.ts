@@ -1,0 +1,85 @@
+import { z } from 'zod';
+
+/**
+ * Every setting the gateway and the worker read, validated once at start-up. The names in the SPEC's contract
+ * (PORT, PUBLIC_URL, DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, SMTP_URL, STRIPE_SECRET_KEY,
+ * STRIPE_WEBHOOK_SECRET, PROVIDER_API_TOKEN, ZOOM_MEETING_URL) keep their meaning; the README's configuration table
+ * lists them all. `npm start` fills the service addresses with its embedded defaults.
+ */
+
+const url = (protocols: string[]) =>
+  z.string().refine(
+    (v) => {
+      try {
+        return protocols.includes(new URL(v).protocol.replace(/:$/, ''));
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a URL (${protocols.join(', ')})` },
+  );
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, { message: 'must be host:port' });
+
+const schema = z
+  .object({
+    PORT: z.coerce.number({ message: 'must be a port number' }).int().min(0).max(65535).default(3000),
+    PUBLIC_URL: url(['http', 'https']).optional(),
+    DATABASE_URL: url(['postgres', 'postgresql']),
+    TEMPORAL_ADDRESS: hostPort.default('localhost:7233'),
+    TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+    TEMPORAL_TASK_QUEUE: z.string().min(1).default('packs'),
+    TEMPORAL_API_KEY: z.string().min(1).optional(),
+    TEMPORAL_TLS: bool.optional(),
+    TEMPORAL_TLS_CERT_PATH: z.string().min(1).optional(),
+    TEMPORAL_TLS_KEY_PATH: z.string().min(1).optional(),
+    TEMPORAL_TLS_CA_PATH: z.string().min(1).optional(),
+    TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
+    TEMPORAL_UI_URL: url(['http', 'https']).optional(),
+    SMTP_URL: url(['smtp', 'smtps']).default('smtp://127.0.0.1:2525'),
+    MAIL_FROM: z.string().min(3).default('imaginasite <contact@imaginasite.com>'),
+    PROVIDER_EMAIL: z.string().email({ message: 'must be an email address' }).default('contact@imaginasite.com'),
+    STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_/, { message: 'must be a Stripe secret key (sk_test_… or sk_live_…)' }),
+    STRIPE_API_URL: url(['http', 'https']).optional(),
+    STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_/, { message: 'must be a Stripe webhook signing secret (whsec_…)' }),
+    PROVIDER_API_TOKEN: z.string().min(24, { message: 'must be at least 24 characters' }),
+    ZOOM_MEETING_URL: url(['https', 'http']).default('https://zoom.us/j/0000000000'),
+    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  })
+  .superRefine((c, ctx) => {
+    if ((c.TEMPORAL_TLS_CERT_PATH === undefined) !== (c.TEMPORAL_TLS_KEY_PATH === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['TEMPORAL_TLS_KEY_PATH'], message: 'TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together' });
+    }
+  });
+
+export type Config = z.infer<typeof schema> & { PUBLIC_URL: string; TEMPORAL_UI_URL: string };
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const input = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => {
+        const name = String(i.path[0] ?? '');
+        return i.code === 'invalid_type' && input[name] === undefined ? `${name} is required` : `${name} ${i.message}`;
+      }),
+    );
+  }
+  const c = parsed.data;
+  return {
+    ...c,
+    PUBLIC_URL: (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, ''),
+    TEMPORAL_UI_URL: (c.TEMPORAL_UI_URL ?? 'http://localhost:8233').replace(/\/$/, ''),
+  };
+}

@@ -1,0 +1,37 @@
+import { NativeConnection } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import { loadConfig, ConfigError } from '../infra/config';
+import { closePrisma, createPrisma } from '../infra/database';
+import { createMailer } from '../infra/mailer';
+import { createStripe } from '../infra/stripe';
+import { temporalConnectionOptions } from '../infra/temporal';
+import { createWorker } from './worker';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const prisma = createPrisma(config.DATABASE_URL);
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config));
+  const worker = await createWorker({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    activities: createActivities({
+      prisma,
+      mailer: createMailer(config.SMTP_URL),
+      stripe: createStripe(config.STRIPE_SECRET_KEY, config.STRIPE_API_URL),
+    }),
+    workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH,
+  });
+  console.log(`[worker] polling task queue '${config.TEMPORAL_TASK_QUEUE}' on ${config.TEMPORAL_ADDRESS}`);
+  try {
+    await worker.run(); // resolves after SIGINT/SIGTERM, once in-flight tasks have finished
+  } finally {
+    await connection.close();
+    await closePrisma(prisma);
+  }
+}
+
+main().catch((err) => {
+  console.error(err instanceof ConfigError ? `[worker] ${err.message}` : err);
+  process.exit(1);
+});

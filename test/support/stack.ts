@@ -1,0 +1,120 @@
+// What a test file takes from the shared local stack, each piece its own: a database cloned from the migrated
+// template, a task queue, an SMTP sink on a free port. Nothing here is a mock: these are the real servers.
+import crypto from 'node:crypto';
+import pg from 'pg';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createActivities, type Activities } from '../../src/activities';
+import { closePrisma, createPrisma, type PrismaClient } from '../../src/infra/database';
+import { createMailer } from '../../src/infra/mailer';
+import { SmtpSink } from '../../src/infra/smtp-sink';
+import { createStripe } from '../../src/infra/stripe';
+import { createWorker } from '../../src/worker/worker';
+
+let runtimeInstalled = false;
+/** Keeps Temporal's worker logs to warnings so test output stays readable. */
+export function quietTemporalRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    /* already installed by another helper in this file */
+  }
+}
+
+function env(name: string): string {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is missing: run the tests through 'npm test' (jest's global setup starts the stack)`);
+  return v;
+}
+
+export const uniqueName = (prefix: string) => `${prefix}_${crypto.randomBytes(5).toString('hex')}`;
+
+export interface TestDatabase {
+  url: string;
+  prisma: PrismaClient;
+  drop(): Promise<void>;
+}
+
+/** A fresh database with every migration applied, cloned from the template made by the global setup. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const name = uniqueName('t');
+  const admin = new pg.Client({ connectionString: env('TEST_PG_ADMIN_URL') });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${env('TEST_PG_TEMPLATE')}`);
+  } finally {
+    await admin.end();
+  }
+  const url = env('TEST_PG_ADMIN_URL').replace(/\/postgres$/, `/${name}`);
+  const prisma = createPrisma(url, 5);
+  return {
+    url,
+    prisma,
+    async drop() {
+      await closePrisma(prisma);
+      const a = new pg.Client({ connectionString: env('TEST_PG_ADMIN_URL') });
+      await a.connect();
+      try {
+        await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await a.end();
+      }
+    },
+  };
+}
+
+export async function startSmtpSink(): Promise<SmtpSink> {
+  return new SmtpSink().start(0);
+}
+
+export const stripeApiUrl = () => env('TEST_STRIPE_API_URL');
+export const testStripe = () => createStripe('sk_test_imaginasite', stripeApiUrl());
+
+/** A client of the shared Temporal dev server. */
+export async function devServerClient(): Promise<Client> {
+  const connection = await Connection.connect({ address: env('TEST_TEMPORAL_ADDRESS') });
+  return new Client({ connection, namespace: 'default' });
+}
+
+export interface RunningWorker {
+  worker: Worker;
+  taskQueue: string;
+  stop(): Promise<void>;
+}
+
+/** A worker on its own task queue against the dev server, running the bundle built once by the global setup. */
+export async function startDevWorker(activities: Activities, taskQueue = uniqueName('tq')): Promise<RunningWorker> {
+  quietTemporalRuntime();
+  const connection = await NativeConnection.connect({ address: env('TEST_TEMPORAL_ADDRESS') });
+  const worker = await createWorker({ connection, namespace: 'default', taskQueue, activities, workflowBundlePath: env('WORKFLOW_BUNDLE_PATH') });
+  const running = worker.run();
+  return {
+    worker,
+    taskQueue,
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+      await connection.close();
+    },
+  };
+}
+
+export function realActivities(deps: { prisma: PrismaClient; smtpUrl: string }): Activities {
+  return createActivities({ prisma: deps.prisma, mailer: createMailer(deps.smtpUrl), stripe: testStripe() });
+}
+
+/** Temporal's Java time-skipping test server, provisioned from Maven Central (scripts/provision.mjs). */
+export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  quietTemporalRuntime();
+  return TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: env('TEMPORAL_TEST_SERVER_PATH') } },
+  });
+}
+
+export function workflowBundle(): { codePath: string } {
+  return { codePath: env('WORKFLOW_BUNDLE_PATH') };
+}
+

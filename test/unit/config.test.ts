@@ -1,0 +1,57 @@
+import { ConfigError, loadConfig } from '../../src/infra/config';
+
+const valid = {
+  DATABASE_URL: 'postgresql://u:p@localhost:5432/db',
+  STRIPE_SECRET_KEY: 'sk_test_abc',
+  STRIPE_WEBHOOK_SECRET: 'whsec_abc',
+  PROVIDER_API_TOKEN: 'a'.repeat(32),
+};
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe('configuration', () => {
+  test('a complete environment gives the documented defaults', () => {
+    const c = loadConfig(valid);
+    expect(c.PORT).toBe(3000);
+    expect(c.PUBLIC_URL).toBe('http://localhost:3000');
+    expect(c.TEMPORAL_ADDRESS).toBe('localhost:7233');
+    expect(c.TEMPORAL_NAMESPACE).toBe('default');
+    expect(c.SMTP_URL).toBe('smtp://127.0.0.1:2525');
+  });
+
+  test('each missing required value gets one clear message naming it', () => {
+    expect(problems({})).toEqual([
+      'DATABASE_URL is required',
+      'STRIPE_SECRET_KEY is required',
+      'STRIPE_WEBHOOK_SECRET is required',
+      'PROVIDER_API_TOKEN is required',
+    ]);
+  });
+
+  test('each invalid value gets one message saying what is expected', () => {
+    const p = problems({ ...valid, PORT: 'abc', DATABASE_URL: 'mysql://x', TEMPORAL_ADDRESS: 'nohost', SMTP_URL: 'http://x' });
+    expect(p).toHaveLength(4);
+    expect(p).toEqual(
+      expect.arrayContaining([
+        'PORT must be a port number',
+        'DATABASE_URL must be a URL (postgres, postgresql)',
+        'TEMPORAL_ADDRESS must be host:port',
+        'SMTP_URL must be a URL (smtp, smtps)',
+      ]),
+    );
+  });
+
+  test('a client certificate without its key is refused', () => {
+    expect(problems({ ...valid, TEMPORAL_TLS_CERT_PATH: '/tmp/c.pem' })).toEqual([
+      'TEMPORAL_TLS_KEY_PATH TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together',
+    ]);
+  });
+});
