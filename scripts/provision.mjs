@@ -123,7 +123,8 @@ exec "$java_bin" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx512m -cp "$(cat "$
 async function prismaClient(env) {
   const schema = path.join(root, 'prisma/schema.prisma');
   const out = path.join(root, 'src/generated/prisma');
-  const hash = createHash('sha256').update(fs.readFileSync(schema)).digest('hex');
+  const prismaVersion = JSON.parse(fs.readFileSync(path.join(root, 'node_modules/prisma/package.json'), 'utf8')).version;
+  const hash = createHash('sha256').update(fs.readFileSync(schema)).update(prismaVersion).digest('hex');
   const stamp = path.join(out, '.schema-hash');
   if (fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === hash) return;
   log('generating the Prisma client…');

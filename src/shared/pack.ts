@@ -1,0 +1,134 @@
+/**
+ * The pack workflow's contract: its input, its messages (defined once, used by the gateway and the workflow) and
+ * the plain-JSON state it answers queries with. No personal data travels here: names, emails and phones stay in
+ * PostgreSQL, where activities read them.
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { PackCode } from './catalog';
+import type { BookingStatus, Hours, PackSettings, PackStatus, WithdrawalEligibility } from './policy';
+
+export type PaymentMethod = 'card' | 'bank_transfer';
+export type Actor = 'client' | 'provider' | 'system';
+
+export const packWorkflowId = (orderId: string) => `pack-${orderId}`;
+
+export interface PackInput {
+  /** The order's id; the pack's id in the API. */
+  packId: string;
+  packCode: PackCode;
+  quantity: number;
+  totalHours: number;
+  sessionHours: number;
+  breakMinutes: number;
+  priceCents: number;
+  currency: 'EUR';
+  paymentMethod: PaymentMethod;
+  /** When the order was placed (epoch ms): starts the payment deadline and the withdrawal period. */
+  orderedAtMs: number;
+  settings: PackSettings;
+}
+
+export interface PaymentSignal {
+  method: PaymentMethod;
+  amountCents: number;
+  /** Stripe PaymentIntent id, or the bank transfer's reference. */
+  reference: string;
+  /** When the money was received (ISO); later than the workflow's clock is taken as now. */
+  paidAt: string;
+  /** One payment, one key: the Stripe event's payment intent, the provider's entry id… Duplicates are ignored. */
+  idempotencyKey: string;
+}
+
+export interface BookingView {
+  id: string;
+  start: string;
+  end: string;
+  hours: number;
+  status: BookingStatus;
+  penaltyWaived: boolean;
+  /** Bumped each time the session moves or changes status that its invite must reflect (iCalendar SEQUENCE). */
+  revision: number;
+  history: Array<{ at: string; status: BookingStatus | 'RESCHEDULED' | 'PENALTY_WAIVED'; by: Actor; note?: string }>;
+}
+
+export interface PaymentView {
+  method: PaymentMethod;
+  amountCents: number;
+  reference: string;
+  paidAt: string;
+  idempotencyKey: string;
+  outcome: 'ACCEPTED' | 'PARTIAL' | 'SURPLUS' | 'REFUNDED' | 'FLAGGED';
+}
+
+export interface PackState {
+  packId: string;
+  packCode: PackCode;
+  status: PackStatus;
+  orderedAt: string;
+  paymentMethod: PaymentMethod;
+  priceCents: number;
+  paymentDeadline: string;
+  paidAt: string | null;
+  paidCents: number;
+  expiresAt: string | null;
+  hours: Hours;
+  lostAtExpiry: number;
+  bookings: BookingView[];
+  payments: PaymentView[];
+  withdrawal: WithdrawalEligibility;
+  refund: { method: PaymentMethod; amountCents: number } | null;
+  closedAt: string | null;
+  nextTimers: Array<{ at: string; kind: string }>;
+}
+
+// ----------------------------------------------------------------------------------------------- messages
+
+export const paymentReceived = defineSignal<[PaymentSignal]>('paymentReceived');
+
+export const requestBooking = defineUpdate<{ booking: BookingView }, [{ start: string }]>('requestBooking');
+export const confirmBooking = defineUpdate<{ booking: BookingView }, [{ bookingId: string }]>('confirmBooking');
+export const declineBooking = defineUpdate<{ booking: BookingView }, [{ bookingId: string; reason?: string }]>('declineBooking');
+export const cancelBooking = defineUpdate<
+  { booking: BookingView; penalty: boolean; hoursReturned: number },
+  [{ bookingId: string; by: 'client' | 'provider' }]
+>('cancelBooking');
+export const rescheduleBooking = defineUpdate<
+  { booking: BookingView; penalty: boolean; billedBooking?: BookingView },
+  [{ bookingId: string; start: string; by?: 'client' | 'provider' }]
+>('rescheduleBooking');
+export const reportNoShow = defineUpdate<{ booking: BookingView }, [{ bookingId: string }]>('reportNoShow');
+export const waivePenalty = defineUpdate<{ booking: BookingView; hoursReturned: number }, [{ bookingId: string }]>('waivePenalty');
+export const withdraw = defineUpdate<{ status: 'WITHDRAWN'; refund: { method: PaymentMethod; amountCents: number } }, []>('withdraw');
+
+export const getPackState = defineQuery<PackState>('getPackState');
+
+/** Stable error codes of the HTTP contract that the workflow's validators and handlers raise (as ApplicationFailure types). */
+export const PACK_ERROR_CODES = [
+  'VALIDATION_FAILED',
+  'PACK_NOT_ACTIVE',
+  'PAYMENT_PENDING',
+  'INSUFFICIENT_HOURS',
+  'SLOT_UNAVAILABLE',
+  'OUTSIDE_AVAILABILITY',
+  'TOO_SOON',
+  'AFTER_EXPIRY',
+  'BOOKING_NOT_FOUND',
+  'BOOKING_NOT_CANCELLABLE',
+  'WITHDRAWAL_NOT_ALLOWED',
+] as const;
+export type PackErrorCode = (typeof PACK_ERROR_CODES)[number];
+
+/** French messages shown to clients for each code. */
+export const PACK_ERROR_MESSAGES: Record<PackErrorCode, string> = {
+  VALIDATION_FAILED: 'Données invalides.',
+  PACK_NOT_ACTIVE: "Ce pack n'est plus actif.",
+  PAYMENT_PENDING: 'Le paiement de ce pack n’a pas encore été reçu : la réservation sera possible dès sa réception.',
+  INSUFFICIENT_HOURS: "Il ne reste pas assez d'heures sur ce pack pour cette séance.",
+  SLOT_UNAVAILABLE: "Ce créneau n'est plus disponible.",
+  OUTSIDE_AVAILABILITY: 'Ce créneau est en dehors des disponibilités du prestataire.',
+  TOO_SOON: 'Ce créneau est trop proche : le délai minimum de prévenance n’est pas respecté.',
+  AFTER_EXPIRY: 'Cette séance se terminerait après la date de fin de validité du pack.',
+  BOOKING_NOT_FOUND: 'Séance introuvable.',
+  BOOKING_NOT_CANCELLABLE: 'Cette séance ne peut plus être annulée ou modifiée.',
+  WITHDRAWAL_NOT_ALLOWED: 'Le droit de rétractation ne peut plus être exercé pour ce pack.',
+};
