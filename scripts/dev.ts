@@ -25,12 +25,18 @@ function portFrom(name: string, fallback: number): number {
 }
 
 /** Local secrets are made once and kept in .data/ so magic links and the API token survive restarts. */
-function localSecrets(): { webhookSecret: string; providerToken: string } {
+interface LocalSecrets {
+  webhookSecret: string;
+  providerToken: string;
+  accessTokenSecret: string;
+}
+function localSecrets(): LocalSecrets {
   const file = path.join(DATA, 'local-secrets.json');
-  if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8'));
-  const s = {
+  const s: LocalSecrets = {
     webhookSecret: `whsec_${crypto.randomBytes(24).toString('hex')}`,
     providerToken: crypto.randomBytes(24).toString('base64url'),
+    accessTokenSecret: crypto.randomBytes(32).toString('base64url'),
+    ...(fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<LocalSecrets>) : {}),
   };
   fs.mkdirSync(DATA, { recursive: true });
   fs.writeFileSync(file, JSON.stringify(s, null, 2), { mode: 0o600 });
@@ -140,6 +146,7 @@ async function main(): Promise<void> {
   }
   env.STRIPE_WEBHOOK_SECRET ||= secrets.webhookSecret;
   env.PROVIDER_API_TOKEN ||= secrets.providerToken;
+  env.ACCESS_TOKEN_SECRET ||= secrets.accessTokenSecret;
 
   run('worker', 'src/worker/main.ts');
   run('gateway', 'src/gateway/main.ts');

@@ -49,6 +49,12 @@ const schema = z
     PROVIDER_API_TOKEN: z.string().min(24, { message: 'must be at least 24 characters' }),
     ZOOM_MEETING_URL: url(['https', 'http']).default('https://zoom.us/j/0000000000'),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    ACCESS_TOKEN_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }),
+    PORTAL_LINK_TTL_DAYS: z.coerce.number({ message: 'must be a number of days' }).int().min(1).max(365).default(30),
+    BANK_IBAN: z.string().regex(/^[A-Z]{2}\d{2}[A-Z0-9 ]{10,30}$/, { message: 'must be an IBAN' }).default('FR76 3000 6000 0112 3456 7890 189'),
+    BANK_BIC: z.string().regex(/^[A-Z0-9]{8}([A-Z0-9]{3})?$/, { message: 'must be a BIC' }).default('AGRIFRPPXXX'),
+    BANK_ACCOUNT_HOLDER: z.string().min(2).default('imaginasite'),
+    BUSINESS_TIMEZONE: z.string().min(3).default('Europe/Paris'),
   })
   .superRefine((c, ctx) => {
     if ((c.TEMPORAL_TLS_CERT_PATH === undefined) !== (c.TEMPORAL_TLS_KEY_PATH === undefined)) {

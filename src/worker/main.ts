@@ -4,6 +4,7 @@ import { loadConfig, ConfigError } from '../infra/config';
 import { closePrisma, createPrisma } from '../infra/database';
 import { createMailer } from '../infra/mailer';
 import { createStripe } from '../infra/stripe';
+import { activitySettingsFromConfig } from '../infra/settings';
 import { temporalConnectionOptions } from '../infra/temporal';
 import { createWorker } from './worker';
 
@@ -19,6 +20,7 @@ async function main(): Promise<void> {
       prisma,
       mailer: createMailer(config.SMTP_URL),
       stripe: createStripe(config.STRIPE_SECRET_KEY, config.STRIPE_API_URL),
+      settings: activitySettingsFromConfig(config),
     }),
     workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH,
   });

@@ -1,1 +1,2 @@
 export * from './wiring';
+export { packWorkflow } from './pack/workflow';

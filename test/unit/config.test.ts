@@ -5,6 +5,7 @@ const valid = {
   STRIPE_SECRET_KEY: 'sk_test_abc',
   STRIPE_WEBHOOK_SECRET: 'whsec_abc',
   PROVIDER_API_TOKEN: 'a'.repeat(32),
+  ACCESS_TOKEN_SECRET: 's'.repeat(40),
 };
 
 function problems(env: Record<string, string>): string[] {
@@ -33,6 +34,7 @@ describe('configuration', () => {
       'STRIPE_SECRET_KEY is required',
       'STRIPE_WEBHOOK_SECRET is required',
       'PROVIDER_API_TOKEN is required',
+      'ACCESS_TOKEN_SECRET is required',
     ]);
   });
 

@@ -28,6 +28,10 @@ const operatorVars = {
   STRIPE_WEBHOOK_SECRET: 'whsec_example',
   PROVIDER_API_TOKEN: 'x'.repeat(40),
   ZOOM_MEETING_URL: 'https://zoom.us/j/123',
+  ACCESS_TOKEN_SECRET: 'k'.repeat(40),
+  BANK_IBAN: 'FR7630006000011234567890189',
+  BANK_BIC: 'AGRIFRPPXXX',
+  BANK_ACCOUNT_HOLDER: 'Jean Dupont EI',
 };
 
 describe('docker-compose.yml (production-shaped topology)', () => {

@@ -1,0 +1,276 @@
+/**
+ * The product's emails, in French, as text and HTML. Every value from outside (names, projects) is escaped in
+ * the HTML; the subject never carries line breaks.
+ */
+import { DateTime } from 'luxon';
+import type { EmailTemplate } from '../../shared/emails';
+
+export interface MailContext {
+  template: EmailTemplate;
+  event: { type: string; atMs: number; data: Record<string, unknown> };
+  pack: {
+    id: string;
+    label: string;
+    totalHours: number;
+    priceCents: number;
+    paymentMethod: string;
+    bankReference: string;
+    paymentDeadline: Date;
+    expiresAt: Date | null;
+    hoursAvailable: number;
+  };
+  customer: { name: string; email: string };
+  settings: { publicUrl: string; zoomUrl: string; timezone: string; bank: { iban: string; bic: string; holder: string } };
+  /** The client's portal (magic link). */
+  portalUrl: string;
+}
+
+export interface RenderedEmail {
+  subject: string;
+  text: string;
+  html: string;
+  /** The session invite to attach, if any. */
+  ics?: 'REQUEST' | 'CANCEL';
+}
+
+export const euros = (cents: number) =>
+  (cents / 100).toLocaleString('fr-FR', { style: 'currency', currency: 'EUR' }).replace(/\u202f|\u00a0/g, ' ');
+
+export function frenchDateTime(at: Date | string | number, zone: string): string {
+  const dt = typeof at === 'string' ? DateTime.fromISO(at) : DateTime.fromMillis(typeof at === 'number' ? at : at.getTime());
+  return dt.setZone(zone).setLocale('fr').toFormat("cccc d LLLL yyyy 'à' HH'h'mm");
+}
+
+const hoursText = (n: number) => `${n} heure${n > 1 ? 's' : ''}`;
+
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+type Body = { subject: string; lines: string[]; ics?: 'REQUEST' | 'CANCEL' };
+
+function body(ctx: MailContext): Body {
+  const { pack, settings, event } = ctx;
+  const d = event.data;
+  const when = (v: unknown) => frenchDateTime(String(v), settings.timezone);
+  const session = d.start ? `la séance du ${when(d.start)} (${hoursText(Number(d.hours ?? 0))})` : 'la séance';
+  const left = `Heures disponibles sur votre pack : ${pack.hoursAvailable}.`;
+  const bank = [
+    `Titulaire : ${settings.bank.holder}`,
+    `IBAN : ${settings.bank.iban}`,
+    `BIC : ${settings.bank.bic}`,
+    `Montant : ${euros(pack.priceCents)}`,
+    `Référence à indiquer impérativement : ${pack.bankReference}`,
+  ];
+  const deadline = frenchDateTime(pack.paymentDeadline, settings.timezone);
+  switch (ctx.template) {
+    case 'ORDER_RECEIVED':
+      return {
+        subject: `Votre commande ${pack.label} est enregistrée`,
+        lines: [
+          `Merci pour votre commande : ${pack.label}, ${hoursText(pack.totalHours)}, ${euros(pack.priceCents)} TTC.`,
+          ...(pack.paymentMethod === 'bank_transfer'
+            ? [`Pour la valider, effectuez un virement avant le ${deadline} :`, ...bank]
+            : [`Si le paiement par carte n'a pas abouti, vous pouvez le reprendre depuis votre espace avant le ${deadline}.`]),
+          "Aucune séance ne peut être réservée avant la réception du paiement. Sans paiement à cette date, la commande sera annulée.",
+        ],
+      };
+    case 'PAYMENT_REMINDER':
+      return {
+        subject: 'Rappel : votre commande attend son paiement',
+        lines: [
+          `Nous n'avons pas encore reçu le paiement de votre commande ${pack.label}. Elle sera annulée si le paiement ne nous parvient pas avant le ${deadline}.`,
+          ...(pack.paymentMethod === 'bank_transfer' ? bank : ['Vous pouvez payer par carte depuis votre espace.']),
+        ],
+      };
+    case 'ORDER_CANCELLED_UNPAID':
+      return {
+        subject: 'Votre commande a été annulée faute de paiement',
+        lines: [
+          `Le paiement de votre commande ${pack.label} ne nous est pas parvenu avant le ${deadline} : elle est annulée.`,
+          'Si un paiement partiel nous a été fait, il vous sera remboursé. Vous pouvez passer une nouvelle commande à tout moment.',
+        ],
+      };
+    case 'PAYMENT_CONFIRMED':
+      return {
+        subject: 'Paiement reçu : votre pack est actif',
+        lines: [
+          `Nous avons bien reçu votre paiement de ${euros(Number(d.amountCents ?? pack.priceCents))}. Votre ${pack.label} est actif.`,
+          `Il est valable jusqu'au ${pack.expiresAt ? frenchDateTime(pack.expiresAt, settings.timezone) : '—'} : les heures non utilisées à cette date seront perdues, sans remboursement (CGV).`,
+          'Vous pouvez dès maintenant réserver vos séances depuis votre espace.',
+        ],
+      };
+    case 'UNEXPECTED_PAYMENT_REFUNDED':
+      return {
+        subject: 'Votre paiement va vous être remboursé',
+        lines: [
+          `Nous avons reçu un paiement de ${euros(Number(d.amountCents))} pour une commande qui n'attendait plus de paiement (annulée, rétractée ou déjà réglée).`,
+          d.method === 'card'
+            ? 'Il est remboursé sur votre carte ; le remboursement apparaît sous quelques jours.'
+            : 'Nous vous le rembourserons par virement sous 14 jours ; nous vous contacterons si nous avons besoin de vos coordonnées bancaires.',
+        ],
+      };
+    case 'BOOKING_REQUESTED':
+      return {
+        subject: 'Demande de séance reçue',
+        lines: [`Votre demande pour ${session} est transmise. Vous recevrez un e-mail dès qu'elle sera confirmée.`, left],
+      };
+    case 'BOOKING_CONFIRMED':
+      return {
+        subject: `Séance confirmée : ${when(d.start)}`,
+        lines: [
+          `${session[0].toUpperCase()}${session.slice(1)} est confirmée.`,
+          `Lien Zoom : ${settings.zoomUrl}`,
+          "L'invitation pour votre agenda est jointe. Annulation ou report sans frais jusqu'à 24 heures avant le début ; au-delà, les heures de la séance sont facturées (CGV).",
+        ],
+        ics: 'REQUEST',
+      };
+    case 'BOOKING_DECLINED':
+      return {
+        subject: "Votre demande de séance n'a pas pu être retenue",
+        lines: [
+          `Votre demande pour ${session} n'a pas pu être retenue${d.reason ? ` (${String(d.reason)})` : ''}. Les heures restent disponibles sur votre pack.`,
+          'Choisissez un autre créneau depuis votre espace.',
+          left,
+        ],
+      };
+    case 'BOOKING_RESCHEDULED':
+      return {
+        subject: `Séance déplacée au ${when(d.start)}`,
+        lines: [
+          `Votre séance est déplacée au ${when(d.start)}${d.status === 'REQUESTED' ? ' (en attente de confirmation)' : ''}, sans frais.`,
+          `Lien Zoom : ${settings.zoomUrl}`,
+          "L'invitation jointe met à jour votre agenda.",
+        ],
+        ics: 'REQUEST',
+      };
+    case 'BOOKING_CANCELLED':
+      return {
+        subject: 'Séance annulée sans frais',
+        lines: [`${session[0].toUpperCase()}${session.slice(1)} est annulée sans frais : les heures reviennent sur votre pack.`, left],
+        ics: 'CANCEL',
+      };
+    case 'BOOKING_CANCELLED_BILLED':
+      return {
+        subject: 'Séance annulée moins de 24 heures avant : heures facturées',
+        lines: [
+          `${session[0].toUpperCase()}${session.slice(1)} a été ${d.reschedule ? 'reportée' : 'annulée'} moins de 24 heures avant son début.`,
+          "Conformément aux CGV, les heures de cette séance sont facturées et décomptées de votre pack. Si cette annulation a un motif justifié, répondez à cet e-mail : le prestataire peut lever la pénalité.",
+          left,
+        ],
+        ics: 'CANCEL',
+      };
+    case 'SESSION_REMINDER': {
+      const h = Math.round(Number(d.beforeMs ?? 0) / 3_600_000);
+      return {
+        subject: `Rappel : séance ${h >= 24 ? 'demain' : `dans ${hoursText(h)}`}, ${when(d.start)}`,
+        lines: [`Rappel de ${session}.`, `Lien Zoom : ${settings.zoomUrl}`, 'Pensez à vérifier caméra, micro et connexion quelques minutes avant.'],
+        ics: 'REQUEST',
+      };
+    }
+    case 'NO_SHOW':
+      return {
+        subject: 'Absence à votre séance',
+        lines: [
+          `Vous n'étiez pas présent(e) à ${session}.`,
+          "Conformément aux CGV, toute absence injustifiée entraîne la facturation des heures prévues. Si votre absence est justifiée, répondez à cet e-mail.",
+          left,
+        ],
+      };
+    case 'PENALTY_WAIVED':
+      return {
+        subject: 'Pénalité levée : vos heures sont restituées',
+        lines: [`La pénalité liée à ${session} est levée : ${hoursText(Number(d.hours ?? 0))} reviennent sur votre pack.`, left],
+      };
+    case 'EXPIRY_WARNING':
+      return {
+        subject: `Votre pack expire le ${pack.expiresAt ? frenchDateTime(pack.expiresAt, settings.timezone) : ''}`,
+        lines: [
+          `Il vous reste ${hoursText(Number(d.hoursLeft ?? pack.hoursAvailable))} sur votre ${pack.label}, valable jusqu'au ${pack.expiresAt ? frenchDateTime(pack.expiresAt, settings.timezone) : ''}.`,
+          'Les heures non utilisées à cette date seront perdues, sans remboursement (CGV). Réservez vos séances depuis votre espace.',
+        ],
+      };
+    case 'PACK_ENDED_USED_UP':
+      return { subject: 'Votre pack est entièrement utilisé', lines: [`Toutes les heures de votre ${pack.label} ont été utilisées. Merci pour votre confiance !`] };
+    case 'PACK_ENDED_EXPIRED':
+      return {
+        subject: 'Votre pack est arrivé à échéance',
+        lines: [
+          `Votre ${pack.label} est arrivé au terme de ses 3 mois de validité.`,
+          Number(d.hoursLost ?? 0) > 0
+            ? `${hoursText(Number(d.hoursLost))} non utilisée(s) sont perdue(s), sans remboursement, conformément aux CGV.`
+            : 'Toutes vos heures avaient été utilisées.',
+        ],
+      };
+    case 'WITHDRAWN':
+      return {
+        subject: 'Rétractation enregistrée',
+        lines: [
+          `Votre rétractation pour la commande ${pack.label} est enregistrée.`,
+          Number(d.refundCents ?? 0) > 0
+            ? `Vous serez remboursé(e) de ${euros(Number(d.refundCents))} ${d.refundMethod === 'card' ? 'sur votre carte' : 'par virement, sous 14 jours'}.`
+            : "Aucun paiement n'avait été reçu : rien ne vous est dû et rien ne vous sera prélevé.",
+        ],
+      };
+    // -------------------------------------------------------------------------------------- provider notices
+    case 'PROVIDER_ORDER_RECEIVED':
+      return { subject: `Nouvelle commande : ${pack.label} (${euros(pack.priceCents)})`, lines: [`Client : ${ctx.customer.name}`, `Paiement : ${pack.paymentMethod === 'card' ? 'carte' : `virement, référence ${pack.bankReference}`}`, `Échéance de paiement : ${deadline}`] };
+    case 'PROVIDER_ORDER_CANCELLED_UNPAID':
+      return { subject: `Commande annulée faute de paiement : ${ctx.customer.name}`, lines: [`La commande ${pack.label} (référence ${pack.bankReference}) est annulée : paiement non reçu avant le ${deadline}.`] };
+    case 'PROVIDER_PAYMENT_CONFIRMED':
+      return { subject: `Paiement reçu : ${ctx.customer.name}, ${euros(Number(d.amountCents ?? 0))}`, lines: [`${pack.label} actif jusqu'au ${pack.expiresAt ? frenchDateTime(pack.expiresAt, settings.timezone) : '—'}.`] };
+    case 'PROVIDER_PAYMENT_MISMATCH':
+      return {
+        subject: `Montant inattendu pour la commande ${pack.bankReference}`,
+        lines: [
+          `Reçu ${euros(Number(d.amountCents))} (${String(d.method)}, réf. ${String(d.reference)}) ; total reçu ${euros(Number(d.receivedCents))} pour ${euros(Number(d.expectedCents))} attendus.`,
+          Number(d.receivedCents) < Number(d.expectedCents)
+            ? "La commande reste en attente du complément : elle n'est pas activée."
+            : 'La commande est activée ; le trop-perçu est à rembourser au client.',
+        ],
+      };
+    case 'PROVIDER_UNEXPECTED_PAYMENT':
+      return {
+        subject: `Paiement reçu pour une commande close : ${pack.bankReference}`,
+        lines: [
+          `Paiement de ${euros(Number(d.amountCents))} (${String(d.method)}, réf. ${String(d.reference)}) reçu alors que la commande était « ${String(d.status)} ».`,
+          d.method === 'card' ? 'Il est remboursé automatiquement par Stripe.' : 'À rembourser par virement : une tâche a été créée dans le tableau de bord.',
+        ],
+      };
+    case 'PROVIDER_BOOKING_REQUESTED':
+      return { subject: `Demande de séance : ${ctx.customer.name}, ${when(d.start)}`, lines: [`${ctx.customer.name} demande ${session}.`, `À confirmer ou refuser dans le tableau de bord : ${settings.publicUrl}/admin/packs/${pack.id}`] };
+    case 'PROVIDER_BOOKING_CONFIRMED':
+      return { subject: `Séance confirmée : ${ctx.customer.name}, ${when(d.start)}`, lines: [`${session[0].toUpperCase()}${session.slice(1)} avec ${ctx.customer.name} est confirmée.`] };
+    case 'PROVIDER_BOOKING_EXPIRED':
+      return { subject: `Demande non confirmée à temps : ${ctx.customer.name}`, lines: [`La demande pour ${session} n'a pas été confirmée avant son heure : elle est refusée et les heures restituées.`] };
+    case 'PROVIDER_BOOKING_RESCHEDULED':
+      return { subject: `Séance déplacée : ${ctx.customer.name}, ${when(d.start)}`, lines: [`Séance déplacée au ${when(d.start)} par ${d.by === 'provider' ? 'vous' : 'le client'}.`] };
+    case 'PROVIDER_BOOKING_CANCELLED':
+      return { subject: `Séance annulée : ${ctx.customer.name}, ${when(d.start)}`, lines: [`${session[0].toUpperCase()}${session.slice(1)} est annulée par ${d.by === 'provider' ? 'vous' : 'le client'}${event.type === 'BOOKING_CANCELLED_BILLED' ? ', moins de 24 h avant : heures facturées' : ', sans frais'}.`] };
+    case 'PROVIDER_SESSION_REMINDER':
+      return { subject: `Rappel : séance avec ${ctx.customer.name}, ${when(d.start)}`, lines: [`Lien Zoom : ${settings.zoomUrl}`] };
+    case 'PROVIDER_PACK_ENDED':
+      return { subject: `Pack terminé : ${ctx.customer.name} (${event.type === 'PACK_EXPIRED' ? 'expiré' : 'heures utilisées'})`, lines: [`${pack.label} de ${ctx.customer.name} terminé.`] };
+    case 'PROVIDER_WITHDRAWN':
+      return { subject: `Rétractation : ${ctx.customer.name}`, lines: [`Remboursement dû : ${euros(Number(d.refundCents ?? 0))} (${d.refundMethod === 'card' ? 'carte, automatique' : 'virement, à faire'}).`] };
+    case 'PROVIDER_REFUND_TASK':
+      return { subject: `Remboursement par virement à faire : ${euros(Number(d.amountCents))}`, lines: [`Motif : ${String(d.reason)}. Client : ${ctx.customer.name}. Référence : ${pack.bankReference}.`, `Tableau de bord : ${settings.publicUrl}/admin/packs/${pack.id}`] };
+  }
+}
+
+export function renderEmail(ctx: MailContext): RenderedEmail {
+  const b = body(ctx);
+  const toClient = !ctx.template.startsWith('PROVIDER_');
+  const greeting = toClient ? `Bonjour ${ctx.customer.name},` : 'Bonjour,';
+  const footer = toClient
+    ? ['Votre espace client (pack, séances, factures) :', ctx.portalUrl, '', 'imaginasite — accompagnement à distance pour vos sites et outils numériques']
+    : ['— imaginasite'];
+  const text = [greeting, '', ...b.lines.flatMap((l) => [l, '']), ...footer].join('\n');
+  const linkify = (s: string) => escapeHtml(s).replace(/(https?:\/\/[^\s<]+)/g, '<a href="$1">$1</a>');
+  const html = `<!doctype html><html lang="fr"><body style="font-family:Arial,sans-serif;line-height:1.5;color:#222">
+<p>${escapeHtml(greeting)}</p>
+${b.lines.map((l) => `<p>${linkify(l)}</p>`).join('\n')}
+<hr><p style="color:#666;font-size:13px">${footer.filter(Boolean).map(linkify).join('<br>')}</p>
+</body></html>`;
+  return { subject: b.subject.replace(/[\r\n]+/g, ' ').slice(0, 200), text, html, ics: b.ics };
+}

@@ -1,0 +1,165 @@
+// A pack's whole world for workflow tests: the time-skipping server (timers take no real time), a worker with the
+// real activities, a database of its own, an SMTP sink, stripe-mock. Orders go through the real placeOrder.
+import crypto from 'node:crypto';
+import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { temporal } from '@temporalio/proto';
+import { createActivities, type Activities } from '../../src/activities';
+import { placeOrder, type OrderRequest } from '../../src/gateway/orders';
+import { createMailer } from '../../src/infra/mailer';
+import type { SinkMessage, SmtpSink } from '../../src/infra/smtp-sink';
+import { DEFAULT_CATALOG, type PackCode } from '../../src/shared/catalog';
+import { getPackState, packWorkflowId, paymentReceived, type PackState, type PaymentMethod } from '../../src/shared/pack';
+import { DEFAULT_SETTINGS, type Availability, type PackSettings } from '../../src/shared/policy';
+import { SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
+import type { packWorkflow } from '../../src/workflows/pack/workflow';
+import { createTestDatabase, createTimeSkippingEnv, startSmtpSink, testStripe, uniqueName, workflowBundle, type TestDatabase } from './stack';
+
+export const HOUR = 3_600_000;
+export const MINUTE = 60_000;
+export const DAY = 24 * HOUR;
+
+/** Open every day, all day, no notice, no buffer: tests that are not about availability book freely. */
+export const OPEN_ALL_THE_TIME: Availability = {
+  timezone: 'Europe/Paris',
+  weekly: [1, 2, 3, 4, 5, 6, 7].map((day) => ({ day, from: '00:00', to: '24:00' })),
+  exceptions: [],
+  minNoticeHours: 0,
+  bufferMinutes: 0,
+  autoConfirm: true,
+};
+
+export const CONSENTS = { equipment: true, skills: true, websiteConditions: true, cgv: true, withdrawalWaiver: true } as const;
+
+export interface PackWorld {
+  env: TestWorkflowEnvironment;
+  db: TestDatabase;
+  sink: SmtpSink;
+  taskQueue: string;
+  activities: Activities;
+  now(): Promise<number>;
+  setAvailability(a: Partial<Availability>): Promise<void>;
+  order(o?: { packCode?: PackCode; quantity?: number; paymentMethod?: PaymentMethod; email?: string; settings?: Partial<PackSettings>; continueAsNewAfterEvents?: number }): Promise<WorkflowHandle<typeof packWorkflow>>;
+  pay(handle: WorkflowHandle<typeof packWorkflow>, o?: { amountCents?: number; key?: string; method?: PaymentMethod }): Promise<PackState>;
+  state(handle: WorkflowHandle<typeof packWorkflow>): Promise<PackState>;
+  /** Waits (in real time, the workflow's clock frozen) until the predicate holds for the pack's state. */
+  until(handle: WorkflowHandle<typeof packWorkflow>, pred: (s: PackState) => boolean, what?: string): Promise<PackState>;
+  /** Emails the SMTP sink received for an address. */
+  mails(to: string): SinkMessage[];
+  /** Waits until the pack's outbox is fully delivered. */
+  mailsSettled(packId: string): Promise<void>;
+  teardown(): Promise<void>;
+}
+
+/** Starts everything; `wrap` may decorate the real activities (to inject a failure, say). */
+export async function createPackWorld(opts: { wrap?: (a: Activities) => Activities } = {}): Promise<PackWorld> {
+  const [env, db, sink] = await Promise.all([createTimeSkippingEnv(), createTestDatabase(), startSmtpSink()]);
+  // The Java test server accepts search attributes registered through the operator service.
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: 'default',
+    searchAttributes: Object.fromEntries(
+      SEARCH_ATTRIBUTES.map((k) => [
+        k.name,
+        k.type === 'DATETIME' ? temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_DATETIME : temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+      ]),
+    ),
+  });
+  const real = createActivities({ prisma: db.prisma, mailer: createMailer(sink.url), stripe: testStripe(), settings: { providerEmail: 'prestataire@imaginasite.test' } });
+  const activities = opts.wrap ? opts.wrap(real) : real;
+  const taskQueue = uniqueName('packs');
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: workflowBundle(), activities });
+  const running = worker.run();
+  await db.prisma.availability.create({ data: { id: 1, ...OPEN_ALL_THE_TIME } });
+
+  const world: PackWorld = {
+    env,
+    db,
+    sink,
+    taskQueue,
+    activities,
+    now: async () => Number(await env.currentTimeMs()),
+    async setAvailability(a) {
+      await db.prisma.availability.update({ where: { id: 1 }, data: a });
+    },
+    async order(o = {}) {
+      const order: OrderRequest = {
+        packCode: o.packCode ?? 'PACK_1H',
+        quantity: o.quantity,
+        customer: { name: 'Camille Martin', email: o.email ?? `${uniqueName('client')}@example.org` },
+        paymentMethod: o.paymentMethod ?? 'card',
+        consents: CONSENTS,
+      };
+      const placed = await placeOrder(
+        { client: env.client, prisma: db.prisma, taskQueue, catalog: DEFAULT_CATALOG, settings: { ...DEFAULT_SETTINGS, ...o.settings }, cgvVersion: 'test', continueAsNewAfterEvents: o.continueAsNewAfterEvents },
+        order,
+        { orderKey: crypto.randomUUID(), ip: '127.0.0.1', userAgent: 'jest', nowMs: await world.now() },
+      );
+      const handle = env.client.workflow.getHandle<typeof packWorkflow>(packWorkflowId(placed.packId));
+      await world.until(handle, () => true);
+      return handle;
+    },
+    async pay(handle, p = {}) {
+      const s = await world.state(handle);
+      await handle.signal(paymentReceived, {
+        method: p.method ?? s.paymentMethod,
+        amountCents: p.amountCents ?? s.priceCents,
+        reference: `pi_${crypto.randomBytes(6).toString('hex')}`,
+        paidAt: new Date(await world.now()).toISOString(),
+        idempotencyKey: p.key ?? crypto.randomUUID(),
+      });
+      return world.until(handle, (x) => x.payments.length > s.payments.length, 'the payment to be recorded');
+    },
+    state: (handle) => handle.query(getPackState),
+    async until(handle, pred, what = 'the expected state') {
+      const deadline = Date.now() + 20_000;
+      let last: PackState | undefined;
+      while (Date.now() < deadline) {
+        try {
+          last = await handle.query(getPackState);
+          if (pred(last)) return last;
+        } catch (err) {
+          if (!String(err).includes('not found') && !String(err).includes('NotFound')) throw err;
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error(`timed out waiting for ${what}; last state: ${JSON.stringify(last)?.slice(0, 2000)}`);
+    },
+    mails: (to) => sink.messages.filter((m) => m.to.includes(to)),
+    async mailsSettled(packId) {
+      const deadline = Date.now() + 20_000;
+      while (Date.now() < deadline) {
+        const pending = await db.prisma.outboxEmail.count({ where: { packId, status: 'PENDING' } });
+        if (pending === 0) return;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error('outbox not delivered within 20 s');
+    },
+    async teardown() {
+      worker.shutdown();
+      await running.catch(() => undefined);
+      await env.teardown();
+      await sink.stop();
+      await db.drop();
+    },
+  };
+  return world;
+}
+
+/** The API error code an update was refused with. */
+export async function refusal(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (err) {
+    const cause = err instanceof WorkflowUpdateFailedError ? err.cause : err;
+    if (cause instanceof ApplicationFailure) return cause.type ?? 'NO_TYPE';
+    throw err;
+  }
+  throw new Error('expected the update to be refused, it succeeded');
+}
+
+/** A Paris wall-clock instant as epoch ms, e.g. paris('2027-03-28T10:00'). */
+export function parisIso(ms: number): string {
+  return new Date(ms).toISOString();
+}
