@@ -25,7 +25,9 @@ export async function freePort(): Promise<number> {
 export async function waitForPort(port: number, timeoutMs: number, what: string, child?: ChildProcess): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child && child.exitCode !== null) throw new Error(`${what} exited with code ${child.exitCode} before listening`);
+    if (child && child.exitCode !== null) {
+      throw new Error(`${what} exited with code ${child.exitCode} before listening:\n${recentOutput.get(child) ?? ''}`);
+    }
     const ok = await new Promise<boolean>((resolve) => {
       const s = net.connect(port, '127.0.0.1');
       s.once('connect', () => {
@@ -51,9 +53,13 @@ const spawned = new Set<ChildProcess>();
 process.on('exit', () => {
   for (const c of spawned) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
 });
+const recentOutput = new WeakMap<ChildProcess, string>();
 function track(child: ChildProcess): ChildProcess {
   spawned.add(child);
   child.once('exit', () => spawned.delete(child));
+  const keep = (d: Buffer) => recentOutput.set(child, ((recentOutput.get(child) ?? '') + d.toString()).slice(-2000));
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
   return child;
 }
 
@@ -73,8 +79,10 @@ function logTo(child: ChildProcess, file: string | undefined): void {
   if (!file) return;
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const out = fs.createWriteStream(file, { flags: 'a' });
-  child.stdout?.pipe(out);
-  child.stderr?.pipe(out);
+  // Both streams share the file: neither may end it while the other still writes.
+  child.stdout?.pipe(out, { end: false });
+  child.stderr?.pipe(out, { end: false });
+  child.once('exit', () => setTimeout(() => out.end(), 100));
 }
 
 // ---------------------------------------------------------------- PostgreSQL
@@ -232,7 +240,7 @@ export interface LocalStripeMock {
 
 /** Stripe's own API mock (built from the Go module proxy), HTTP on loopback. */
 export async function startStripeMock(opts: { port: number; log?: string }): Promise<LocalStripeMock> {
-  const child = track(spawn(requiredEnv('STRIPE_MOCK_PATH'), ['-http-addr', `127.0.0.1:${opts.port}`], { stdio: ['ignore', 'pipe', 'pipe'] }));
+  const child = track(spawn(requiredEnv('STRIPE_MOCK_PATH'), ['-http-addr', `127.0.0.1:${opts.port}`, '-https-addr', '127.0.0.1:'], { stdio: ['ignore', 'pipe', 'pipe'] }));
   logTo(child, opts.log);
   await waitForPort(opts.port, 30_000, 'stripe-mock', child);
   return { url: `http://127.0.0.1:${opts.port}`, stop: () => stopChild(child) };

@@ -266,11 +266,13 @@ export function windowsOn(dateIso: string, a: Pick<Availability, 'timezone' | 'w
   if (exceptions.some((e) => e.closed)) spans = [];
   else if (exceptions.length > 0) spans = exceptions.filter((e) => e.from && e.to).map((e) => ({ from: e.from!, to: e.to! }));
   else spans = a.weekly.filter((w) => w.day === day.weekday);
+  // Local wall-clock times: 09:00 is 09:00 in Paris on the 23- and 25-hour days of the DST changes too.
+  const at = (hhmm: string) => {
+    const m = minutesOf(hhmm);
+    return m >= 24 * 60 ? day.plus({ days: 1 }).startOf('day').toMillis() : day.set({ hour: Math.floor(m / 60), minute: m % 60 }).toMillis();
+  };
   return spans
-    .map((s): [number, number] => [
-      day.set({ hour: 0, minute: 0 }).plus({ minutes: minutesOf(s.from) }).toMillis(),
-      day.set({ hour: 0, minute: 0 }).plus({ minutes: minutesOf(s.to) }).toMillis(),
-    ])
+    .map((s): [number, number] => [at(s.from), at(s.to)])
     .filter(([from, to]) => to > from)
     .sort((x, y) => x[0] - y[0]);
 }

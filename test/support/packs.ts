@@ -163,3 +163,29 @@ export async function refusal(p: Promise<unknown>): Promise<string> {
 export function parisIso(ms: number): string {
   return new Date(ms).toISOString();
 }
+
+/** The first whole hour at least `aheadMs` after `nowMs`, as ISO. */
+export function hourAfter(nowMs: number, aheadMs: number): string {
+  return new Date(Math.ceil((nowMs + aheadMs) / HOUR) * HOUR).toISOString();
+}
+
+/** Events of a pack's timeline in PostgreSQL, oldest first. */
+export async function timeline(w: PackWorld, packId: string): Promise<string[]> {
+  const rows = await w.db.prisma.packEvent.findMany({ where: { packId }, orderBy: { id: 'asc' } });
+  return rows.map((r) => r.type);
+}
+
+/**
+ * The first whole hour at least `aheadMs` from now where the shared calendar has `lengthMs` free: tests share one
+ * provider calendar (as all packs do), so each takes a time no other test holds.
+ */
+export async function freeHour(w: PackWorld, aheadMs: number, lengthMs = 8 * HOUR): Promise<string> {
+  let start = Date.parse(hourAfter(await w.now(), aheadMs));
+  for (let i = 0; i < 2000; i++, start += HOUR) {
+    const clash = await w.db.prisma.$queryRaw<unknown[]>`
+      SELECT 1 FROM calendar_slot WHERE released_at IS NULL
+      AND during && tstzrange(${new Date(start)}::timestamptz, ${new Date(start + lengthMs)}::timestamptz)`;
+    if (clash.length === 0) return new Date(start).toISOString();
+  }
+  throw new Error('no free hour found');
+}

@@ -19,6 +19,7 @@ import {
   log,
   proxyActivities,
   setHandler,
+  sleep,
   upsertSearchAttributes,
   uuid4,
   workflowInfo,
@@ -272,6 +273,21 @@ export async function packWorkflow(args: PackWorkflowArgs): Promise<PackState> {
   const shouldContinueAsNew = () =>
     workflowInfo().continueAsNewSuggested || (args.continueAsNewAfterEvents !== undefined && workflowInfo().historyLength >= args.continueAsNewAfterEvents);
 
+  // One alarm at a time, never cancelled: waking early for a message leaves it armed, and a needless alarm costs one
+  // idle workflow task. (Cancelling a timer in the very task where it fires trips Temporal's Java test server.)
+  let alarmAt: number | null = null;
+  let alarm = false;
+  const arm = (atMs: number) => {
+    if (alarmAt !== null && alarmAt <= atMs) return; // an earlier alarm will wake the loop, which re-arms then
+    alarmAt = atMs;
+    void sleep(Math.max(1, atMs - now())).then(() => {
+      if (alarmAt === atMs) {
+        alarmAt = null;
+        alarm = true;
+      }
+    });
+  };
+
   for (;;) {
     const next = model.timers()[0];
     if (next && next.atMs <= now()) {
@@ -283,8 +299,10 @@ export async function packWorkflow(args: PackWorkflowArgs): Promise<PackState> {
       if (done) break;
       continue;
     }
+    if (next) arm(next.atMs);
     wake = false;
-    await condition(() => wake || shouldContinueAsNew(), next ? next.atMs - now() : undefined);
+    alarm = false;
+    await condition(() => wake || alarm || shouldContinueAsNew());
     if (shouldContinueAsNew()) {
       await condition(allHandlersFinished);
       await lock.run(() => undefined);
