@@ -8,7 +8,7 @@ import { Worker } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import { createActivities, type Activities } from '../../src/activities';
 import { placeOrder, type OrderRequest } from '../../src/gateway/orders';
-import { createMailer } from '../../src/infra/mailer';
+import { createMailer, type Mailer } from '../../src/infra/mailer';
 import type { SinkMessage, SmtpSink } from '../../src/infra/smtp-sink';
 import { DEFAULT_CATALOG, type PackCode } from '../../src/shared/catalog';
 import { getPackState, packWorkflowId, paymentReceived, type PackState, type PaymentMethod } from '../../src/shared/pack';
@@ -54,7 +54,7 @@ export interface PackWorld {
 }
 
 /** Starts everything; `wrap` may decorate the real activities (to inject a failure, say). */
-export async function createPackWorld(opts: { wrap?: (a: Activities) => Activities } = {}): Promise<PackWorld> {
+export async function createPackWorld(opts: { wrap?: (a: Activities) => Activities; wrapMailer?: (m: Mailer) => Mailer } = {}): Promise<PackWorld> {
   const [env, db, sink] = await Promise.all([createTimeSkippingEnv(), createTestDatabase(), startSmtpSink()]);
   // The Java test server accepts search attributes registered through the operator service.
   await env.connection.operatorService.addSearchAttributes({
@@ -66,7 +66,8 @@ export async function createPackWorld(opts: { wrap?: (a: Activities) => Activiti
       ]),
     ),
   });
-  const real = createActivities({ prisma: db.prisma, mailer: createMailer(sink.url), stripe: testStripe(), settings: { providerEmail: 'prestataire@imaginasite.test' } });
+  const mailer = createMailer(sink.url);
+  const real = createActivities({ prisma: db.prisma, mailer: opts.wrapMailer ? opts.wrapMailer(mailer) : mailer, stripe: testStripe(), settings: { providerEmail: 'prestataire@imaginasite.test' } });
   const activities = opts.wrap ? opts.wrap(real) : real;
   const taskQueue = uniqueName('packs');
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: workflowBundle(), activities });
