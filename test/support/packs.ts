@@ -1,6 +1,8 @@
 // A pack's whole world for workflow tests: the time-skipping server (timers take no real time), a worker with the
 // real activities, a database of its own, an SMTP sink, stripe-mock. Orders go through the real placeOrder.
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -189,4 +191,28 @@ export async function freeHour(w: PackWorld, aheadMs: number, lengthMs = 8 * HOU
     if (clash.length === 0) return new Date(start).toISOString();
   }
   throw new Error('no free hour found');
+}
+
+export const HISTORIES_DIR = path.join(__dirname, '..', 'histories');
+
+/**
+ * With RECORD_HISTORIES=1, writes the workflow's history (every run of it) to test/histories/<name>[.runN].history.pb
+ * (the protobuf encoding, as Temporal stores it), for
+ * the replay test that guards every change to the workflow code (README, "Changing the workflow").
+ */
+export async function saveHistory(w: PackWorld, handle: { workflowId: string }, name: string): Promise<void> {
+  if (!process.env.RECORD_HISTORIES) return;
+  fs.mkdirSync(HISTORIES_DIR, { recursive: true });
+  // Walk back from the latest run through each run's `continuedExecutionRunId`.
+  const histories = [];
+  let runId: string | undefined = (await w.env.client.workflow.getHandle(handle.workflowId).describe()).runId;
+  for (let i = 0; runId && i < 50; i++) {
+    const history = await w.env.client.workflow.getHandle(handle.workflowId, runId).fetchHistory();
+    histories.unshift(history);
+    runId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
+  }
+  histories.forEach((history, i) => {
+    const file = path.join(HISTORIES_DIR, `${name}${histories.length > 1 ? `.run${i + 1}` : ''}.history.pb`);
+    fs.writeFileSync(file, temporal.api.history.v1.History.encode(history).finish());
+  });
 }

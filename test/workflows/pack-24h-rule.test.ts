@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { cancelBooking, requestBooking, type BookingView } from '../../src/shared/pack';
-import { createPackWorld, HOUR, MINUTE, type PackWorld } from '../support/packs';
+import { createPackWorld, HOUR, MINUTE, saveHistory, type PackWorld } from '../support/packs';
 
 // « Toute demande d'annulation ou de report doit être faite au moins 24 heures avant l'heure convenue du
 // rendez-vous » — in real elapsed time, across the DST changes of Europe/Paris. The server's clock also moves with
@@ -69,6 +69,7 @@ describe('the 24-hour rule in the pack workflow', () => {
     expect(billed.penalty).toBe(true);
     expectAtParis(billed.cancelledAt, '2027-03-27T14:01');
     expect((await w.state(h)).hours).toMatchObject({ forfeited: 1, available: 1 });
+    await saveHistory(w, h, 'dst-march-cancellations');
   });
 
   test('across the October change (Sunday 31 October 2027): 24 real hours before a 10:00 session is 11:00 the day before', async () => {

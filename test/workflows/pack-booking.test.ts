@@ -2,7 +2,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import {
   cancelBooking, confirmBooking, declineBooking, reportNoShow, requestBooking, rescheduleBooking, waivePenalty,
 } from '../../src/shared/pack';
-import { createPackWorld, DAY, freeHour, HOUR, hourAfter, MINUTE, refusal, type PackWorld } from '../support/packs';
+import { createPackWorld, DAY, freeHour, HOUR, hourAfter, MINUTE, refusal, saveHistory, type PackWorld } from '../support/packs';
 
 // Booking rules of the pack workflow on the time-skipping server: timers take no real time.
 describe('booking a session', () => {
@@ -115,6 +115,7 @@ describe('booking a session', () => {
       await w.pay(other);
       await w.setAvailability({ autoConfirm: true });
       expect((await other.executeUpdate(requestBooking, { args: [{ start: b.start }] })).booking.status).toBe('CONFIRMED');
+      await saveHistory(w, h, 'confirm-and-decline');
     } finally {
       await w.setAvailability({ autoConfirm: true });
     }
@@ -130,6 +131,7 @@ describe('booking a session', () => {
     const s = await w.until(h, (x) => x.bookings[0].status === 'DECLINED', 'the unanswered request to be declined');
     expect(s.hours).toMatchObject({ reserved: 0, available: 1, used: 0 });
     expect(s.bookings[0].id).toBe(booking.id);
+    await saveHistory(w, h, 'request-unanswered');
   });
 
   test('no-show reported after the start bills the hours; the provider’s waiver gives them back', async () => {
@@ -145,6 +147,7 @@ describe('booking a session', () => {
     const waived = await h.executeUpdate(waivePenalty, { args: [{ bookingId: booking.id }] });
     expect(waived.hoursReturned).toBe(1);
     expect((await w.state(h)).hours).toMatchObject({ forfeited: 0, used: 0, available: 2 });
+    await saveHistory(w, h, 'no-show-then-waiver');
   });
 
   test('a cancellation by the provider never costs the client, even an hour before the start', async () => {
@@ -179,6 +182,7 @@ describe('booking a session', () => {
     expect(late.billedBooking?.status).toBe('LATE_CANCELLED');
     expect(late.booking.id).not.toBe(booking.id);
     expect((await w.state(h)).hours).toMatchObject({ total: 3, forfeited: 1, reserved: 1, available: 1 });
+    await saveHistory(w, h, 'reschedule-free-then-late');
   });
 
   test('an update with a malformed start is refused with VALIDATION_FAILED and changes nothing', async () => {

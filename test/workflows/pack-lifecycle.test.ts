@@ -302,7 +302,9 @@ describe('a pack’s life', () => {
     expect((await b.h.executeUpdate(requestBooking, { args: [{ start: bStart }] })).booking.status).toBe('CONFIRMED');
     expect(Date.parse(bStart)).toBeGreaterThan(bExp - 3 * DAY);
 
-    const [aFinal, bFinal] = await Promise.all([a.h.result(), b.h.result()]);
+    const dbg = setInterval(async () => { try { const [x, y] = [await w.state(a.h), await w.state(b.h)]; console.log('DBG', new Date(await w.now()).toISOString(), x.status, JSON.stringify(x.nextTimers.slice(0,3)), x.bookings.map(b=>b.status+b.start), '|', y.status, JSON.stringify(y.nextTimers.slice(0,3)), y.bookings.map(b=>b.status+b.start)); } catch (e) { console.log('DBG err', String(e)); } }, 3000);
+    console.log('DBG start', aStart, bStart, a.s.expiresAt, b.s.expiresAt);
+    const [aFinal, bFinal] = await Promise.all([a.h.result(), b.h.result()]).finally(() => clearInterval(dbg));
     expect(aFinal).toMatchObject({ status: 'USED_UP', hours: { used: 1, available: 0 } });
     expect(bFinal).toMatchObject({ status: 'USED_UP', hours: { used: 1, available: 0 } });
     expect(await w.now()).toBeGreaterThanOrEqual(bExp - 3 * DAY);

@@ -2,7 +2,7 @@ import type { Activities } from '../../src/activities';
 import type { Mailer } from '../../src/infra/mailer';
 import { cancelBooking, requestBooking } from '../../src/shared/pack';
 import { PACK_CODE, PACK_EXPIRES_AT, PACK_STATUS } from '../../src/shared/search-attributes';
-import { createPackWorld, DAY, freeHour, HOUR, timeline, type PackWorld } from '../support/packs';
+import { createPackWorld, DAY, freeHour, HOUR, saveHistory, timeline, type PackWorld } from '../support/packs';
 
 // Failures injected at the activity boundary: an activity that did its work and then "crashed" before reporting
 // it (so Temporal retries it), and an SMTP server that refuses a message once.
@@ -68,6 +68,7 @@ describe('pack workflow under retried activities', () => {
     ]);
     // The timeline holds each event once too.
     expect(await timeline(w, s.packId)).toEqual(['ORDER_PLACED', 'PAYMENT_CONFIRMED', 'BOOKING_CONFIRMED']);
+    await saveHistory(w, h, 'retried-activities');
   });
 
   test('the pack is visible through typed search attributes (status, code, expiry), never its client', async () => {
@@ -115,5 +116,6 @@ describe('continue-as-new', () => {
     const subjects = w.mails(email).map((m) => m.subject);
     expect(subjects.filter((x) => x.startsWith('Rappel : séance'))).toHaveLength(2);
     expect(new Set(subjects).size).toBe(subjects.length);
+    await saveHistory(w, h, 'continue-as-new');
   });
 });
