@@ -34,3 +34,28 @@ export async function createTemporalClient(c: TemporalSettings & Pick<Config, 'T
   const connection = await Connection.connect(temporalConnectionOptions(c));
   return new Client({ connection, namespace: c.TEMPORAL_NAMESPACE });
 }
+
+/**
+ * Start-up check: the pack workflows upsert these search attributes, and a namespace without them would fail every
+ * pack's first workflow task. Says exactly what to run when one is missing.
+ */
+export async function checkSearchAttributes(
+  connection: Connection,
+  namespace: string,
+  keys: ReadonlyArray<{ name: string; type: string }>,
+): Promise<void> {
+  let known: Record<string, unknown>;
+  try {
+    const res = await connection.operatorService.listSearchAttributes({ namespace });
+    known = { ...(res.customAttributes ?? {}), ...(res.systemAttributes ?? {}) };
+  } catch (err) {
+    // Some hosted namespaces do not grant the operator API to workers: then the check is the operator's.
+    console.warn(`[temporal] could not list search attributes of '${namespace}' (${(err as Error).message}); assuming they exist`);
+    return;
+  }
+  const missing = keys.filter((k) => !(k.name in known));
+  if (missing.length > 0) {
+    const cmds = missing.map((k) => `temporal operator search-attribute create --namespace ${namespace} --name ${k.name} --type ${k.type.charAt(0) + k.type.slice(1).toLowerCase()}`);
+    throw new Error(`Temporal namespace '${namespace}' lacks the search attributes of pack workflows; create them with:\n  ${cmds.join('\n  ')}`);
+  }
+}

@@ -5,13 +5,21 @@ import { closePrisma, createPrisma } from '../infra/database';
 import { createMailer } from '../infra/mailer';
 import { createStripe } from '../infra/stripe';
 import { activitySettingsFromConfig } from '../infra/settings';
-import { temporalConnectionOptions } from '../infra/temporal';
+import { Connection } from '@temporalio/client';
+import { checkSearchAttributes, temporalConnectionOptions } from '../infra/temporal';
+import { SEARCH_ATTRIBUTES } from '../shared/search-attributes';
 import { createWorker } from './worker';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const prisma = createPrisma(config.DATABASE_URL);
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
+  const check = await Connection.connect(temporalConnectionOptions(config));
+  try {
+    await checkSearchAttributes(check, config.TEMPORAL_NAMESPACE, SEARCH_ATTRIBUTES);
+  } finally {
+    await check.close();
+  }
   const worker = await createWorker({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,

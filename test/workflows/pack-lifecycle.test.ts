@@ -303,6 +303,7 @@ describe('a pack’s life', () => {
     expect(Date.parse(bStart)).toBeGreaterThan(bExp - 3 * DAY);
 
     const dbg = setInterval(async () => { try { const [x, y] = [await w.state(a.h), await w.state(b.h)]; console.log('DBG', new Date(await w.now()).toISOString(), x.status, JSON.stringify(x.nextTimers.slice(0,3)), x.bookings.map(b=>b.status+b.start), '|', y.status, JSON.stringify(y.nextTimers.slice(0,3)), y.bookings.map(b=>b.status+b.start)); } catch (e) { console.log('DBG err', String(e)); } }, 3000);
+    setTimeout(async () => { for (const p of [a, b]) { try { const d = await p.h.describe(); console.log('DBGD', JSON.stringify(d.raw.pendingActivities), JSON.stringify(d.raw.pendingWorkflowTask)); const hist = await p.h.fetchHistory(); console.log('DBGH', JSON.stringify((hist.events ?? []).slice(-12).map((e) => [String(e.eventId), e.eventType, e.eventTime?.seconds ? new Date(Number(e.eventTime.seconds) * 1000).toISOString() : '', JSON.stringify(e.activityTaskScheduledEventAttributes?.activityType ?? e.timerStartedEventAttributes?.startToFireTimeout ?? '')]))); } catch (e) { console.log('DBG err', String(e)); } } }, 15000);
     console.log('DBG start', aStart, bStart, a.s.expiresAt, b.s.expiresAt);
     const [aFinal, bFinal] = await Promise.all([a.h.result(), b.h.result()]).finally(() => clearInterval(dbg));
     expect(aFinal).toMatchObject({ status: 'USED_UP', hours: { used: 1, available: 0 } });
