@@ -40,7 +40,7 @@ export async function createTemporalClient(c: TemporalSettings & Pick<Config, 'T
  * pack's first workflow task. Says exactly what to run when one is missing.
  */
 export async function checkSearchAttributes(
-  connection: Connection,
+  connection: Pick<Connection, 'operatorService'>,
   namespace: string,
   keys: ReadonlyArray<{ name: string; type: string }>,
 ): Promise<void> {

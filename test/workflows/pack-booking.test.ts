@@ -25,9 +25,9 @@ describe('booking a session', () => {
     const h = await w.order();
     const paid = await w.pay(h);
     const expiresAt = Date.parse(paid.expiresAt!);
-    const tooLate = new Date(Math.floor(expiresAt / HOUR) * HOUR - 30 * MINUTE).toISOString(); // ends 30 min after expiry
+    const tooLate = new Date(Math.ceil(expiresAt / MINUTE) * MINUTE - 30 * MINUTE).toISOString(); // ends 30 min after expiry
     expect(await refusal(h.executeUpdate(requestBooking, { args: [{ start: tooLate }] }))).toBe('AFTER_EXPIRY');
-    const lastPossible = new Date(Math.floor(expiresAt / HOUR) * HOUR - HOUR).toISOString();
+    const lastPossible = new Date(Math.floor(expiresAt / MINUTE) * MINUTE - HOUR).toISOString(); // ends at expiry
     const { booking } = await h.executeUpdate(requestBooking, { args: [{ start: lastPossible }] });
     expect(booking.status).toBe('CONFIRMED');
   });

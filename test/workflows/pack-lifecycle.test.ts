@@ -4,7 +4,7 @@ import { DateTime } from 'luxon';
 import { frenchDateTime } from '../../src/activities/emails/templates';
 import { cancelBooking, paymentReceived, requestBooking, rescheduleBooking, withdraw, type PackState } from '../../src/shared/pack';
 import type { packWorkflow } from '../../src/workflows/pack/workflow';
-import { createPackWorld, DAY, freeHour, HOUR, MINUTE, refusal, timeline, type PackWorld } from '../support/packs';
+import { createPackWorld, DAY, freeHour, HOUR, MINUTE, refusal, saveHistory, timeline, type PackWorld } from '../support/packs';
 
 type Pack = WorkflowHandle<typeof packWorkflow>;
 
@@ -95,13 +95,14 @@ describe('a pack’s life', () => {
     expect(await received(email, WITHDRAWN, paid.packId)).toHaveLength(1);
 
     const final = await h.result(); // skips the 30-day linger
+    await saveHistory(w, h, 'withdrawal-day-13');
     expect(final.status).toBe('WITHDRAWN');
     expect(final.refund).toEqual({ method: 'card', amountCents: paid.priceCents });
     expect(await w.now()).toBeGreaterThanOrEqual(withdrawnAt + 30 * DAY);
   });
 
-  test('withdrawal with a future confirmed session cancels it, frees its calendar slot and refunds', async () => {
-    const { h, s } = await paidPack();
+  test('withdrawal with a future confirmed session cancels it (and its invite), frees its calendar slot and refunds', async () => {
+    const { h, s, email } = await paidPack();
     const start = await freeHour(w, 3 * DAY);
     const { booking } = await h.executeUpdate(requestBooking, { args: [{ start }] });
     expect(booking.status).toBe('CONFIRMED');
@@ -125,13 +126,19 @@ describe('a pack’s life', () => {
 
     const taken = await other.executeUpdate(requestBooking, { args: [{ start }] });
     expect(taken.booking).toMatchObject({ start: booking.start, status: 'CONFIRMED' });
+
+    // The session leaves the client's calendar: an iCalendar CANCEL for the same UID.
+    await w.mailsSettled(s.packId);
+    const cancelInvite = w.mails(email).flatMap((m) => m.parsed.attachments ?? []).map((a) => a.content.toString('utf8')).find((ics) => ics.includes('METHOD:CANCEL'));
+    expect(cancelInvite).toContain(`UID:${booking.id}@imaginasite.com`);
   });
 
   test('withdrawal is refused (WITHDRAWAL_NOT_ALLOWED) once the 14-day period is over, and once a session has started', async () => {
     // Day 15 (or later, when the 14th day falls on a weekend or public holiday and the period runs on).
     const late = await paidPack();
     await sleepUntil(Math.max(Date.parse(late.s.orderedAt) + 15 * DAY, Date.parse(late.s.withdrawal.until)) + MINUTE);
-    expect((await w.state(late.h)).withdrawal).toMatchObject({ allowed: false, reason: 'PERIOD_OVER' });
+    // The pack's state says so by itself (the portal shows no withdraw button), before anyone tries.
+    expect((await w.until(late.h, (x) => !x.withdrawal.allowed, 'the period end to show in the state')).withdrawal).toMatchObject({ allowed: false, reason: 'PERIOD_OVER' });
     expect(await refusal(late.h.executeUpdate(withdraw))).toBe('WITHDRAWAL_NOT_ALLOWED');
     expect((await w.state(late.h)).status).toBe('ACTIVE');
 
@@ -278,6 +285,7 @@ describe('a pack’s life', () => {
     expect((await w.state(h)).status).toBe('ACTIVE');
 
     const final = await h.result();
+    await saveHistory(w, h, 'expired-with-warnings');
     expect(final.status).toBe('EXPIRED');
     expect(final.hours).toMatchObject({ total: 2, used: 0, forfeited: 2, reserved: 0, available: 0 });
     expect(await w.now()).toBeGreaterThanOrEqual(expiresAt);
@@ -302,10 +310,9 @@ describe('a pack’s life', () => {
     expect((await b.h.executeUpdate(requestBooking, { args: [{ start: bStart }] })).booking.status).toBe('CONFIRMED');
     expect(Date.parse(bStart)).toBeGreaterThan(bExp - 3 * DAY);
 
-    const dbg = setInterval(async () => { try { const [x, y] = [await w.state(a.h), await w.state(b.h)]; console.log('DBG', new Date(await w.now()).toISOString(), x.status, JSON.stringify(x.nextTimers.slice(0,3)), x.bookings.map(b=>b.status+b.start), '|', y.status, JSON.stringify(y.nextTimers.slice(0,3)), y.bookings.map(b=>b.status+b.start)); } catch (e) { console.log('DBG err', String(e)); } }, 3000);
-    setTimeout(async () => { for (const p of [a, b]) { try { const d = await p.h.describe(); console.log('DBGD', JSON.stringify(d.raw.pendingActivities), JSON.stringify(d.raw.pendingWorkflowTask)); const hist = await p.h.fetchHistory(); console.log('DBGH', JSON.stringify((hist.events ?? []).slice(-12).map((e) => [String(e.eventId), e.eventType, e.eventTime?.seconds ? new Date(Number(e.eventTime.seconds) * 1000).toISOString() : '', JSON.stringify(e.activityTaskScheduledEventAttributes?.activityType ?? e.timerStartedEventAttributes?.startToFireTimeout ?? '')]))); } catch (e) { console.log('DBG err', String(e)); } } }, 15000);
-    console.log('DBG start', aStart, bStart, a.s.expiresAt, b.s.expiresAt);
-    const [aFinal, bFinal] = await Promise.all([a.h.result(), b.h.result()]).finally(() => clearInterval(dbg));
+    // One result() at a time: each unlocks the test server's time skipping until it returns.
+    const aFinal = await a.h.result();
+    const bFinal = await b.h.result();
     expect(aFinal).toMatchObject({ status: 'USED_UP', hours: { used: 1, available: 0 } });
     expect(bFinal).toMatchObject({ status: 'USED_UP', hours: { used: 1, available: 0 } });
     expect(await w.now()).toBeGreaterThanOrEqual(bExp - 3 * DAY);
@@ -329,6 +336,7 @@ describe('a pack’s life', () => {
     expect(await received(email, USED_UP, s.packId)).toHaveLength(1);
 
     const final = await h.result(); // skips the 7-day grace
+    await saveHistory(w, h, 'used-up-closed');
     expect(final.status).toBe('USED_UP');
     expect(final.hours.used).toBe(1);
     expect(await w.now()).toBeGreaterThanOrEqual(end + 7 * DAY);

@@ -15,6 +15,7 @@ import {
   paymentDeadlineOf,
   sessionDurationMs,
   sessionHasStarted,
+  withdrawalDeadlineOf,
   withdrawalEligibility,
   type BookingStatus,
   type Hours,
@@ -487,6 +488,11 @@ export class PackModel {
         b.revision += 1;
         this.push(b, 'CANCELLED', 'client', nowMs, 'rétractation');
         this.pending.push({ kind: 'releaseSlot', slotId: this.slotFor(b.id, b.revision - 1) });
+        // The session leaves the client's and the provider's calendars (an iCalendar CANCEL).
+        this.emit('BOOKING_CANCELLED', nowMs, { ...this.bookingInfo(b), by: 'client', withdrawal: true }, [
+          { template: 'BOOKING_CANCELLED', to: 'client' },
+          { template: 'PROVIDER_BOOKING_CANCELLED', to: 'provider' },
+        ]);
       }
     }
     const refund = { method: this.input.paymentMethod, amountCents: this.data.paidCents };
@@ -542,6 +548,10 @@ export class PackModel {
     const add = (atMs: number, kind: string, key: string) => {
       if (!d.fired.includes(key)) out.push({ atMs, kind, key });
     };
+    if (d.status === 'AWAITING_PAYMENT' || d.status === 'ACTIVE') {
+      // Nothing happens then, but the pack's state (and the portal's withdraw button) must change at that moment.
+      add(withdrawalDeadlineOf(this.input.orderedAtMs, s), 'WITHDRAWAL_PERIOD_END', 'withdrawal-period-end');
+    }
     if (d.status === 'AWAITING_PAYMENT') {
       const { deadline, reminderAt } = paymentDeadlineOf(this.input.orderedAtMs, s);
       add(reminderAt, 'PAYMENT_REMINDER', 'payment-reminder');
@@ -585,6 +595,8 @@ export class PackModel {
     switch (t.kind) {
       case 'PAYMENT_REMINDER':
         this.emit('PAYMENT_REMINDER', nowMs, {}, [{ template: 'PAYMENT_REMINDER', to: 'client' }]);
+        return;
+      case 'WITHDRAWAL_PERIOD_END':
         return;
       case 'PAYMENT_DEADLINE':
         this.setStatus('CANCELLED_UNPAID', nowMs);
