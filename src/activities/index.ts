@@ -1,7 +1,6 @@
 import type { PrismaClient } from '../infra/database';
 import type { Mailer } from '../infra/mailer';
 import type { Stripe } from '../infra/stripe';
-import type { WiringCheckInput } from '../shared/wiring';
 import { createPackActivities, DEFAULT_ACTIVITY_SETTINGS, type ActivitySettings } from './packs';
 
 export interface ActivityDeps {
@@ -16,16 +15,6 @@ export interface ActivityDeps {
 export function createActivities({ prisma, mailer, stripe, settings }: ActivityDeps) {
   return {
     ...createPackActivities({ prisma, mailer, stripe, settings: { ...DEFAULT_ACTIVITY_SETTINGS, ...settings } }),
-
-    async recordWiringCheck(input: WiringCheckInput): Promise<{ storedAt: string }> {
-      // Idempotent: a retried attempt finds the row it wrote.
-      const row = await prisma.wiringCheck.upsert({
-        where: { id: input.checkId },
-        create: { id: input.checkId, message: input.message },
-        update: {},
-      });
-      return { storedAt: row.createdAt.toISOString() };
-    },
   };
 }
 

@@ -1,4 +1,4 @@
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 
 /** The API's error shape: `{ error: { code, message } }` with a fitting HTTP status (SPEC, "The HTTP contract"). */
 export class ApiError extends Error {
@@ -14,20 +14,38 @@ export class ApiError extends Error {
 
 export const notFound: RequestHandler = (_req, _res, next) => next(new ApiError(404, 'NOT_FOUND', 'Ressource introuvable.'));
 
-export const errorHandler: ErrorRequestHandler = (err, _req, res, _next) => {
+/** Page requests get an HTML answer, API and webhook requests the JSON error shape. */
+function wantsHtml(req: Request): boolean {
+  return !req.path.startsWith('/api/') && !req.path.startsWith('/webhooks/') && req.accepts(['json', 'html']) === 'html';
+}
+
+const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+function errorPage(res: Response, status: number, message: string): void {
+  res
+    .status(status)
+    .type('html')
+    .send(`<!doctype html><html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>imaginasite</title><link rel="stylesheet" href="/static/site.css"></head><body><main><h1>Oups</h1><p>${esc(message)}</p><p><a href="/">Retour à l'accueil</a></p></main></body></html>`);
+}
+
+export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   if (err instanceof ApiError) {
-    res.status(err.status).json({ error: { code: err.code, message: err.message } });
+    if (wantsHtml(req)) errorPage(res, err.status, err.message);
+    else res.status(err.status).json({ error: { code: err.code, message: err.message } });
     return;
   }
-  const status = (err as { status?: number; type?: string }).status;
-  if (status === 413) {
-    res.status(413).json({ error: { code: 'VALIDATION_FAILED', message: 'Requête trop volumineuse.' } });
-    return;
-  }
-  if (status === 400 && (err as { type?: string }).type === 'entity.parse.failed') {
-    res.status(400).json({ error: { code: 'VALIDATION_FAILED', message: 'Le corps de la requête doit être du JSON valide.' } });
+  const httpStatus = (err as { status?: number }).status;
+  if (httpStatus === 413 || (httpStatus === 400 && (err as { type?: string }).type === 'entity.parse.failed')) {
+    const message = httpStatus === 413 ? 'Requête trop volumineuse.' : 'Le corps de la requête doit être du JSON valide.';
+    if (wantsHtml(req)) errorPage(res, httpStatus, message);
+    else res.status(httpStatus).json({ error: { code: 'VALIDATION_FAILED', message } });
     return;
   }
   console.error('[gateway] unexpected error:', err instanceof Error ? err.stack : err);
-  res.status(500).json({ error: { code: 'INTERNAL', message: 'Erreur interne, réessayez plus tard.' } });
+  const unavailable = /ECONNREFUSED|Can't reach database|connect|UNAVAILABLE|14 UNAVAILABLE|DEADLINE_EXCEEDED/i.test(String((err as Error)?.message ?? err));
+  const [status, code, message]: [number, string, string] = unavailable
+    ? [503, 'UNAVAILABLE', 'Service momentanément indisponible, réessayez dans quelques instants.']
+    : [500, 'INTERNAL', 'Erreur interne, réessayez plus tard.'];
+  if (wantsHtml(req)) errorPage(res, status, message);
+  else res.status(status).json({ error: { code, message } });
 };

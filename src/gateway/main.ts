@@ -2,13 +2,26 @@ import { createApp } from './app';
 import { loadConfig, ConfigError } from '../infra/config';
 import { closePrisma, createPrisma } from '../infra/database';
 import { createMailer } from '../infra/mailer';
+import { loadPackSettings } from '../infra/settings';
+import { createStripe } from '../infra/stripe';
 import { createTemporalClient } from '../infra/temporal';
+import { catalogFromEnv } from '../shared/catalog';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  const settings = loadPackSettings();
+  const catalog = catalogFromEnv(process.env);
   const prisma = createPrisma(config.DATABASE_URL);
   const client = await createTemporalClient(config);
-  const app = createApp({ client, prisma, mailer: createMailer(config.SMTP_URL), config });
+  const app = createApp({
+    client,
+    prisma,
+    mailer: createMailer(config.SMTP_URL),
+    stripe: createStripe(config.STRIPE_SECRET_KEY, config.STRIPE_API_URL),
+    config,
+    catalog,
+    settings,
+  });
   const server = app.listen(config.PORT, () => console.log(`[gateway] listening on ${config.PUBLIC_URL}`));
   const stop = () => {
     server.close(() => {
@@ -21,6 +34,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  console.error(err instanceof ConfigError ? `[gateway] ${err.message}` : err);
+  console.error(err instanceof ConfigError || err instanceof Error ? `[gateway] ${err.message}` : err);
   process.exit(1);
 });

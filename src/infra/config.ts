@@ -55,6 +55,8 @@ const schema = z
     BANK_BIC: z.string().regex(/^[A-Z0-9]{8}([A-Z0-9]{3})?$/, { message: 'must be a BIC' }).default('AGRIFRPPXXX'),
     BANK_ACCOUNT_HOLDER: z.string().min(2).default('imaginasite'),
     BUSINESS_TIMEZONE: z.string().min(3).default('Europe/Paris'),
+    PROVIDER_PASSWORD_HASH: z.string().regex(/^scrypt\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/, { message: 'must be a hash made by `npm run hash-password`' }).optional(),
+    TRUST_PROXY: z.string().optional(),
   })
   .superRefine((c, ctx) => {
     if ((c.TEMPORAL_TLS_CERT_PATH === undefined) !== (c.TEMPORAL_TLS_KEY_PATH === undefined)) {

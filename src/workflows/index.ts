@@ -1,2 +1,1 @@
-export * from './wiring';
 export { packWorkflow } from './pack/workflow';

@@ -50,10 +50,10 @@ describe('real services of the local stack', () => {
   test('an interactive transaction rolls back on error', async () => {
     await expect(
       db.prisma.$transaction(async (tx) => {
-        await tx.wiringCheck.create({ data: { id: 'rollback-me', message: 'x' } });
+        await tx.customer.create({ data: { id: '00000000-0000-4000-8000-00000000dead', name: 'Rollback', email: 'rollback@example.org' } });
         throw new Error('abort');
       }),
     ).rejects.toThrow('abort');
-    expect(await db.prisma.wiringCheck.findUnique({ where: { id: 'rollback-me' } })).toBeNull();
+    expect(await db.prisma.customer.findUnique({ where: { id: '00000000-0000-4000-8000-00000000dead' } })).toBeNull();
   });
 });

@@ -1,34 +1,25 @@
-import { Worker } from '@temporalio/worker';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { longSleepWorkflow } from '../../src/workflows';
-import type { Activities } from '../../src/activities';
-import { createTimeSkippingEnv, uniqueName, workflowBundle } from '../support/stack';
+import { createPackWorld, DAY, type PackWorld } from '../support/packs';
 
-describe('time-skipping test server (Java, from Maven Central)', () => {
-  let env: TestWorkflowEnvironment;
+// The foundation's promise: Temporal's Java time-skipping server (from Maven Central) runs months of workflow time
+// in seconds of real time.
+describe('time-skipping test server', () => {
+  let w: PackWorld;
   beforeAll(async () => {
-    env = await createTimeSkippingEnv();
+    w = await createPackWorld();
   });
   afterAll(async () => {
-    await env?.teardown();
+    await w?.teardown();
   });
 
-  test('a workflow that sleeps 90 days completes in seconds of real time', async () => {
-    const taskQueue = uniqueName('tq');
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue,
-      workflowBundle: workflowBundle(),
-      activities: {} as Activities,
-    });
+  test('a paid pack left unused runs its three months to expiry in seconds of real time', async () => {
+    const h = await w.order();
+    await w.pay(h);
     const started = Date.now();
-    const before = await env.currentTimeMs();
-    const result = await worker.runUntil(
-      env.client.workflow.execute(longSleepWorkflow, { args: [90], workflowId: uniqueName('sleep'), taskQueue }),
-    );
-    const skippedDays = (Number(await env.currentTimeMs()) - Number(before)) / 86_400_000;
-    expect(result).toBe('slept 90 days');
-    expect(skippedDays).toBeGreaterThanOrEqual(90);
+    const before = await w.now();
+    const final = await h.result();
+    const skippedDays = ((await w.now()) - before) / DAY;
+    expect(final.status).toBe('EXPIRED');
+    expect(skippedDays).toBeGreaterThanOrEqual(89);
     expect(Date.now() - started).toBeLessThan(30_000);
   });
 });

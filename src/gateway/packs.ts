@@ -1,0 +1,159 @@
+/**
+ * What the gateway does with packs, shared by the JSON API and the HTML pages: read a pack's live state, send it
+ * messages, list free slots, record a bank transfer. Temporal's refusals become the API's error codes.
+ */
+import crypto from 'node:crypto';
+import {
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { loadAvailability } from '../activities/packs';
+import type { PrismaClient } from '../infra/database';
+import { DEFAULT_CATALOG, isPackCode } from '../shared/catalog';
+import {
+  getPackState,
+  packWorkflowId,
+  paymentReceived,
+  PACK_ERROR_CODES,
+  type BookingView,
+  type PackState,
+  type PaymentSignal,
+} from '../shared/pack';
+import { freeSlots, sessionDurationMs, DAY_MS } from '../shared/policy';
+import type { packWorkflow } from '../workflows/pack/workflow';
+import { ApiError } from './errors';
+
+/** HTTP status of each error code of the contract. */
+export const ERROR_STATUS: Record<string, number> = {
+  VALIDATION_FAILED: 400,
+  UNAUTHORIZED: 401,
+  NOT_FOUND: 404,
+  PACK_NOT_ACTIVE: 409,
+  PAYMENT_PENDING: 409,
+  INSUFFICIENT_HOURS: 409,
+  SLOT_UNAVAILABLE: 409,
+  OUTSIDE_AVAILABILITY: 422,
+  TOO_SOON: 422,
+  AFTER_EXPIRY: 422,
+  BOOKING_NOT_FOUND: 404,
+  BOOKING_NOT_CANCELLABLE: 409,
+  WITHDRAWAL_NOT_ALLOWED: 409,
+  RATE_LIMITED: 429,
+};
+
+const CODES: readonly string[] = PACK_ERROR_CODES;
+
+/** Turns Temporal's answers into the API's errors; anything unexpected stays an internal error. */
+export function fromTemporal(err: unknown): never {
+  if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && CODES.includes(err.cause.type ?? '')) {
+    throw new ApiError(ERROR_STATUS[err.cause.type!] ?? 409, err.cause.type!, err.cause.message);
+  }
+  if (err instanceof WorkflowNotFoundError) throw new ApiError(404, 'NOT_FOUND', 'Pack introuvable.');
+  const text = String((err as Error)?.message ?? err);
+  if (/already completed|workflow execution already completed|not running/i.test(text)) {
+    throw new ApiError(409, 'PACK_NOT_ACTIVE', "Ce pack est clos : plus aucune modification n'est possible.");
+  }
+  throw err;
+}
+
+export interface PackApiView extends Omit<PackState, 'bookings' | 'nextTimers'> {
+  label: string;
+  bookings: Array<BookingView & { freeCancellationUntil: string; cancellable: boolean }>;
+}
+
+export class PackService {
+  constructor(
+    private readonly deps: { client: Client; prisma: PrismaClient; freeCancellationNoticeMs: number },
+  ) {}
+
+  handle(packId: string): WorkflowHandle<typeof packWorkflow> {
+    return this.deps.client.workflow.getHandle<typeof packWorkflow>(packWorkflowId(packId));
+  }
+
+  /** The pack's live state from its workflow. */
+  async state(packId: string): Promise<PackState> {
+    if (!/^[0-9a-f-]{36}$/i.test(packId)) throw new ApiError(404, 'NOT_FOUND', 'Pack introuvable.');
+    try {
+      return await this.handle(packId).query(getPackState);
+    } catch (err) {
+      return fromTemporal(err);
+    }
+  }
+
+  view(s: PackState, nowMs = Date.now()): PackApiView {
+    const { nextTimers: _timers, ...rest } = s;
+    void _timers;
+    return {
+      ...rest,
+      label: isPackCode(s.packCode) ? DEFAULT_CATALOG[s.packCode].label : s.packCode,
+      bookings: s.bookings.map((b) => ({
+        ...b,
+        freeCancellationUntil: new Date(Date.parse(b.start) - this.deps.freeCancellationNoticeMs).toISOString(),
+        cancellable: (b.status === 'REQUESTED' || b.status === 'CONFIRMED') && Date.parse(b.start) > nowMs,
+      })),
+    };
+  }
+
+  async update<R>(packId: string, fn: (h: WorkflowHandle<typeof packWorkflow>) => Promise<R>): Promise<R> {
+    await this.state(packId); // 404 for an unknown pack, before anything else
+    try {
+      return await fn(this.handle(packId));
+    } catch (err) {
+      return fromTemporal(err);
+    }
+  }
+
+  /** Free slots this pack may book between two instants (at most 62 days apart). */
+  async slots(packId: string, fromIso?: string, toIso?: string): Promise<Array<{ start: string; end: string }>> {
+    const s = await this.state(packId);
+    const now = Date.now();
+    const from = fromIso ? Date.parse(fromIso) : now;
+    const to = toIso ? Date.parse(toIso) : from + 14 * DAY_MS;
+    if (Number.isNaN(from) || Number.isNaN(to) || to <= from || to - from > 62 * DAY_MS) {
+      throw new ApiError(400, 'VALIDATION_FAILED', 'Les paramètres from et to doivent être des dates ISO 8601, to après from, 62 jours au plus.');
+    }
+    if (s.status === 'AWAITING_PAYMENT') throw new ApiError(409, 'PAYMENT_PENDING', 'Le paiement de ce pack n’a pas encore été reçu.');
+    if (s.status !== 'ACTIVE' || !s.expiresAt) return [];
+    const pack = await this.deps.prisma.pack.findUniqueOrThrow({ where: { id: packId } });
+    const availability = await loadAvailability(this.deps.prisma);
+    const busy = await this.deps.prisma.$queryRaw<Array<{ lo: Date; hi: Date }>>`
+      SELECT lower(during) AS lo, upper(during) AS hi FROM calendar_slot
+      WHERE released_at IS NULL AND during && tstzrange(${new Date(from - DAY_MS)}::timestamptz, ${new Date(to + DAY_MS)}::timestamptz)`;
+    return freeSlots({
+      fromMs: Math.max(from, now),
+      toMs: to,
+      durationMs: sessionDurationMs({ sessionHours: pack.sessionHours, breakMinutes: pack.breakMinutes }),
+      nowMs: now,
+      expiresAtMs: Date.parse(s.expiresAt),
+      availability,
+      busy: busy.map((b) => [b.lo.getTime(), b.hi.getTime()] as [number, number]),
+      limit: 200,
+    }).map((x) => ({ start: new Date(x.startMs).toISOString(), end: new Date(x.endMs).toISOString() }));
+  }
+
+  /**
+   * The provider records a bank transfer. The same entry (reference and amount) posted twice counts once; the answer
+   * is the state once the workflow has taken it into account.
+   */
+  async recordTransfer(packId: string, p: { amountCents: number; reference: string }): Promise<PackState> {
+    const before = await this.state(packId);
+    const idempotencyKey = `transfer:${crypto.createHash('sha256').update(`${packId}|${p.reference}|${p.amountCents}`).digest('hex').slice(0, 32)}`;
+    const signal: PaymentSignal = { method: 'bank_transfer', amountCents: p.amountCents, reference: p.reference, paidAt: new Date().toISOString(), idempotencyKey };
+    try {
+      await this.handle(packId).signal(paymentReceived, signal);
+    } catch (err) {
+      return fromTemporal(err);
+    }
+    if (before.payments.some((x) => x.idempotencyKey === idempotencyKey)) return before;
+    for (let i = 0; i < 100; i++) {
+      const s = await this.state(packId);
+      if (s.payments.some((x) => x.idempotencyKey === idempotencyKey)) return s;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new ApiError(503, 'UNAVAILABLE', 'Le paiement est enregistré mais le pack ne répond pas encore ; réessayez dans un instant.');
+  }
+}
+

@@ -1,0 +1,119 @@
+/**
+ * Card payments: Stripe Checkout sessions for orders, and Stripe's webhooks (SPEC "Order" 3; Stripe's samples:
+ * raw body, signature checked, each event id processed once, a fast 2xx).
+ */
+import type { Client } from '@temporalio/client';
+import type Stripe from 'stripe';
+import type { PrismaClient } from '../infra/database';
+import { DEFAULT_CATALOG, isPackCode } from '../shared/catalog';
+import { packWorkflowId, paymentReceived } from '../shared/pack';
+import { MINUTE_MS, HOUR_MS } from '../shared/policy';
+
+export interface PaymentDeps {
+  stripe: Stripe;
+  prisma: PrismaClient;
+  client: Client;
+  publicUrl: string;
+}
+
+/**
+ * A Checkout session for an unpaid card order: EUR, the pack as line item, the order id in metadata and
+ * client_reference_id, the client's email, expiring within 24 h and never after the order's payment deadline.
+ * The n-th session of an order has its own idempotency key, so a retried request never makes two.
+ */
+export async function createCheckout(deps: PaymentDeps, packId: string, accessToken: string): Promise<{ url: string; id: string }> {
+  const pack = await deps.prisma.pack.findUniqueOrThrow({ where: { id: packId }, include: { customer: true } });
+  const n = pack.checkoutCount + 1;
+  const now = Date.now();
+  const expiresAt = Math.max(now + 31 * MINUTE_MS, Math.min(now + 23 * HOUR_MS, pack.paymentDeadline.getTime()));
+  const label = isPackCode(pack.packCode) ? DEFAULT_CATALOG[pack.packCode].label : pack.packCode;
+  const session = await deps.stripe.checkout.sessions.create(
+    {
+      mode: 'payment',
+      locale: 'fr',
+      client_reference_id: pack.id,
+      customer_email: pack.customer.email,
+      metadata: { orderId: pack.id },
+      payment_intent_data: { metadata: { orderId: pack.id } },
+      line_items: [
+        {
+          quantity: pack.quantity,
+          price_data: { currency: 'eur', unit_amount: Math.round(pack.priceCents / pack.quantity), product_data: { name: `imaginasite — ${label}` } },
+        },
+      ],
+      expires_at: Math.floor(expiresAt / 1000),
+      success_url: `${deps.publicUrl}/commande/merci?token=${encodeURIComponent(accessToken)}`,
+      cancel_url: `${deps.publicUrl}/espace?token=${encodeURIComponent(accessToken)}`,
+    },
+    { idempotencyKey: `checkout:${pack.id}:${n}` },
+  );
+  await deps.prisma.pack.update({ where: { id: pack.id }, data: { checkoutSessionId: session.id, checkoutUrl: session.url, checkoutCount: n } });
+  return { url: session.url ?? '', id: session.id };
+}
+
+type Outcome = 'PROCESSED' | 'IGNORED' | 'UNMATCHED';
+
+/** Drives the pack workflows from one verified Stripe event. Returns what became of it. */
+export async function processStripeEvent(deps: PaymentDeps, event: Stripe.Event): Promise<{ outcome: Outcome; packId?: string }> {
+  switch (event.type) {
+    case 'checkout.session.completed':
+    case 'checkout.session.async_payment_succeeded':
+    case 'checkout.session.async_payment_failed':
+    case 'checkout.session.expired': {
+      const session = event.data.object as Stripe.Checkout.Session;
+      const packId = session.metadata?.orderId ?? session.client_reference_id ?? undefined;
+      const pack = packId && /^[0-9a-f-]{36}$/i.test(packId) ? await deps.prisma.pack.findUnique({ where: { id: packId } }) : null;
+      if (!pack) return { outcome: 'UNMATCHED' };
+      if (event.type === 'checkout.session.expired') {
+        // The client may start a new session from the portal until the order's deadline.
+        await deps.prisma.pack.updateMany({ where: { id: pack.id, checkoutSessionId: session.id }, data: { checkoutUrl: null } });
+        return { outcome: 'PROCESSED', packId: pack.id };
+      }
+      if (event.type === 'checkout.session.async_payment_failed') return { outcome: 'PROCESSED', packId: pack.id };
+      // completed with a card is paid at once; a delayed method is paid when async_payment_succeeded arrives.
+      if (event.type === 'checkout.session.completed' && session.payment_status !== 'paid') return { outcome: 'PROCESSED', packId: pack.id };
+      const paymentIntent = typeof session.payment_intent === 'string' ? session.payment_intent : session.payment_intent?.id;
+      if (!paymentIntent) return { outcome: 'UNMATCHED', packId: pack.id };
+      await signalOrRefund(deps, pack.id, {
+        method: 'card',
+        amountCents: session.amount_total ?? 0,
+        reference: paymentIntent,
+        paidAt: new Date(event.created * 1000).toISOString(),
+        idempotencyKey: `stripe:${paymentIntent}`,
+      });
+      return { outcome: 'PROCESSED', packId: pack.id };
+    }
+    case 'charge.refunded': {
+      const charge = event.data.object as Stripe.Charge;
+      const packId = charge.metadata?.orderId;
+      return { outcome: packId ? 'PROCESSED' : 'IGNORED', packId: packId && /^[0-9a-f-]{36}$/i.test(packId) ? packId : undefined };
+    }
+    default:
+      return { outcome: 'IGNORED' };
+  }
+}
+
+/**
+ * Hands a payment to its pack. A pack whose workflow has ended (long after a cancellation or withdrawal) cannot take
+ * it: the payment is refunded here and the provider told, so money is never kept without an order.
+ */
+async function signalOrRefund(deps: PaymentDeps, packId: string, p: { method: 'card'; amountCents: number; reference: string; paidAt: string; idempotencyKey: string }) {
+  try {
+    await deps.client.workflow.getHandle(packWorkflowId(packId)).signal(paymentReceived, p);
+  } catch (err) {
+    const text = String((err as Error).message ?? err);
+    if (!/not found|already completed/i.test(text)) throw err;
+    const key = `closed-pack:${p.reference}`;
+    const refund = await deps.stripe.refunds.create({ payment_intent: p.reference, metadata: { packId, reason: 'PACK_CLOSED' } }, { idempotencyKey: `refund:${key}` });
+    await deps.prisma.refund.upsert({
+      where: { key },
+      create: { key, packId, method: 'card', amountCents: p.amountCents, stripeRefundId: refund.id, status: 'REFUNDED' },
+      update: {},
+    });
+    await deps.prisma.providerTask.upsert({
+      where: { key: `closed-pack-payment:${p.reference}` },
+      create: { key: `closed-pack-payment:${p.reference}`, packId, kind: 'PAYMENT_FOR_CLOSED_PACK', amountCents: p.amountCents, details: { reference: p.reference, refunded: true } },
+      update: {},
+    });
+  }
+}

@@ -1,0 +1,265 @@
+import request from 'supertest';
+import { signPackToken } from '../../src/infra/tokens';
+import { CONSENTS } from '../support/packs';
+import { checkoutCompleted, createGatewayWorld, PROVIDER_TOKEN, type GatewayWorld } from '../support/gateway';
+
+// The JSON API of the SPEC's contract, on the real stack: Temporal dev server, worker, PostgreSQL, stripe-mock, SMTP.
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+describe('JSON API', () => {
+  let w: GatewayWorld;
+  beforeAll(async () => {
+    w = await createGatewayWorld();
+  });
+  afterAll(async () => {
+    await w?.teardown();
+  });
+
+  const admin = (r: request.Test) => r.set('authorization', `Bearer ${PROVIDER_TOKEN}`);
+  const as = (token: string) => (r: request.Test) => r.set('authorization', `Bearer ${token}`);
+  const order = (body: Record<string, unknown> = {}, key?: string) => {
+    const r = request(w.app).post('/api/orders');
+    if (key) r.set('idempotency-key', key);
+    return r.send({ packCode: 'PACK_1H', quantity: 3, customer: { name: 'Léa Moreau', email: `lea.${Math.random().toString(36).slice(2)}@example.org` }, paymentMethod: 'bank_transfer', consents: CONSENTS, ...body });
+  };
+  const until = async <T>(fn: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> => {
+    for (let i = 0; i < 100; i++) {
+      const v = await fn();
+      if (ok(v)) return v;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`timed out waiting for ${what}`);
+  };
+  /** A paid pack and its client token, paid by a signed Stripe webhook. */
+  const paidPack = async (body: Record<string, unknown> = {}) => {
+    const res = await order({ paymentMethod: 'card', ...body });
+    expect(res.status).toBe(201);
+    const { payload, header } = w.signed(checkoutCompleted(res.body.packId, (await w.db.prisma.pack.findUniqueOrThrow({ where: { id: res.body.packId } })).priceCents));
+    expect((await request(w.app).post('/webhooks/stripe').set('stripe-signature', header).set('content-type', 'application/json').send(payload)).status).toBe(200);
+    const state = await until(() => as(res.body.accessToken)(request(w.app).get(`/api/packs/${res.body.packId}`)), (r) => r.body.status === 'ACTIVE', 'the payment');
+    return { packId: res.body.packId as string, token: res.body.accessToken as string, state: state.body };
+  };
+  let hourOffset = 0;
+  /** Whole hours in the future that no other test of this file uses. */
+  const nextStart = (daysAhead = 3) => new Date(Math.ceil((Date.now() + daysAhead * DAY) / HOUR) * HOUR + (hourOffset++ % 200) * 2 * HOUR).toISOString();
+
+  test('GET /api/catalog lists the three packs with their prices', async () => {
+    const res = await request(w.app).get('/api/catalog');
+    expect(res.status).toBe(200);
+    expect(res.body.packs.map((p: { code: string }) => p.code)).toEqual(['PACK_1H', 'PACK_HALF_DAY', 'PACK_DAY']);
+    expect(res.body.packs[1]).toMatchObject({ hours: 3, sessionHours: 3, currency: 'EUR' });
+  });
+
+  test('an order without every acknowledgment ticked is refused with VALIDATION_FAILED and stores nothing', async () => {
+    const before = await w.db.prisma.pack.count();
+    const res = await order({ consents: { ...CONSENTS, withdrawalWaiver: false } });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('VALIDATION_FAILED');
+    expect(res.body.error.message).toContain('withdrawalWaiver');
+    expect(await w.db.prisma.pack.count()).toBe(before);
+  });
+
+  test('a bank-transfer order answers 201 with the IBAN, a unique reference, the amount and the deadline, and stores the consents', async () => {
+    const res = await order({}, 'order-transfer-0001');
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ status: 'AWAITING_PAYMENT', bankTransfer: { amountCents: 27_000, iban: expect.any(String), reference: expect.stringMatching(/^IMG-/) } });
+    expect(Date.parse(res.body.bankTransfer.deadline) - Date.now()).toBeGreaterThan(6.9 * DAY);
+    const consents = await w.db.prisma.consent.findMany({ where: { packId: res.body.packId } });
+    expect(consents.map((c) => c.kind).sort()).toEqual(['cgv', 'equipment', 'skills', 'websiteConditions', 'withdrawalWaiver']);
+    expect(consents[0]).toMatchObject({ ip: expect.any(String), userAgent: expect.any(String), cgvVersion: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    // The same request again (same Idempotency-Key) is the same order.
+    const again = await order({}, 'order-transfer-0001');
+    expect(again.status).toBe(200);
+    expect(again.body.orderId).toBe(res.body.orderId);
+  });
+
+  test('a card order answers with a Stripe Checkout URL (created against stripe-mock)', async () => {
+    const res = await order({ paymentMethod: 'card', packCode: 'PACK_HALF_DAY' });
+    expect(res.status).toBe(201);
+    expect(res.body.checkoutUrl).toMatch(/^https:\/\//);
+    expect((await w.db.prisma.pack.findUniqueOrThrow({ where: { id: res.body.packId } })).checkoutSessionId).toMatch(/^cs_/);
+  });
+
+  test('a pack is read with its own token only: none → 401 UNAUTHORIZED, another pack’s → 404 NOT_FOUND, tampered → 401', async () => {
+    const a = await order();
+    const b = await order();
+    expect((await request(w.app).get(`/api/packs/${a.body.packId}`)).body.error.code).toBe('UNAUTHORIZED');
+    const cross = await as(b.body.accessToken)(request(w.app).get(`/api/packs/${a.body.packId}`));
+    expect([cross.status, cross.body.error.code]).toEqual([404, 'NOT_FOUND']);
+    const tampered = `${a.body.accessToken.slice(0, -2)}xx`;
+    expect((await as(tampered)(request(w.app).get(`/api/packs/${a.body.packId}`))).status).toBe(401);
+    const own = await as(a.body.accessToken)(request(w.app).get(`/api/packs/${a.body.packId}`));
+    expect(own.status).toBe(200);
+    expect(own.body).toMatchObject({ status: 'AWAITING_PAYMENT', hours: { total: 3, available: 3 }, withdrawal: { allowed: true } });
+  });
+
+  test('booking before payment → 409 PAYMENT_PENDING', async () => {
+    const a = await order();
+    const res = await as(a.body.accessToken)(request(w.app).post(`/api/packs/${a.body.packId}/bookings`)).send({ start: nextStart() });
+    expect([res.status, res.body.error.code]).toEqual([409, 'PAYMENT_PENDING']);
+  });
+
+  test('a signed checkout.session.completed pays the pack; the same event again is a no-op; unsigned or forged events are refused', async () => {
+    const a = await order({ paymentMethod: 'card' });
+    const event = checkoutCompleted(a.body.packId, 27_000);
+    const { payload, header } = w.signed(event);
+    expect((await request(w.app).post('/webhooks/stripe').set('content-type', 'application/json').send(payload)).status).toBe(400);
+    const forged = w.signed(event, { secret: 'whsec_wrong' });
+    expect((await request(w.app).post('/webhooks/stripe').set('stripe-signature', forged.header).set('content-type', 'application/json').send(payload)).status).toBe(400);
+    const stale = w.signed(event, { timestamp: Math.floor(Date.now() / 1000) - 3600 });
+    expect((await request(w.app).post('/webhooks/stripe').set('stripe-signature', stale.header).set('content-type', 'application/json').send(stale.payload)).status).toBe(400);
+    const first = await request(w.app).post('/webhooks/stripe').set('stripe-signature', header).set('content-type', 'application/json').send(payload);
+    expect(first.body).toMatchObject({ received: true, outcome: 'PROCESSED' });
+    const replay = await request(w.app).post('/webhooks/stripe').set('stripe-signature', header).set('content-type', 'application/json').send(payload);
+    expect(replay.body).toMatchObject({ received: true, duplicate: true });
+    const s = await until(() => as(a.body.accessToken)(request(w.app).get(`/api/packs/${a.body.packId}`)), (r) => r.body.status === 'ACTIVE', 'payment');
+    expect(s.body.payments).toHaveLength(1);
+    expect(s.body.paidCents).toBe(27_000);
+  });
+
+  test('a webhook for an unknown order is kept for the provider, not an error', async () => {
+    const { payload, header } = w.signed(checkoutCompleted('00000000-0000-4000-8000-000000000000', 1000));
+    const res = await request(w.app).post('/webhooks/stripe').set('stripe-signature', header).set('content-type', 'application/json').send(payload);
+    expect(res.body).toMatchObject({ received: true, outcome: 'UNMATCHED' });
+    expect(await w.db.prisma.stripeEvent.count({ where: { status: 'UNMATCHED' } })).toBeGreaterThanOrEqual(1);
+  });
+
+  test('book, list slots without the taken one, cancel for free, reschedule: the booking endpoints answer the contract', async () => {
+    const { packId, token } = await paidPack();
+    const start = nextStart(4);
+    const booked = await as(token)(request(w.app).post(`/api/packs/${packId}/bookings`)).send({ start });
+    expect(booked.status).toBe(201);
+    expect(booked.body.booking).toMatchObject({ start, status: 'CONFIRMED', id: expect.any(String) });
+    const slots = await as(token)(request(w.app).get(`/api/packs/${packId}/slots`).query({ from: new Date(Date.parse(start) - 6 * HOUR).toISOString(), to: new Date(Date.parse(start) + 6 * HOUR).toISOString() }));
+    expect(slots.status).toBe(200);
+    expect(slots.body.slots.length).toBeGreaterThan(0);
+    expect(slots.body.slots.some((x: { start: string; end: string }) => Date.parse(x.start) < Date.parse(start) + HOUR && Date.parse(x.end) > Date.parse(start))).toBe(false);
+    const moved = await as(token)(request(w.app).post(`/api/packs/${packId}/bookings/${booked.body.booking.id}/reschedule`)).send({ start: nextStart(5) });
+    expect(moved.status).toBe(200);
+    expect(moved.body).toMatchObject({ penalty: false, booking: { id: booked.body.booking.id } });
+    const cancelled = await as(token)(request(w.app).post(`/api/packs/${packId}/bookings/${booked.body.booking.id}/cancel`));
+    expect(cancelled.body).toMatchObject({ penalty: false, hoursReturned: 1, booking: { status: 'CANCELLED' } });
+    const again = await as(token)(request(w.app).post(`/api/packs/${packId}/bookings/${booked.body.booking.id}/cancel`));
+    expect([again.status, again.body.error.code]).toEqual([409, 'BOOKING_NOT_CANCELLABLE']);
+    const unknown = await as(token)(request(w.app).post(`/api/packs/${packId}/bookings/00000000-0000-4000-8000-000000000001/cancel`));
+    expect([unknown.status, unknown.body.error.code]).toEqual([404, 'BOOKING_NOT_FOUND']);
+  });
+
+  test('each booking refusal has its code: SLOT_UNAVAILABLE, INSUFFICIENT_HOURS, AFTER_EXPIRY, TOO_SOON, OUTSIDE_AVAILABILITY, VALIDATION_FAILED', async () => {
+    const a = await paidPack({ quantity: 1 });
+    const b = await paidPack({ quantity: 1 });
+    const start = nextStart(6);
+    expect((await as(a.token)(request(w.app).post(`/api/packs/${a.packId}/bookings`)).send({ start })).status).toBe(201);
+    const taken = await as(b.token)(request(w.app).post(`/api/packs/${b.packId}/bookings`)).send({ start });
+    expect([taken.status, taken.body.error.code]).toEqual([409, 'SLOT_UNAVAILABLE']);
+    const noHours = await as(a.token)(request(w.app).post(`/api/packs/${a.packId}/bookings`)).send({ start: nextStart(7) });
+    expect([noHours.status, noHours.body.error.code]).toEqual([409, 'INSUFFICIENT_HOURS']);
+    const late = await as(b.token)(request(w.app).post(`/api/packs/${b.packId}/bookings`)).send({ start: new Date(Date.now() + 100 * DAY).toISOString().replace(/:\d\d\.\d+Z$/, ':00.000Z') });
+    expect([late.status, late.body.error.code]).toEqual([422, 'AFTER_EXPIRY']);
+    const bad = await as(b.token)(request(w.app).post(`/api/packs/${b.packId}/bookings`)).send({ start: 'lundi prochain' });
+    expect([bad.status, bad.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
+    const weekdays = { timezone: 'Europe/Paris', weekly: [1, 2, 3, 4, 5].map((day) => ({ day, from: '09:00', to: '18:00' })), exceptions: [], minNoticeHours: 48, bufferMinutes: 0, autoConfirm: true };
+    expect((await admin(request(w.app).put('/api/admin/availability')).send(weekdays)).status).toBe(200);
+    try {
+      const soon = await as(b.token)(request(w.app).post(`/api/packs/${b.packId}/bookings`)).send({ start: new Date(Math.ceil((Date.now() + 2 * HOUR) / HOUR) * HOUR).toISOString() });
+      expect([soon.status, soon.body.error.code]).toEqual([422, 'TOO_SOON']);
+      const night = new Date(Math.ceil((Date.now() + 5 * DAY) / DAY) * DAY + 1 * HOUR).toISOString(); // 02:00 Paris
+      const outside = await as(b.token)(request(w.app).post(`/api/packs/${b.packId}/bookings`)).send({ start: night });
+      expect([outside.status, outside.body.error.code]).toEqual([422, 'OUTSIDE_AVAILABILITY']);
+    } finally {
+      await admin(request(w.app).put('/api/admin/availability')).send({ ...weekdays, weekly: [1, 2, 3, 4, 5, 6, 7].map((day) => ({ day, from: '00:00', to: '24:00' })), minNoticeHours: 0 });
+    }
+  });
+
+  test('withdraw refunds the card and closes the pack; a second withdrawal is WITHDRAWAL_NOT_ALLOWED and booking then PACK_NOT_ACTIVE', async () => {
+    const { packId, token } = await paidPack();
+    const res = await as(token)(request(w.app).post(`/api/packs/${packId}/withdraw`));
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'WITHDRAWN', refund: { method: 'card', amountCents: 27_000 } });
+    const again = await as(token)(request(w.app).post(`/api/packs/${packId}/withdraw`));
+    expect([again.status, again.body.error.code]).toEqual([409, 'WITHDRAWAL_NOT_ALLOWED']);
+    const book = await as(token)(request(w.app).post(`/api/packs/${packId}/bookings`)).send({ start: nextStart() });
+    expect([book.status, book.body.error.code]).toEqual([409, 'PACK_NOT_ACTIVE']);
+    await until(() => w.db.prisma.refund.findMany({ where: { packId } }), (r) => r.length === 1 && r[0].status === 'REFUNDED', 'the Stripe refund');
+  });
+
+  test('the admin API needs the provider token: none or a wrong one → 401', async () => {
+    for (const path of ['/api/admin/packs', '/api/admin/availability', '/api/admin/outbox']) {
+      expect((await request(w.app).get(path)).status).toBe(401);
+      expect((await request(w.app).get(path).set('authorization', 'Bearer not-the-token')).status).toBe(401);
+    }
+    const client = await order();
+    expect((await as(client.body.accessToken)(request(w.app).get('/api/admin/packs'))).status).toBe(401);
+  });
+
+  test('the provider records a bank transfer (once, even posted twice), sees the pack with its customer and timeline, and filters the list', async () => {
+    const a = await order();
+    const body = { method: 'bank_transfer', amountCents: 27_000, reference: a.body.bankTransfer.reference };
+    const first = await admin(request(w.app).post(`/api/admin/packs/${a.body.packId}/payments`)).send(body);
+    expect(first.status).toBe(200);
+    expect(first.body.status).toBe('ACTIVE');
+    const second = await admin(request(w.app).post(`/api/admin/packs/${a.body.packId}/payments`)).send(body);
+    expect(second.body.payments).toHaveLength(1);
+    const detail = await until(() => admin(request(w.app).get(`/api/admin/packs/${a.body.packId}`)), (r) => r.body.timeline?.some((e: { type: string }) => e.type === 'PAYMENT_CONFIRMED'), 'the timeline');
+    expect(detail.body.customer).toMatchObject({ name: 'Léa Moreau' });
+    expect(detail.body.temporalUrl).toContain(`pack-${a.body.packId}`);
+    const active = await until(() => admin(request(w.app).get('/api/admin/packs').query({ status: 'ACTIVE' })), (r) => r.body.packs.some((p: { packId: string }) => p.packId === a.body.packId), 'the projection');
+    expect(active.body.packs.every((p: { status: string }) => p.status === 'ACTIVE')).toBe(true);
+    const bad = await admin(request(w.app).post(`/api/admin/packs/${a.body.packId}/payments`)).send({ method: 'cash', amountCents: -1 });
+    expect([bad.status, bad.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
+  });
+
+  test('the provider confirms or declines a request, reports a no-show only after the start, cancels for free', async () => {
+    await admin(request(w.app).put('/api/admin/availability')).send({ timezone: 'Europe/Paris', weekly: [1, 2, 3, 4, 5, 6, 7].map((day) => ({ day, from: '00:00', to: '24:00' })), exceptions: [], minNoticeHours: 0, bufferMinutes: 0, autoConfirm: false });
+    try {
+      const { packId, token } = await paidPack();
+      const b1 = (await as(token)(request(w.app).post(`/api/packs/${packId}/bookings`)).send({ start: nextStart(8) })).body.booking;
+      const b2 = (await as(token)(request(w.app).post(`/api/packs/${packId}/bookings`)).send({ start: nextStart(9) })).body.booking;
+      expect([b1.status, b2.status]).toEqual(['REQUESTED', 'REQUESTED']);
+      expect((await admin(request(w.app).post(`/api/admin/packs/${packId}/bookings/${b1.id}/confirm`))).body.booking.status).toBe('CONFIRMED');
+      expect((await admin(request(w.app).post(`/api/admin/packs/${packId}/bookings/${b2.id}/decline`)).send({ reason: 'congés' })).body.booking.status).toBe('DECLINED');
+      const early = await admin(request(w.app).post(`/api/admin/packs/${packId}/bookings/${b1.id}/no-show`));
+      expect([early.status, early.body.error.code]).toEqual([409, 'BOOKING_NOT_CANCELLABLE']);
+      const cancel = await admin(request(w.app).post(`/api/admin/packs/${packId}/bookings/${b1.id}/cancel`));
+      expect(cancel.body).toMatchObject({ penalty: false, hoursReturned: 1 });
+    } finally {
+      await admin(request(w.app).put('/api/admin/availability')).send({ timezone: 'Europe/Paris', weekly: [1, 2, 3, 4, 5, 6, 7].map((day) => ({ day, from: '00:00', to: '24:00' })), exceptions: [], minNoticeHours: 0, bufferMinutes: 0, autoConfirm: true });
+    }
+  });
+
+  test('availability is validated: a range ending before it starts is VALIDATION_FAILED', async () => {
+    const res = await admin(request(w.app).put('/api/admin/availability')).send({ timezone: 'Europe/Paris', weekly: [{ day: 1, from: '18:00', to: '09:00' }], exceptions: [], minNoticeHours: 0, bufferMinutes: 0, autoConfirm: true });
+    expect([res.status, res.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
+  });
+
+  test('a token signed with another secret, or for an unknown pack, opens nothing', async () => {
+    const forged = signPackToken('some-other-secret-that-is-long-enough', '00000000-0000-4000-8000-000000000002', 3600);
+    expect((await as(forged)(request(w.app).get('/api/packs/00000000-0000-4000-8000-000000000002'))).status).toBe(401);
+  });
+
+  test('malformed JSON and oversized bodies get a clean 4xx with a code', async () => {
+    const broken = await request(w.app).post('/api/orders').set('content-type', 'application/json').send('{"packCode":');
+    expect([broken.status, broken.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
+    const huge = await request(w.app).post('/api/orders').set('content-type', 'application/json').send(JSON.stringify({ project: 'x'.repeat(100_000) }));
+    expect([huge.status, huge.body.error.code]).toEqual([413, 'VALIDATION_FAILED']);
+  });
+});
+
+describe('rate limiting', () => {
+  let w: GatewayWorld;
+  beforeAll(async () => {
+    w = await createGatewayWorld({ rateLimits: { ordersPerMinute: 2 } });
+  });
+  afterAll(async () => {
+    await w?.teardown();
+  });
+
+  test('placing orders too fast from one address → 429 RATE_LIMITED', async () => {
+    const codes: number[] = [];
+    for (let i = 0; i < 3; i++) codes.push((await request(w.app).post('/api/orders').send({})).status);
+    expect(codes.slice(0, 2)).toEqual([400, 400]);
+    const last = await request(w.app).post('/api/orders').send({});
+    expect([last.status, last.body.error.code]).toEqual([429, 'RATE_LIMITED']);
+  });
+});
