@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import exitHook from 'async-exit-hook';
 import { SEARCH_ATTRIBUTES } from '../src/shared/search-attributes';
+import { hashPassword } from '../src/infra/passwords';
 import { SmtpSink } from '../src/infra/smtp-sink';
 import { ROOT, migrate, startPostgres, startStripeMock, startTemporalDevServer, waitForPort } from './lib/local-stack';
 
@@ -29,6 +30,8 @@ interface LocalSecrets {
   webhookSecret: string;
   providerToken: string;
   accessTokenSecret: string;
+  /** The dashboard password of this local installation (production sets PROVIDER_PASSWORD_HASH). */
+  providerPassword: string;
 }
 function localSecrets(): LocalSecrets {
   const file = path.join(DATA, 'local-secrets.json');
@@ -36,6 +39,7 @@ function localSecrets(): LocalSecrets {
     webhookSecret: `whsec_${crypto.randomBytes(24).toString('hex')}`,
     providerToken: crypto.randomBytes(24).toString('base64url'),
     accessTokenSecret: crypto.randomBytes(32).toString('base64url'),
+    providerPassword: crypto.randomBytes(9).toString('base64url'),
     ...(fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<LocalSecrets>) : {}),
   };
   fs.mkdirSync(DATA, { recursive: true });
@@ -147,6 +151,7 @@ async function main(): Promise<void> {
   env.STRIPE_WEBHOOK_SECRET ||= secrets.webhookSecret;
   env.PROVIDER_API_TOKEN ||= secrets.providerToken;
   env.ACCESS_TOKEN_SECRET ||= secrets.accessTokenSecret;
+  env.PROVIDER_PASSWORD_HASH ||= hashPassword(secrets.providerPassword);
 
   run('worker', 'src/worker/main.ts');
   run('gateway', 'src/gateway/main.ts');
@@ -155,10 +160,11 @@ async function main(): Promise<void> {
   const publicUrl = env.PUBLIC_URL || `http://localhost:${port}`;
   console.log(`
   imaginasite is running.
-    Web site and client portal : ${publicUrl}/
+    Web site and order form     : ${publicUrl}/
+    Client portal               : ${publicUrl}/espace (magic links arrive in .data/mail/)
+    Provider dashboard          : ${publicUrl}/admin — password and API token in .data/local-secrets.json
     Health                      : ${publicUrl}/health
     Temporal Web UI             : ${env.TEMPORAL_UI_URL ?? '(external Temporal: see its own UI)'}
-    Provider API token          : kept in .data/local-secrets.json (or PROVIDER_API_TOKEN)
   Ctrl-C stops everything.
 `);
 }

@@ -5,6 +5,7 @@ import { createContext, type GatewayContext, type GatewayDeps } from './context'
 import { errorHandler, notFound } from './errors';
 import { checkHealth } from './health';
 import { pagesRouter } from './pages';
+import { simulatedCheckoutRouter } from './simulated-checkout';
 import { stripeWebhookRouter } from './webhooks';
 
 export type AppDeps = GatewayDeps;
@@ -47,6 +48,7 @@ export function createApp(deps: AppDeps): express.Express & { ctx: GatewayContex
   });
   app.use(apiRouter(ctx));
   app.use(pagesRouter(ctx));
+  if (ctx.simulatedCheckout) app.use(simulatedCheckoutRouter(ctx));
   app.use(notFound);
   app.use(errorHandler);
   return Object.assign(app, { ctx });

@@ -28,6 +28,7 @@ export type GatewayConfig = Pick<
   | 'BANK_ACCOUNT_HOLDER'
   | 'PROVIDER_PASSWORD_HASH'
   | 'BUSINESS_TIMEZONE'
+  | 'STRIPE_API_URL'
 >;
 
 export interface RateLimits {
@@ -59,6 +60,7 @@ export function loadCgv(): { text: string; version: string } {
 export interface GatewayContext extends GatewayDeps {
   packs: PackService;
   publicUrl: string;
+  simulatedCheckout: boolean;
   cgv: { text: string; version: string };
   limits: { orders: RequestHandler; bookings: RequestHandler; login: RequestHandler; magicLink: RequestHandler };
   orderDeps(): OrderDeps;
@@ -86,6 +88,7 @@ export function createContext(deps: GatewayDeps): GatewayContext {
   return {
     ...deps,
     publicUrl: deps.config.PUBLIC_URL,
+    simulatedCheckout: Boolean(deps.config.STRIPE_API_URL),
     cgv,
     packs: new PackService({ client: deps.client, prisma: deps.prisma, freeCancellationNoticeMs: deps.settings.freeCancellationNoticeMs }),
     limits: {

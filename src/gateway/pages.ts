@@ -45,6 +45,21 @@ const safeEqual = (a: string, b: string) => crypto.timingSafeEqual(crypto.create
 
 type FormErrors = Record<string, string>;
 
+const hhmm = (iso: string, zone: string) => DateTime.fromISO(iso).setZone(zone).toFormat("HH'h'mm");
+
+/** Free slots grouped by day (in the business's time zone), at most `perDay` a day, for 21 days. */
+function slotPicker(slots: Array<{ start: string; end: string }>, zone: string, button: (x: { start: string }) => Html, perDay = 12): Html {
+  if (slots.length === 0) return html`<p class="muted">Aucun créneau libre dans les trois prochaines semaines.</p>`;
+  const days = new Map<string, Array<{ start: string }>>();
+  for (const x of slots) {
+    const day = DateTime.fromISO(x.start).setZone(zone).setLocale('fr').toFormat('cccc d LLLL');
+    const list = days.get(day) ?? [];
+    if (list.length < perDay) list.push(x);
+    days.set(day, list);
+  }
+  return html`${[...days].map(([day, list]) => html`<h3>${day}</h3><div class="slots">${list.map(button)}</div>`)}`;
+}
+
 function orderForm(ctx: GatewayContext, v: Record<string, string>, errors: FormErrors = {}): Html {
   const err = (k: string) => (errors[k] ? html`<p class="error-text" id="${k}-error">${errors[k]}</p>` : html``);
   const desc = (k: string) => (errors[k] ? `${k}-error` : undefined);
@@ -107,7 +122,7 @@ ${b.status === 'CONFIRMED' ? html` <a href="/espace/seances/${b.id}/invitation.i
 </tbody></table>`}
 ${s.status === 'ACTIVE' && h.available > 0 ? html`
 <h2>Réserver une séance</h2>
-${slots.length === 0 ? html`<p class="muted">Aucun créneau libre dans les trois prochaines semaines.</p>` : html`<div class="slots">${slots.map((x) => html`<form method="post" action="/espace/reserver"><input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="start" value="${x.start}"><button class="secondary" data-slot="${x.start}">${when(x.start, zone)}</button></form>`)}</div>`}` : ''}
+${slotPicker(slots, zone, (x) => html`<form method="post" action="/espace/reserver"><input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="start" value="${x.start}"><button class="secondary" data-slot="${x.start}">${hhmm(x.start, zone)}</button></form>`)}` : ''}
 ${s.withdrawal.allowed ? html`<h2>Rétractation</h2><p>Vous pouvez encore vous rétracter jusqu'au ${when(new Date(Date.parse(s.withdrawal.until) - 1).toISOString(), zone)} : <a href="/espace/retractation">exercer mon droit de rétractation</a>.</p>` : ''}
 <h2>Mes données</h2>
 <form method="post" action="/espace/export"><input type="hidden" name="csrf" value="${csrf}"><button class="secondary">Recevoir par e-mail une copie de mes données</button></form>`;
@@ -231,7 +246,7 @@ export function pagesRouter(ctx: GatewayContext): Router {
     const { packId, csrf } = requirePortal(req);
     const state = await ctx.packs.state(packId);
     const slots = state.status === 'ACTIVE' ? await ctx.packs.slots(packId, undefined, new Date(Date.now() + 21 * 86_400_000).toISOString()).catch(() => []) : [];
-    send(res, 'Mon espace', portalPackView(ctx, ctx.packs.view(state), csrf, slots.slice(0, 60), typeof req.query.ok === 'string' ? req.query.ok.slice(0, 200) : undefined));
+    send(res, 'Mon espace', portalPackView(ctx, ctx.packs.view(state), csrf, slots, typeof req.query.ok === 'string' ? req.query.ok.slice(0, 200) : undefined));
   }));
 
   r.get('/espace/lien', (_req, res) => {
@@ -299,9 +314,9 @@ export function pagesRouter(ctx: GatewayContext): Router {
     const { packId, csrf } = requirePortal(req);
     const s = await ctx.packs.state(packId);
     const b = bookingOf(s, String(req.params.id));
-    const slots = (await ctx.packs.slots(packId, undefined, new Date(Date.now() + 21 * 86_400_000).toISOString())).slice(0, 60);
+    const slots = await ctx.packs.slots(packId, undefined, new Date(Date.now() + 21 * 86_400_000).toISOString());
     send(res, 'Déplacer une séance', html`<h1>Déplacer la séance du ${when(b.start, zone)}</h1>${penaltyWarning(s, b.id, 'la déplacez')}
-<div class="slots">${slots.map((x) => html`<form method="post" action="/espace/seances/${b.id}/deplacer"><input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="start" value="${x.start}"><button class="secondary" data-slot="${x.start}">${when(x.start, zone)}</button></form>`)}</div>
+${slotPicker(slots, zone, (x) => html`<form method="post" action="/espace/seances/${b.id}/deplacer"><input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="start" value="${x.start}"><button class="secondary" data-slot="${x.start}">${hhmm(x.start, zone)}</button></form>`)}
 <p><a href="/espace">Revenir</a></p>`);
   }));
 

@@ -14,6 +14,11 @@ export interface PaymentDeps {
   prisma: PrismaClient;
   client: Client;
   publicUrl: string;
+  /**
+   * Local runs talk to stripe-mock, whose Checkout pages do not exist: the client is sent to a simulated checkout
+   * page of ours instead (src/gateway/simulated-checkout.ts). Never set with a real Stripe key.
+   */
+  simulatedCheckout?: boolean;
 }
 
 /**
@@ -47,8 +52,9 @@ export async function createCheckout(deps: PaymentDeps, packId: string, accessTo
     },
     { idempotencyKey: `checkout:${pack.id}:${n}` },
   );
-  await deps.prisma.pack.update({ where: { id: pack.id }, data: { checkoutSessionId: session.id, checkoutUrl: session.url, checkoutCount: n } });
-  return { url: session.url ?? '', id: session.id };
+  const url = deps.simulatedCheckout ? `${deps.publicUrl}/dev/paiement-simule?session=${encodeURIComponent(session.id)}&pack=${pack.id}` : (session.url ?? '');
+  await deps.prisma.pack.update({ where: { id: pack.id }, data: { checkoutSessionId: session.id, checkoutUrl: url, checkoutCount: n } });
+  return { url, id: session.id };
 }
 
 type Outcome = 'PROCESSED' | 'IGNORED' | 'UNMATCHED';

@@ -74,10 +74,10 @@ describe('JSON API', () => {
     expect(again.body.orderId).toBe(res.body.orderId);
   });
 
-  test('a card order answers with a Stripe Checkout URL (created against stripe-mock)', async () => {
+  test('a card order creates a Stripe Checkout session (against stripe-mock) and answers its URL — locally the simulated checkout page', async () => {
     const res = await order({ paymentMethod: 'card', packCode: 'PACK_HALF_DAY' });
     expect(res.status).toBe(201);
-    expect(res.body.checkoutUrl).toMatch(/^https:\/\//);
+    expect(res.body.checkoutUrl).toBe(`${w.baseUrl}/dev/paiement-simule?session=${(await w.db.prisma.pack.findUniqueOrThrow({ where: { id: res.body.packId } })).checkoutSessionId}&pack=${res.body.packId}`);
     expect((await w.db.prisma.pack.findUniqueOrThrow({ where: { id: res.body.packId } })).checkoutSessionId).toMatch(/^cs_/);
   });
 
