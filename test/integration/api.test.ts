@@ -118,6 +118,47 @@ describe('JSON API', () => {
     expect(s.body.paidCents).toBe(27_000);
   });
 
+  test('webhooks out of order or repeated under new ids: a payment counts once, an expiry after payment changes nothing', async () => {
+    const a = await order({ paymentMethod: 'card' });
+    const send = (event: object) => {
+      const { payload, header } = w.signed(event);
+      return request(w.app).post('/webhooks/stripe').set('stripe-signature', header).set('content-type', 'application/json').send(payload);
+    };
+    const paid = checkoutCompleted(a.body.packId, 27_000, { paymentIntent: 'pi_out_of_order_1' });
+    // Stripe may deliver the async success before the completion, and the same payment under two event ids.
+    const asyncSucceeded = { ...paid, id: 'evt_async_first', type: 'checkout.session.async_payment_succeeded' };
+    expect((await send(asyncSucceeded)).body.outcome).toBe('PROCESSED');
+    expect((await send(paid)).body.outcome).toBe('PROCESSED');
+    const expired = { ...paid, id: 'evt_expired_late', type: 'checkout.session.expired', created: paid.created - 10 };
+    expect((await send(expired)).body.outcome).toBe('PROCESSED');
+    const s = await until(() => as(a.body.accessToken)(request(w.app).get(`/api/packs/${a.body.packId}`)), (r) => r.body.status === 'ACTIVE', 'payment');
+    await new Promise((r) => setTimeout(r, 300));
+    const after = await as(a.body.accessToken)(request(w.app).get(`/api/packs/${a.body.packId}`));
+    expect(after.body.payments).toHaveLength(1);
+    expect(after.body.paidCents).toBe(27_000);
+    expect(s.body.status).toBe('ACTIVE');
+  });
+
+  test('invites sent by email follow the booking: REQUEST with SEQUENCE 0, the same UID with SEQUENCE 1 after a move, then CANCEL', async () => {
+    const email = `ics.${Date.now()}@example.org`;
+    const { packId, token } = await paidPack({ customer: { name: 'Ines Calendrier', email } });
+    const start = nextStart(10);
+    const booking = (await as(token)(request(w.app).post(`/api/packs/${packId}/bookings`)).send({ start })).body.booking;
+    const newStart = nextStart(11);
+    await as(token)(request(w.app).post(`/api/packs/${packId}/bookings/${booking.id}/reschedule`)).send({ start: newStart });
+    await as(token)(request(w.app).post(`/api/packs/${packId}/bookings/${booking.id}/cancel`));
+    const ics = async (subjectStart: string) => {
+      const m = await w.sink.waitFor((x) => x.to.includes(email) && x.subject.startsWith(subjectStart), 20_000);
+      const text = (m.parsed.attachments ?? []).map((att) => att.content.toString('utf8')).find((t) => t.includes('BEGIN:VCALENDAR')) ?? '';
+      const field = (name: string) => new RegExp(`^${name}:(.*)$`, 'm').exec(text.replace(/\r\n /g, ''))?.[1]?.trim();
+      return { method: field('METHOD'), uid: field('UID'), seq: field('SEQUENCE'), dtstart: field('DTSTART') };
+    };
+    const basic = (iso: string) => iso.replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+    expect(await ics('Séance confirmée')).toEqual({ method: 'REQUEST', uid: `${booking.id}@imaginasite.com`, seq: '0', dtstart: basic(start) });
+    expect(await ics('Séance déplacée')).toEqual({ method: 'REQUEST', uid: `${booking.id}@imaginasite.com`, seq: '1', dtstart: basic(newStart) });
+    expect(await ics('Séance annulée sans frais')).toEqual({ method: 'CANCEL', uid: `${booking.id}@imaginasite.com`, seq: '2', dtstart: basic(newStart) });
+  });
+
   test('a webhook for an unknown order is kept for the provider, not an error', async () => {
     const { payload, header } = w.signed(checkoutCompleted('00000000-0000-4000-8000-000000000000', 1000));
     const res = await request(w.app).post('/webhooks/stripe').set('stripe-signature', header).set('content-type', 'application/json').send(payload);
