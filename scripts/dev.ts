@@ -144,7 +144,7 @@ async function main(): Promise<void> {
     const port = portFrom('STRIPE_MOCK_PORT', 12111);
     const mock = await startStripeMock({ port, log: path.join(LOGS, 'stripe-mock.log') });
     stops.push(() => mock.stop());
-    env.STRIPE_SECRET_KEY = 'sk_test_local_stripe_mock';
+    env.STRIPE_SECRET_KEY = 'sk_test_localstripemock'; // stripe-mock accepts any well-formed test key
     env.STRIPE_API_URL = mock.url;
     say(`stripe-mock on ${mock.url} (no real payment is taken)`);
   }
