@@ -1,0 +1,713 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import request from 'supertest';
+import { esc } from '../../src/gateway/views';
+import { signPackToken } from '../../src/infra/tokens';
+import { checkoutCompleted, createGatewayWorld, PROVIDER_PASSWORD, PROVIDER_TOKEN, type GatewayWorld } from '../support/gateway';
+
+// The HTML pages of the gateway (order form, client portal, provider dashboard) driven as a browser would: form posts,
+// cookies kept by a supertest agent, CSRF tokens read from the page, on the real stack (Temporal dev server, worker,
+// PostgreSQL, stripe-mock, SMTP sink).
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const IBAN = 'FR76 3000 6000 0112 3456 7890 189';
+const KINDS = ['equipment', 'skills', 'websiteConditions', 'cgv', 'withdrawalWaiver'] as const;
+const ALWAYS_OPEN = {
+  timezone: 'Europe/Paris',
+  weekly: [1, 2, 3, 4, 5, 6, 7].map((day) => ({ day, from: '00:00', to: '24:00' })),
+  exceptions: [],
+  minNoticeHours: 0,
+  bufferMinutes: 0,
+  autoConfirm: true,
+};
+
+type Agent = ReturnType<typeof request.agent>;
+type Res = request.Response;
+interface PackView {
+  status: string;
+  paidCents: number;
+  priceCents: number;
+  hours: { available: number; reserved: number; forfeited: number };
+  withdrawal: { allowed: boolean };
+  bookings: Array<{ id: string; start: string; end: string; status: string }>;
+}
+
+let w: GatewayWorld;
+beforeAll(async () => {
+  w = await createGatewayWorld();
+});
+afterAll(async () => {
+  await w?.teardown();
+});
+
+// ------------------------------------------------------------------------------------------- helpers
+/** A browser: keeps its cookies and asks for HTML, as a browser's navigation does. */
+const browser = (): Agent => request.agent(w.app).set('accept', 'text/html,application/xhtml+xml');
+const page = (url: string) => request(w.app).get(url).set('accept', 'text/html');
+const secret = () => w.app.ctx.config.ACCESS_TOKEN_SECRET;
+const cookies = (res: Res): string[] => (res.headers['set-cookie'] as unknown as string[] | undefined) ?? [];
+const cookieNamed = (res: Res, name: string) => cookies(res).find((c) => c.startsWith(`${name}=`));
+const csrfOf = (html: string): string => {
+  const m = /name="csrf" value="([^"]+)"/.exec(html);
+  if (!m) throw new Error('no csrf field on the page');
+  return m[1];
+};
+const until = async <T>(fn: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> => {
+  for (let i = 0; i < 150; i++) {
+    const v = await fn();
+    if (ok(v)) return v;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+};
+let seq = 0;
+const uniqueEmail = (tag = 'client') => `${tag}.${Date.now().toString(36)}${(seq++).toString(36)}@example.org`;
+/** The order form as a client fills it: every box ticked, 3 hours of the hourly pack, by transfer. */
+const orderFields = (o: Record<string, string> = {}): Record<string, string> => ({
+  orderKey: crypto.randomUUID(),
+  packCode: 'PACK_1H',
+  quantity: '3',
+  name: 'Léa Moreau',
+  email: uniqueEmail(),
+  paymentMethod: 'bank_transfer',
+  ...Object.fromEntries(KINDS.map((k) => [k, 'yes'])),
+  ...o,
+});
+const packOf = (email: string) => w.db.prisma.pack.findFirstOrThrow({ where: { customer: { email } } });
+const stateOf = async (packId: string, token: string): Promise<PackView> => {
+  const res = await request(w.app).get(`/api/packs/${packId}`).set('authorization', `Bearer ${token}`);
+  expect(res.status).toBe(200);
+  return res.body as PackView;
+};
+const stateUntil = (packId: string, token: string, ok: (s: PackView) => boolean, what: string) => until(() => stateOf(packId, token), ok, what);
+const provider = (r: request.Test) => r.set('authorization', `Bearer ${PROVIDER_TOKEN}`);
+
+/** Orders through the form in a fresh browser; the browser then holds the pack's cookie. */
+async function orderThroughForm(o: Record<string, string> = {}) {
+  const agent = browser();
+  const fields = orderFields(o);
+  const res = await agent.post('/commander').type('form').send(fields);
+  expect(res.status).toBe(303);
+  const pack = await packOf(fields.email);
+  const token = decodeURIComponent(/^imaginasite_pack=([^;]*)/.exec(cookieNamed(res, 'imaginasite_pack') ?? '')?.[1] ?? '');
+  expect(token).not.toBe('');
+  return { agent, res, fields, email: fields.email, pack, packId: pack.id, token };
+}
+
+/** A card order through the form, paid by Stripe's signed webhook, active; its browser holds the portal cookie. */
+async function paidPortal(o: Record<string, string> = {}) {
+  const order = await orderThroughForm({ paymentMethod: 'card', ...o });
+  const { payload, header } = w.signed(checkoutCompleted(order.packId, order.pack.priceCents));
+  expect((await request(w.app).post('/webhooks/stripe').set('stripe-signature', header).set('content-type', 'application/json').send(payload)).status).toBe(200);
+  await stateUntil(order.packId, order.token, (s) => s.status === 'ACTIVE', 'the payment');
+  return order;
+}
+
+/** The portal's page and its CSRF token. */
+async function portal(agent: Agent) {
+  const res = await agent.get('/espace');
+  expect(res.status).toBe(200);
+  return { html: res.text, csrf: csrfOf(res.text) };
+}
+
+let hourOffset = 0;
+/** Whole hours in the future that no other test of this file uses (the provider has one calendar). */
+const farStart = (daysAhead = 3) => new Date(Math.ceil((Date.now() + daysAhead * DAY) / HOUR) * HOUR + hourOffset++ * 2 * HOUR).toISOString();
+
+/** Books `start` through the portal's form; answers the booking as the workflow holds it. */
+async function book(o: { agent: Agent; packId: string; token: string }, start: string) {
+  const { csrf } = await portal(o.agent);
+  const res = await o.agent.post('/espace/reserver').type('form').send({ csrf, start });
+  expect(res.status).toBe(303);
+  const s = await stateOf(o.packId, o.token);
+  const b = s.bookings.find((x) => Date.parse(x.start) === Date.parse(start));
+  expect(b).toBeDefined();
+  return b!;
+}
+
+/** A logged-in provider's browser and its CSRF token. */
+async function adminBrowser() {
+  const agent = browser();
+  const login = await agent.post('/admin/connexion').type('form').send({ password: PROVIDER_PASSWORD });
+  expect([login.status, login.headers.location]).toEqual([303, '/admin']);
+  const form = await agent.get('/admin/disponibilites');
+  expect(form.status).toBe(200);
+  return { agent, csrf: csrfOf(form.text) };
+}
+
+// ------------------------------------------------------------------------------------------- public pages
+describe('public pages', () => {
+  test('the home page lists the three packs with their prices and a link to order each', async () => {
+    const res = await page('/');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/html/);
+    for (const text of ['Pack 1 heure', '90,00 € / heure', 'Pack 1/2 journée (3 heures consécutives)', '240,00 €', 'Pack 1 jour (6 heures consécutives, hors pause)', '450,00 €']) {
+      expect(res.text).toContain(text);
+    }
+    for (const code of ['PACK_1H', 'PACK_HALF_DAY', 'PACK_DAY']) expect(res.text).toContain(`href="/commander?pack=${code}"`);
+  });
+
+  test('the order form preselects the pack chosen on the home page', async () => {
+    const res = await page('/commander?pack=PACK_DAY');
+    expect(res.status).toBe(200);
+    expect(res.text).toMatch(/<option value="PACK_DAY" selected>/);
+    expect(res.text).not.toMatch(/<option value="PACK_1H" selected>/);
+  });
+
+  test('the CGV page shows the terms of sale from content/cgv.fr.txt', async () => {
+    const res = await page('/cgv');
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('<h1>Conditions générales de vente</h1>');
+    const line = fs
+      .readFileSync(path.join(__dirname, '../../content/cgv.fr.txt'), 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('Les présentes Conditions Générales de Vente'));
+    expect(line).toBeDefined();
+    expect(res.text).toContain(esc(line));
+  });
+
+  test('/static/site.css is served as a stylesheet', async () => {
+    const res = await request(w.app).get('/static/site.css');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/css/);
+    expect(res.text).toContain('box-sizing:border-box');
+  });
+
+  test('pages carry a strict Content-Security-Policy (no script, no framing) and no X-Powered-By', async () => {
+    for (const url of ['/', '/cgv', '/commander', '/espace/lien', '/admin/connexion', '/une-page-qui-n-existe-pas']) {
+      const res = await page(url);
+      const csp = String(res.headers['content-security-policy'] ?? '');
+      expect(csp).toContain("script-src 'none'");
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(csp).toContain("object-src 'none'");
+      expect(csp).toContain("default-src 'self'");
+      expect(res.headers['x-powered-by']).toBeUndefined();
+      expect(res.text).not.toMatch(/<script/i);
+    }
+  });
+});
+
+// ------------------------------------------------------------------------------------------- order form
+describe('order form', () => {
+  test('nothing ticked → 400: the form comes back with the input kept, an error next to each unticked box, and no pack is created', async () => {
+    const before = await w.db.prisma.pack.count();
+    const email = uniqueEmail('unticked');
+    const orderKey = crypto.randomUUID();
+    const res = await request(w.app)
+      .post('/commander')
+      .set('accept', 'text/html')
+      .type('form')
+      .send({ orderKey, packCode: 'PACK_1H', quantity: '2', name: 'Jean Dupont', email, project: 'Mon site vitrine', paymentMethod: 'card' });
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('Le formulaire contient des erreurs');
+    expect(/<input id="email"[^>]*value="([^"]*)"/.exec(res.text)?.[1]).toBe(email);
+    expect(/<input id="name"[^>]*value="([^"]*)"/.exec(res.text)?.[1]).toBe('Jean Dupont');
+    expect(/<input id="quantity"[^>]*value="([^"]*)"/.exec(res.text)?.[1]).toBe('2');
+    expect(res.text).toContain('>Mon site vitrine</textarea>');
+    expect(res.text).toContain(`name="orderKey" value="${orderKey}"`);
+    for (const k of KINDS) {
+      expect(res.text).toContain(`<p class="error-text" id="${k}-error">Cette case doit être cochée pour commander.</p>`);
+      expect(res.text).toMatch(new RegExp(`<input type="checkbox" id="consent-${k}"[^>]*aria-describedby="${k}-error"`));
+    }
+    expect(res.text).not.toContain('id="email-error"');
+    expect(await w.db.prisma.pack.count()).toBe(before);
+    expect(await w.db.prisma.customer.count({ where: { email } })).toBe(0);
+  });
+
+  test('a name with HTML is refused, and what was typed is echoed back escaped, never as markup', async () => {
+    const res = await request(w.app)
+      .post('/commander')
+      .set('accept', 'text/html')
+      .type('form')
+      .send(orderFields({ name: 'Zoé <b>Durand</b>', email: '"><script>alert(1)</script>', project: '</textarea><script>alert(2)</script>' }));
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('<p class="error-text" id="name-error">Caractères non autorisés.</p>');
+    expect(res.text).toContain('value="Zoé &lt;b&gt;Durand&lt;/b&gt;"');
+    expect(res.text).toContain('value="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"');
+    expect(res.text).toContain('&lt;/textarea&gt;&lt;script&gt;alert(2)&lt;/script&gt;</textarea>');
+    expect(res.text).not.toMatch(/<script|<b>Durand/i);
+  });
+
+  test('a bank-transfer order → 303 to /commande/virement, which shows the IBAN and the reference of the created pack', async () => {
+    const { agent, res, pack } = await orderThroughForm();
+    expect(res.headers.location).toBe('/commande/virement');
+    expect(cookieNamed(res, 'imaginasite_pack')).toMatch(/; HttpOnly/);
+    const transfer = await agent.get('/commande/virement');
+    expect(transfer.status).toBe(200);
+    expect(transfer.text).toContain('Merci ! Votre commande est enregistrée');
+    expect(transfer.text).toContain(`<td data-testid="iban">${IBAN}</td>`);
+    expect(transfer.text).toContain(`<td data-testid="reference"><strong>${pack.bankReference}</strong></td>`);
+    expect(pack.bankReference).toMatch(/^IMG-/);
+    expect(transfer.text).toContain('270,00 €');
+    expect(pack).toMatchObject({ status: 'AWAITING_PAYMENT', paymentMethod: 'bank_transfer', totalHours: 3, priceCents: 27_000 });
+  });
+
+  test('a bank-transfer order sends the client « Votre commande … est enregistrée » with the IBAN and the reference', async () => {
+    const { email, pack } = await orderThroughForm();
+    const mail = await w.sink.waitFor((m) => m.to.includes(email) && /^Votre commande .+ est enregistrée$/.test(m.subject));
+    expect(mail.subject).toBe('Votre commande Pack 1 heure est enregistrée');
+    expect(mail.text).toContain(`IBAN : ${IBAN}`);
+    expect(mail.text).toContain(pack.bankReference);
+  });
+
+  test('the same order form posted twice (same hidden orderKey) creates one pack', async () => {
+    const fields = orderFields();
+    const agent = browser();
+    const first = await agent.post('/commander').type('form').send(fields);
+    const second = await agent.post('/commander').type('form').send(fields);
+    expect([first.status, first.headers.location]).toEqual([303, '/commande/virement']);
+    expect([second.status, second.headers.location]).toEqual([303, '/commande/virement']);
+    expect(await w.db.prisma.pack.count({ where: { customer: { email: fields.email } } })).toBe(1);
+    expect(await w.db.prisma.customer.count({ where: { email: fields.email } })).toBe(1);
+    const pack = await packOf(fields.email);
+    expect((await agent.get('/commande/virement')).text).toContain(pack.bankReference);
+  });
+
+  test('a card order → 303 to the simulated checkout; paying there → 303 to /commande/merci and the pack becomes ACTIVE', async () => {
+    const { agent, res, packId, pack, token } = await orderThroughForm({ paymentMethod: 'card', packCode: 'PACK_HALF_DAY' });
+    expect(res.headers.location).toBe(`${w.baseUrl}/dev/paiement-simule?session=${pack.checkoutSessionId}&pack=${packId}`);
+    const checkout = await agent.get(res.headers.location.slice(w.baseUrl.length));
+    expect(checkout.status).toBe(200);
+    expect(checkout.text).toContain('Paiement par carte (simulé)');
+    expect(checkout.text).toContain('data-testid="simulated-pay"');
+    expect(checkout.text).toContain('240,00 €');
+    const paid = await agent.post('/dev/paiement-simule').type('form').send({ pack: packId });
+    expect(paid.status).toBe(303);
+    expect(paid.headers.location).toBe(`/commande/merci?token=${encodeURIComponent(token)}`);
+    const thanks = await agent.get(paid.headers.location);
+    expect(thanks.status).toBe(200);
+    expect(thanks.text).toContain('Merci pour votre paiement');
+    const s = await stateUntil(packId, token, (x) => x.status === 'ACTIVE', 'the simulated payment');
+    expect(s.paidCents).toBe(24_000);
+    await until(() => w.db.prisma.pack.findUniqueOrThrow({ where: { id: packId } }), (p) => p.status === 'ACTIVE', 'the projection');
+  });
+});
+
+// ------------------------------------------------------------------------------------------- client portal
+describe('client portal: magic link', () => {
+  test('GET /espace?token=<valid> → 303 to /espace with an HttpOnly cookie; /espace with the cookie shows the pack', async () => {
+    const { packId } = await orderThroughForm();
+    const agent = browser();
+    const res = await agent.get(`/espace?token=${encodeURIComponent(signPackToken(secret(), packId, 3600))}`);
+    expect([res.status, res.headers.location]).toEqual([303, '/espace']);
+    expect(cookieNamed(res, 'imaginasite_pack')).toMatch(/; Path=\/; HttpOnly; SameSite=Lax/);
+    const home = await agent.get('/espace');
+    expect(home.status).toBe(200);
+    expect(home.text).toContain('<h1>Pack 1 heure</h1>');
+    expect(home.text).toContain('<b data-testid="status">En attente de paiement</b>');
+    expect(home.text).toContain('<b data-testid="hours-available">3</b>');
+  });
+
+  test('an expired or tampered link → 401 « Ce lien n’est plus valable », and no cookie', async () => {
+    const a = await orderThroughForm();
+    const b = await orderThroughForm();
+    const expired = signPackToken(secret(), a.packId, 60, Date.now() - 2 * HOUR);
+    // Pack A's signature on a payload naming pack B.
+    const [, sigA] = signPackToken(secret(), a.packId, 3600).split('.');
+    const [payloadB] = signPackToken(secret(), b.packId, 3600).split('.');
+    const tampered = `${payloadB}.${sigA}`;
+    const otherSecret = signPackToken('not-the-gateway-secret-but-long-enough', a.packId, 3600);
+    for (const token of [expired, tampered, otherSecret, 'garbage']) {
+      const res = await browser().get(`/espace?token=${encodeURIComponent(token)}`);
+      expect(res.status).toBe(401);
+      expect(res.text).toContain("<h1>Ce lien n'est plus valable</h1>");
+      expect(res.text).toContain('href="/espace/lien"');
+      expect(cookieNamed(res, 'imaginasite_pack')).toBeUndefined();
+    }
+  });
+
+  test('GET /espace without a cookie → 303 to /espace/lien, which asks for the email address', async () => {
+    const res = await page('/espace');
+    expect([res.status, res.headers.location]).toEqual([303, '/espace/lien']);
+    const form = await page('/espace/lien');
+    expect(form.status).toBe(200);
+    expect(form.text).toContain('<form class="stack" method="post" action="/espace/lien">');
+    expect(form.text).toContain('id="email" name="email" type="email"');
+  });
+
+  test('POST /espace/lien mails a working link to a known address, nothing to an unknown one, and answers both with the same page', async () => {
+    const { email, packId } = await orderThroughForm();
+    const unknown = uniqueEmail('inconnu');
+    const known = await request(w.app).post('/espace/lien').set('accept', 'text/html').type('form').send({ email });
+    const stranger = await request(w.app).post('/espace/lien').set('accept', 'text/html').type('form').send({ email: unknown });
+    expect(known.status).toBe(200);
+    expect(stranger.status).toBe(200);
+    expect(known.text).toContain('Vérifiez votre boîte de réception');
+    expect(stranger.text).toBe(known.text);
+    const mail = await w.sink.waitFor((m) => m.to.includes(email) && m.subject === 'Votre lien d’accès à votre espace imaginasite');
+    const link = new RegExp(`${w.baseUrl.replace(/[.]/g, '\\.')}(/espace\\?token=[^\\s]+)`).exec(mail.text)?.[1];
+    expect(link).toBeDefined();
+    const agent = browser();
+    expect((await agent.get(link!)).status).toBe(303);
+    const home = await agent.get('/espace');
+    expect(home.status).toBe(200);
+    expect(home.text).toContain('data-testid="status"');
+    expect((await w.db.prisma.pack.findUniqueOrThrow({ where: { id: packId } })).status).toBe('AWAITING_PAYMENT');
+    // The known address's email has arrived; by now the unknown one's would have too.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(w.sink.messages.some((m) => m.to.includes(unknown))).toBe(false);
+  });
+
+  test('an unpaid card pack offers « Payer par carte », which (with the csrf token) → 303 to a new checkout', async () => {
+    const { agent, packId } = await orderThroughForm({ paymentMethod: 'card' });
+    const { html, csrf } = await portal(agent);
+    expect(html).toContain('<form method="post" action="/espace/payer">');
+    expect((await agent.post('/espace/payer').type('form').send({})).status).toBe(403);
+    const res = await agent.post('/espace/payer').type('form').send({ csrf });
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toMatch(new RegExp(`^${w.baseUrl.replace(/[.]/g, '\\.')}/dev/paiement-simule\\?session=cs_[^&]+&pack=${packId}$`));
+    expect((await w.db.prisma.pack.findUniqueOrThrow({ where: { id: packId } })).checkoutCount).toBe(2);
+  });
+});
+
+describe('client portal: sessions', () => {
+  test('POST /espace/reserver without the csrf token, or with another session’s → 403 and nothing is booked', async () => {
+    const o = await paidPortal();
+    const other = await paidPortal();
+    const start = farStart();
+    const missing = await o.agent.post('/espace/reserver').type('form').send({ start });
+    expect(missing.status).toBe(403);
+    expect(missing.text).toContain('Formulaire expiré');
+    const foreign = await o.agent.post('/espace/reserver').type('form').send({ start, csrf: (await portal(other.agent)).csrf });
+    expect(foreign.status).toBe(403);
+    expect((await stateOf(o.packId, o.token)).bookings).toHaveLength(0);
+  });
+
+  test('POST /espace/reserver with the page’s csrf token → 303 and the session is booked', async () => {
+    const o = await paidPortal();
+    const { html, csrf } = await portal(o.agent);
+    const slots = [...html.matchAll(/data-slot="([^"]+)"/g)].map((m) => m[1]);
+    expect(slots.length).toBeGreaterThan(0);
+    const start = farStart();
+    const res = await o.agent.post('/espace/reserver').type('form').send({ csrf, start });
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toMatch(/^\/espace\?ok=S%C3%A9ance%20confirm%C3%A9e/);
+    const b = (await stateOf(o.packId, o.token)).bookings.find((x) => Date.parse(x.start) === Date.parse(start));
+    expect(b?.status).toBe('CONFIRMED');
+    const after = await o.agent.get(res.headers.location);
+    expect(after.text).toContain('Séance confirmée');
+    expect(after.text).toContain(`<tr data-booking="${b!.id}">`);
+    expect(after.text).toContain('<b data-testid="hours-available">2</b>');
+    await until(() => w.db.prisma.booking.findUnique({ where: { id: b!.id } }), (row) => row?.status === 'CONFIRMED', 'the booking row');
+  });
+
+  test('the cancel page of a session more than 24 h ahead says cancelling is free (free-notice)', async () => {
+    const o = await paidPortal();
+    const b = await book(o, farStart());
+    const res = await o.agent.get(`/espace/seances/${b.id}/annuler`);
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('data-testid="free-notice"');
+    expect(res.text).toContain('l&#39;annulation est sans frais');
+    expect(res.text).not.toContain('data-testid="penalty-warning"');
+    expect(res.text).toContain(`<form method="post" action="/espace/seances/${b.id}/annuler">`);
+  });
+
+  test('the cancel page of a session less than 24 h ahead warns that its hours will be billed (penalty-warning)', async () => {
+    const o = await paidPortal();
+    const b = await book(o, new Date(Math.ceil((Date.now() + 3 * HOUR) / HOUR) * HOUR).toISOString());
+    const res = await o.agent.get(`/espace/seances/${b.id}/annuler`);
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('data-testid="penalty-warning"');
+    expect(res.text).toContain('<strong>facturées</strong>');
+    expect(res.text).not.toContain('data-testid="free-notice"');
+  });
+
+  test('POST cancel without csrf → 403; with it → 303, the session is cancelled for free and its hours come back', async () => {
+    const o = await paidPortal();
+    const b = await book(o, farStart());
+    expect((await o.agent.post(`/espace/seances/${b.id}/annuler`).type('form').send({})).status).toBe(403);
+    expect((await stateOf(o.packId, o.token)).bookings[0].status).toBe('CONFIRMED');
+    const { csrf } = await portal(o.agent);
+    const res = await o.agent.post(`/espace/seances/${b.id}/annuler`).type('form').send({ csrf });
+    expect(res.status).toBe(303);
+    expect(decodeURIComponent(res.headers.location)).toBe('/espace?ok=Séance annulée sans frais : les heures reviennent sur votre pack.');
+    const s = await stateOf(o.packId, o.token);
+    expect(s.bookings.find((x) => x.id === b.id)?.status).toBe('CANCELLED');
+    expect(s.hours.available).toBe(3);
+  });
+
+  test('moving a session more than 24 h ahead: the page says it is free and lists slots; POST with csrf → 303 and the session moves', async () => {
+    const o = await paidPortal();
+    const b = await book(o, farStart());
+    const form = await o.agent.get(`/espace/seances/${b.id}/deplacer`);
+    expect(form.status).toBe(200);
+    expect(form.text).toContain('data-testid="free-notice"');
+    expect(form.text).toContain('le report est sans frais');
+    expect(form.text).toContain(`action="/espace/seances/${b.id}/deplacer"`);
+    const to = farStart(4);
+    expect((await o.agent.post(`/espace/seances/${b.id}/deplacer`).type('form').send({ start: to })).status).toBe(403);
+    const res = await o.agent.post(`/espace/seances/${b.id}/deplacer`).type('form').send({ csrf: csrfOf(form.text), start: to });
+    expect(res.status).toBe(303);
+    expect(decodeURIComponent(res.headers.location)).toContain('Séance déplacée sans frais');
+    const moved = (await stateOf(o.packId, o.token)).bookings.find((x) => x.id === b.id);
+    expect(Date.parse(moved!.start)).toBe(Date.parse(to));
+  });
+
+  test('a session of another client’s pack answers 404 on the cancel, move and invitation pages', async () => {
+    const owner = await paidPortal();
+    const b = await book(owner, farStart());
+    const intruder = await paidPortal();
+    for (const url of [`/espace/seances/${b.id}/annuler`, `/espace/seances/${b.id}/deplacer`, `/espace/seances/${b.id}/invitation.ics`]) {
+      expect((await intruder.agent.get(url)).status).toBe(404);
+    }
+    const { csrf } = await portal(intruder.agent);
+    expect((await intruder.agent.post(`/espace/seances/${b.id}/annuler`).type('form').send({ csrf })).status).toBe(404);
+    expect((await stateOf(owner.packId, owner.token)).bookings[0].status).toBe('CONFIRMED');
+  });
+
+  test('GET /espace/seances/:id/invitation.ics is a text/calendar REQUEST with UID <bookingId>@imaginasite.com and DTSTART in UTC', async () => {
+    const o = await paidPortal();
+    const b = await book(o, farStart());
+    const res = await o.agent.get(`/espace/seances/${b.id}/invitation.ics`);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/calendar/);
+    expect(res.headers['content-disposition']).toBe(`attachment; filename="seance-${b.id.slice(0, 8)}.ics"`);
+    const basic = (iso: string) => new Date(iso).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+    const lines = res.text.split('\r\n');
+    expect(lines).toContain('METHOD:REQUEST');
+    expect(lines).toContain(`UID:${b.id}@imaginasite.com`);
+    expect(lines).toContain(`DTSTART:${basic(b.start)}`);
+    expect(lines).toContain(`DTEND:${basic(new Date(Date.parse(b.start) + HOUR).toISOString())}`);
+    expect(basic(b.start)).toMatch(/^\d{8}T\d{6}Z$/);
+  });
+});
+
+describe('client portal: withdrawal and data', () => {
+  test('the withdrawal page shows the legal text and the button while eligible; POST → 303 and the pack becomes WITHDRAWN', async () => {
+    const o = await paidPortal();
+    const form = await o.agent.get('/espace/retractation');
+    expect(form.status).toBe(200);
+    expect(form.text).toContain('<h1>Droit de rétractation</h1>');
+    expect(form.text).toContain('vous pouvez vous rétracter dans les 14 jours suivant votre commande');
+    expect(form.text).toContain('remboursé(e) intégralement (270,00 €)');
+    expect(form.text).toContain('Je me rétracte et demande le remboursement');
+    expect((await o.agent.post('/espace/retractation').type('form').send({})).status).toBe(403);
+    const res = await o.agent.post('/espace/retractation').type('form').send({ csrf: csrfOf(form.text) });
+    expect(res.status).toBe(303);
+    expect(decodeURIComponent(res.headers.location)).toBe('/espace?ok=Rétractation enregistrée : remboursement de 270,00 €.');
+    expect((await stateOf(o.packId, o.token)).status).toBe('WITHDRAWN');
+    await until(() => w.db.prisma.pack.findUniqueOrThrow({ where: { id: o.packId } }), (p) => p.status === 'WITHDRAWN', 'the projection');
+    const again = await o.agent.get('/espace/retractation');
+    expect(again.text).toContain("La rétractation n'est plus possible pour ce pack.");
+    expect(again.text).not.toContain('Je me rétracte');
+  });
+
+  test('POST /espace/export (with csrf) → 303 and the client receives a JSON attachment with their email and their pack', async () => {
+    const o = await orderThroughForm();
+    const { csrf } = await portal(o.agent);
+    expect((await o.agent.post('/espace/export').type('form').send({})).status).toBe(403);
+    const res = await o.agent.post('/espace/export').type('form').send({ csrf });
+    expect(res.status).toBe(303);
+    expect(decodeURIComponent(res.headers.location)).toBe('/espace?ok=Une copie de vos données vient de vous être envoyée par e-mail.');
+    const mail = await w.sink.waitFor((m) => m.to.includes(o.email) && m.subject === 'Copie de vos données personnelles');
+    const attachment = mail.parsed.attachments.find((a) => a.filename === 'mes-donnees-imaginasite.json');
+    expect(attachment?.contentType).toBe('application/json');
+    const data = JSON.parse(attachment!.content.toString('utf8'));
+    expect(data.customer.email).toBe(o.email);
+    expect(data.packs.map((p: { id: string }) => p.id)).toEqual([o.packId]);
+    expect(data.consents).toHaveLength(5);
+  });
+});
+
+// ------------------------------------------------------------------------------------------- dashboard
+describe('provider dashboard', () => {
+  test('the dashboard pages without a session → 303 to /admin/connexion', async () => {
+    for (const url of ['/admin', '/admin/emails', '/admin/disponibilites', `/admin/packs/${crypto.randomUUID()}`]) {
+      const res = await page(url);
+      expect([url, res.status, res.headers.location]).toEqual([url, 303, '/admin/connexion']);
+    }
+    const post = await request(w.app).post('/admin/disponibilites').set('accept', 'text/html').type('form').send({ weekly: '1 09:00 10:00' });
+    expect([post.status, post.headers.location]).toEqual([303, '/admin/connexion']);
+    const login = await page('/admin/connexion');
+    expect(login.status).toBe(200);
+    expect(login.text).toContain('<input id="password" name="password" type="password"');
+  });
+
+  test('a wrong password → 401 « Mot de passe incorrect » and no session', async () => {
+    const res = await browser().post('/admin/connexion').type('form').send({ password: 'pas le bon' });
+    expect(res.status).toBe(401);
+    expect(res.text).toContain('Mot de passe incorrect.');
+    expect(cookieNamed(res, 'imaginasite_admin')).toBeUndefined();
+  });
+
+  test('the right password → 303 to /admin with an HttpOnly session cookie, and /admin lists the packs', async () => {
+    const { email, packId } = await orderThroughForm({ name: 'Bérénice Martin' });
+    const agent = browser();
+    const res = await agent.post('/admin/connexion').type('form').send({ password: PROVIDER_PASSWORD });
+    expect([res.status, res.headers.location]).toEqual([303, '/admin']);
+    expect(cookieNamed(res, 'imaginasite_admin')).toMatch(/; Path=\/; HttpOnly; SameSite=Lax; Max-Age=28800/);
+    const list = await agent.get('/admin');
+    expect(list.status).toBe(200);
+    expect(list.text).toContain('<h1>Packs</h1>');
+    expect(list.text).toContain(`<a href="/admin/packs/${packId}">Bérénice Martin</a>`);
+    expect(list.text).toContain(email);
+  });
+
+  test('the « attente » filter shows only the packs awaiting payment', async () => {
+    const { agent } = await adminBrowser();
+    const waiting = await orderThroughForm();
+    const paid = await paidPortal();
+    await until(() => w.db.prisma.pack.findUniqueOrThrow({ where: { id: paid.packId } }), (p) => p.status === 'ACTIVE', 'the projection');
+    const res = await agent.get('/admin?filtre=attente');
+    expect(res.status).toBe(200);
+    const table = /<table>[\s\S]*<\/table>/.exec(res.text)![0];
+    expect(table).toContain(`href="/admin/packs/${waiting.packId}"`);
+    expect(table).not.toContain(`href="/admin/packs/${paid.packId}"`);
+    const rows = table.match(/<tr><td>[\s\S]*?<\/tr>/g) ?? [];
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) expect(row).toContain('<td>En attente de paiement</td>');
+    const active = await agent.get('/admin?filtre=ACTIVE');
+    expect(active.text).toContain(`href="/admin/packs/${paid.packId}"`);
+    expect(active.text).not.toContain(`href="/admin/packs/${waiting.packId}"`);
+  });
+
+  test('a project containing <script> is shown escaped on /admin/packs/:id, never as a raw script tag', async () => {
+    const { packId } = await orderThroughForm({ project: 'Refaire mon site <script>alert(1)</script> & "le reste"' });
+    const { agent } = await adminBrowser();
+    const res = await agent.get(`/admin/packs/${packId}`);
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('Projet : Refaire mon site &lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;le reste&quot;');
+    expect(res.text).not.toMatch(/<script/i);
+  });
+
+  test('dashboard forms posted without the csrf token (or with a wrong one) → 403 and nothing changes', async () => {
+    const { agent } = await adminBrowser();
+    const { packId, pack } = await orderThroughForm();
+    const before = (await provider(request(w.app).get('/api/admin/availability'))).body;
+    for (const csrf of [undefined, 'pas-le-bon-jeton']) {
+      const forms: Array<[string, Record<string, string>]> = [
+        [`/admin/packs/${packId}/paiement`, { amount: '270', reference: pack.bankReference }],
+        [`/admin/packs/${packId}/seances/${crypto.randomUUID()}/cancel`, {}],
+        ['/admin/disponibilites', { weekly: '1 09:00 10:00', exceptions: '', minNoticeHours: '0', bufferMinutes: '0' }],
+      ];
+      for (const [url, body] of forms) {
+        const res = await agent.post(url).type('form').send(csrf ? { ...body, csrf } : body);
+        expect([url, res.status]).toEqual([url, 403]);
+        expect(res.text).toContain('Formulaire expiré');
+      }
+    }
+    expect((await w.db.prisma.pack.findUniqueOrThrow({ where: { id: packId } })).status).toBe('AWAITING_PAYMENT');
+    expect((await provider(request(w.app).get('/api/admin/availability'))).body).toEqual(before);
+  });
+
+  test('recording a transfer on the pack page (with csrf) → 303 and the pack becomes ACTIVE', async () => {
+    const { packId, pack, token } = await orderThroughForm();
+    const { agent } = await adminBrowser();
+    const form = await agent.get(`/admin/packs/${packId}`);
+    expect(form.status).toBe(200);
+    expect(form.text).toContain('<b data-testid="admin-status">En attente de paiement</b>');
+    expect(form.text).toContain(`action="/admin/packs/${packId}/paiement"`);
+    expect(/<input id="amount"[^>]*value="([^"]*)"/.exec(form.text)?.[1]).toBe('270');
+    const csrf = csrfOf(form.text);
+    const bad = await agent.post(`/admin/packs/${packId}/paiement`).type('form').send({ csrf, amount: '0', reference: pack.bankReference });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('Montant ou référence invalide.');
+    const res = await agent.post(`/admin/packs/${packId}/paiement`).type('form').send({ csrf, amount: '270', reference: pack.bankReference });
+    expect(res.status).toBe(303);
+    expect(decodeURIComponent(res.headers.location)).toBe(`/admin/packs/${packId}?ok=Virement enregistré.`);
+    expect((await stateOf(packId, token)).status).toBe('ACTIVE');
+    const after = await agent.get(res.headers.location);
+    expect(after.text).toContain('Virement enregistré.');
+    expect(after.text).toContain('<b data-testid="admin-status">Actif</b>');
+    await until(() => w.db.prisma.pack.findUniqueOrThrow({ where: { id: packId } }), (p) => p.status === 'ACTIVE', 'the projection');
+  });
+
+  test('a session requested by a client is confirmed from the pack page (with csrf) → 303 and CONFIRMED; an unknown action → 404', async () => {
+    expect((await provider(request(w.app).put('/api/admin/availability')).send({ ...ALWAYS_OPEN, autoConfirm: false })).status).toBe(200);
+    try {
+      const o = await paidPortal();
+      const b = await book(o, farStart(5));
+      expect(b.status).toBe('REQUESTED');
+      const { agent } = await adminBrowser();
+      const detail = await agent.get(`/admin/packs/${o.packId}`);
+      expect(detail.text).toContain(`action="/admin/packs/${o.packId}/seances/${b.id}/confirm"`);
+      expect(detail.text).toContain(`action="/admin/packs/${o.packId}/seances/${b.id}/decline"`);
+      const csrf = csrfOf(detail.text);
+      const unknown = await agent.post(`/admin/packs/${o.packId}/seances/${b.id}/supprimer`).type('form').send({ csrf });
+      expect(unknown.status).toBe(404);
+      const res = await agent.post(`/admin/packs/${o.packId}/seances/${b.id}/confirm`).type('form').send({ csrf });
+      expect(res.status).toBe(303);
+      expect(decodeURIComponent(res.headers.location)).toBe(`/admin/packs/${o.packId}?ok=C’est fait.`);
+      expect((await stateOf(o.packId, o.token)).bookings.find((x) => x.id === b.id)?.status).toBe('CONFIRMED');
+    } finally {
+      await provider(request(w.app).put('/api/admin/availability')).send(ALWAYS_OPEN);
+    }
+  });
+
+  test('availability: invalid lines → 400 and nothing saved; valid lines → 303 and GET /api/admin/availability reflects them', async () => {
+    const { agent, csrf } = await adminBrowser();
+    try {
+      const invalid = await agent
+        .post('/admin/disponibilites')
+        .type('form')
+        .send({ csrf, weekly: '8 09:00 18:00\nlundi 9h 18h', exceptions: '', minNoticeHours: '0', bufferMinutes: '0', autoConfirm: 'yes' });
+      expect(invalid.status).toBe(400);
+      expect(invalid.text).toContain('Disponibilités invalides');
+      expect((await provider(request(w.app).get('/api/admin/availability'))).body).toMatchObject({ weekly: ALWAYS_OPEN.weekly, minNoticeHours: 0 });
+      const valid = await agent
+        .post('/admin/disponibilites')
+        .type('form')
+        .send({ csrf, weekly: '1 09:00 12:00\r\n3 14:00 18:00', exceptions: '2031-12-25 fermé\n2031-12-31 09:00 12:00', minNoticeHours: '48', bufferMinutes: '15' });
+      expect(valid.status).toBe(303);
+      expect(decodeURIComponent(valid.headers.location)).toBe('/admin/disponibilites?ok=Disponibilités enregistrées.');
+      expect((await provider(request(w.app).get('/api/admin/availability'))).body).toMatchObject({
+        weekly: [
+          { day: 1, from: '09:00', to: '12:00' },
+          { day: 3, from: '14:00', to: '18:00' },
+        ],
+        exceptions: [
+          { date: '2031-12-25', closed: true },
+          { date: '2031-12-31', from: '09:00', to: '12:00' },
+        ],
+        minNoticeHours: 48,
+        bufferMinutes: 15,
+        autoConfirm: false,
+      });
+      const form = await agent.get(valid.headers.location);
+      expect(form.text).toContain('Disponibilités enregistrées.');
+      expect(form.text).toContain('>1 09:00 12:00\n3 14:00 18:00</textarea>');
+      expect(form.text).toContain('>2031-12-25 fermé\n2031-12-31 09:00 12:00</textarea>');
+    } finally {
+      await provider(request(w.app).put('/api/admin/availability')).send(ALWAYS_OPEN);
+    }
+    expect((await provider(request(w.app).get('/api/admin/availability'))).body).toMatchObject(ALWAYS_OPEN);
+  });
+
+  test('/admin/emails lists the emails sent, with their recipient and subject', async () => {
+    const { email, packId } = await orderThroughForm();
+    await until(() => w.db.prisma.outboxEmail.findMany({ where: { packId, toAddress: email } }), (rows) => rows.some((r) => r.status === 'SENT'), 'the order email');
+    const { agent } = await adminBrowser();
+    const res = await agent.get('/admin/emails');
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('<h1>E-mails envoyés et en attente</h1>');
+    expect(res.text).toMatch(new RegExp(`<td>${email.replace(/[.]/g, '\\.')}</td><td>Votre commande Pack 1 heure est enregistrée</td><td>envoyé `));
+  });
+
+  test('POST /admin/deconnexion clears the session cookie and the dashboard asks to log in again', async () => {
+    const { agent } = await adminBrowser();
+    expect((await agent.get('/admin')).status).toBe(200);
+    const res = await agent.post('/admin/deconnexion').type('form').send({});
+    expect([res.status, res.headers.location]).toEqual([303, '/admin/connexion']);
+    expect(cookieNamed(res, 'imaginasite_admin')).toMatch(/^imaginasite_admin=; .*Max-Age=0/);
+    const after = await agent.get('/admin');
+    expect([after.status, after.headers.location]).toEqual([303, '/admin/connexion']);
+  });
+});
+
+// Last: it locks this address out of the dashboard for 15 minutes (login_attempt rows of this test's database).
+describe('provider login lockout', () => {
+  test('after 5 failed logins within 15 minutes the next attempt → 429 « Trop de tentatives », even with the right password', async () => {
+    const since = new Date(Date.now() - 15 * 60_000);
+    const failures = () => w.db.prisma.loginAttempt.count({ where: { succeeded: false, at: { gte: since } } });
+    for (let n = await failures(); n < 5; n++) {
+      const res = await browser().post('/admin/connexion').type('form').send({ password: `essai ${n}` });
+      expect(res.status).toBe(401);
+    }
+    expect(await failures()).toBe(5);
+    const res = await browser().post('/admin/connexion').type('form').send({ password: PROVIDER_PASSWORD });
+    expect(res.status).toBe(429);
+    expect(res.text).toContain('Trop de tentatives échouées : réessayez dans 15 minutes.');
+    expect(cookieNamed(res, 'imaginasite_admin')).toBeUndefined();
+  }, 20_000);
+});
