@@ -33,7 +33,7 @@ const mustTick = z.literal(true, { message: 'Cette case doit être cochée pour 
 /** The order body of `POST /api/orders` (and the order form, mapped to it). */
 export const orderSchema = z.object({
   packCode: z.enum(PACK_CODES, { message: 'Pack inconnu.' }),
-  quantity: z.number().int('La quantité doit être un nombre entier.').min(1, 'Au moins 1 heure.').max(10, '10 heures au plus.').optional(),
+  quantity: z.number({ message: 'La quantité doit être un nombre entier.' }).int('La quantité doit être un nombre entier.').min(1, 'Au moins 1 heure.').max(10, '10 heures au plus.').optional(),
   customer: z.object({
     name: z.string().trim().min(2, 'Indiquez votre nom.').max(120, '120 caractères au plus.').regex(/^[^\r\n<>]*$/, 'Caractères non autorisés.'),
     email: z.string().trim().max(200).email('Adresse e-mail invalide.').regex(/^[^\r\n]*$/, 'Adresse e-mail invalide.'),

@@ -27,6 +27,7 @@ import { ACCESS_TOKEN_TTL_SECONDS, asyncRoute, availabilitySchema, clientMeta, o
 import {
   ADMIN_COOKIE,
   PACK_COOKIE,
+  subkey,
   adminSessionValue,
   clearCookie,
   portalCsrf,
@@ -133,6 +134,24 @@ export function pagesRouter(ctx: GatewayContext): Router {
   const secret = ctx.config.ACCESS_TOKEN_SECRET;
   const zone = ctx.config.BUSINESS_TIMEZONE;
 
+  // Success messages travel in a short-lived signed cookie, not in the address: nobody can make the site display a
+  // message of their own by sending a crafted link.
+  const FLASH_COOKIE = 'imaginasite_flash';
+  const flashKey = subkey(secret, 'flash');
+  const redirectWithFlash = (req: Request, res: Response, url: string, message: string) => {
+    const value = Buffer.from(message.slice(0, 300)).toString('base64url');
+    setCookie(res, req, FLASH_COOKIE, `${value}.${crypto.createHmac('sha256', flashKey).update(value).digest('base64url')}`, 120);
+    res.redirect(303, url);
+  };
+  const takeFlash = (req: Request, res: Response): string | undefined => {
+    const raw = readCookie(req, FLASH_COOKIE);
+    if (!raw) return undefined;
+    clearCookie(res, FLASH_COOKIE);
+    const [value, sig] = raw.split('.');
+    if (!value || !sig || !safeEqual(sig, crypto.createHmac('sha256', flashKey).update(value).digest('base64url'))) return undefined;
+    return Buffer.from(value, 'base64url').toString('utf8');
+  };
+
   r.get('/static/site.css', (_req, res) => {
     res.type('css').set('Cache-Control', 'public, max-age=3600').send(CSS);
   });
@@ -164,7 +183,7 @@ export function pagesRouter(ctx: GatewayContext): Router {
       const v = Object.fromEntries(Object.entries(req.body ?? {}).map(([k, x]) => [k, String(x).slice(0, 2000)])) as Record<string, string>;
       const candidate = {
         packCode: v.packCode,
-        quantity: v.packCode === 'PACK_1H' ? Number(v.quantity || '1') : undefined,
+        quantity: v.packCode === 'PACK_1H' ? (/^\d{1,3}$/.test(v.quantity ?? '1') || !v.quantity ? Number(v.quantity || '1') : NaN) : undefined,
         customer: { name: v.name ?? '', email: v.email ?? '', ...(v.phone ? { phone: v.phone } : {}) },
         ...(v.project ? { project: v.project } : {}),
         paymentMethod: v.paymentMethod,
@@ -207,6 +226,10 @@ export function pagesRouter(ctx: GatewayContext): Router {
   r.get('/commande/virement', asyncRoute(async (req, res) => {
     const { packId } = requirePortal(req);
     const pack = await ctx.prisma.pack.findUniqueOrThrow({ where: { id: packId } });
+    if (pack.paymentMethod !== 'bank_transfer') {
+      res.redirect(303, '/espace');
+      return;
+    }
     send(res, 'Paiement par virement', html`
 <h1>Merci ! Votre commande est enregistrée</h1>
 <p>Pour la valider, effectuez un virement de <strong>${euros(pack.priceCents)}</strong> avant le <strong>${when(pack.paymentDeadline, zone)}</strong> :</p>
@@ -246,7 +269,7 @@ export function pagesRouter(ctx: GatewayContext): Router {
     const { packId, csrf } = requirePortal(req);
     const state = await ctx.packs.state(packId);
     const slots = state.status === 'ACTIVE' ? await ctx.packs.slots(packId, undefined, new Date(Date.now() + 21 * 86_400_000).toISOString()).catch(() => []) : [];
-    send(res, 'Mon espace', portalPackView(ctx, ctx.packs.view(state), csrf, slots, typeof req.query.ok === 'string' ? req.query.ok.slice(0, 200) : undefined));
+    send(res, 'Mon espace', portalPackView(ctx, ctx.packs.view(state), csrf, slots, takeFlash(req, res)));
   }));
 
   r.get('/espace/lien', (_req, res) => {
@@ -260,12 +283,13 @@ export function pagesRouter(ctx: GatewayContext): Router {
       const packs = await ctx.prisma.pack.findMany({ where: { customer: { email: email.data, erasedAt: null } }, orderBy: { orderedAt: 'desc' }, take: 5, include: { customer: true } });
       if (packs.length > 0) {
         const links = packs.map((p) => `${ctx.publicUrl}/espace?token=${encodeURIComponent(signPackToken(secret, p.id, 30 * 86_400))}`);
-        await ctx.mailer.sendMail({
+        // Not awaited: the answer must take the same time whether or not the address is a client's.
+        void ctx.mailer.sendMail({
           to: packs[0].customer.email,
           from: 'imaginasite <contact@imaginasite.com>',
           subject: 'Votre lien d’accès à votre espace imaginasite',
           text: `Bonjour,\n\nVoici ${links.length > 1 ? 'vos liens' : 'votre lien'} d'accès (valable 30 jours) :\n\n${links.join('\n')}\n\nSi vous n'avez rien demandé, ignorez ce message.\n\nimaginasite`,
-        });
+        }).catch((err: Error) => console.error(`[gateway] magic link email failed: ${err.message}`));
       }
     }
     // The same answer whether or not the address is known: nobody learns who is a client.
@@ -278,7 +302,7 @@ export function pagesRouter(ctx: GatewayContext): Router {
     const start = String(req.body?.start ?? '');
     const { booking } = await ctx.packs.update(packId, (h) => h.executeUpdate(requestBooking, { args: [{ start }] }));
     const msg = booking.status === 'CONFIRMED' ? `Séance confirmée : ${when(booking.start, zone)}.` : `Demande envoyée pour le ${when(booking.start, zone)} : en attente de confirmation.`;
-    res.redirect(303, `/espace?ok=${encodeURIComponent(msg)}`);
+    redirectWithFlash(req, res, '/espace', msg);
   }));
 
   const bookingOf = (s: PackState, id: string) => {
@@ -286,6 +310,9 @@ export function pagesRouter(ctx: GatewayContext): Router {
     if (!b) throw new ApiError(404, 'BOOKING_NOT_FOUND', 'Séance introuvable.');
     return b;
   };
+  const changeable = (s: PackState, id: string) => ctx.packs.view(s).bookings.find((x) => x.id === id)?.cancellable === true;
+  const notChangeable = (res: Response) =>
+    void send(res, 'Séance', html`<h1>Cette séance ne peut plus être annulée ni déplacée</h1><p>Elle a déjà commencé, ou elle est annulée ou terminée.</p><p><a href="/espace">Revenir à mon espace</a></p>`, 409);
   const penaltyWarning = (s: PackState, id: string, action: string) => {
     const b = bookingOf(s, id);
     const billed = cancellationIsBilled({ startMs: Date.parse(b.start), nowMs: Date.now(), status: b.status, by: 'client', noticeMs: ctx.settings.freeCancellationNoticeMs });
@@ -298,6 +325,7 @@ export function pagesRouter(ctx: GatewayContext): Router {
     const { packId, csrf } = requirePortal(req);
     const s = await ctx.packs.state(packId);
     const b = bookingOf(s, String(req.params.id));
+    if (!changeable(s, b.id)) return notChangeable(res);
     send(res, 'Annuler une séance', html`<h1>Annuler la séance du ${when(b.start, zone)}</h1>${penaltyWarning(s, b.id, 'annulez')}
 <form method="post" action="/espace/seances/${b.id}/annuler"><input type="hidden" name="csrf" value="${csrf}"><button class="danger">Confirmer l'annulation</button> <a href="/espace">Revenir</a></form>`);
   }));
@@ -307,13 +335,14 @@ export function pagesRouter(ctx: GatewayContext): Router {
     checkCsrf(req, csrf);
     const bookingId = String(req.params.id);
     const out = await ctx.packs.update(packId, (h) => h.executeUpdate(cancelBooking, { args: [{ bookingId, by: 'client' }] }));
-    res.redirect(303, `/espace?ok=${encodeURIComponent(out.penalty ? 'Séance annulée moins de 24 h avant : ses heures sont facturées.' : 'Séance annulée sans frais : les heures reviennent sur votre pack.')}`);
+    redirectWithFlash(req, res, '/espace', out.penalty ? 'Séance annulée moins de 24 h avant : ses heures sont facturées.' : 'Séance annulée sans frais : les heures reviennent sur votre pack.');
   }));
 
   r.get('/espace/seances/:id/deplacer', asyncRoute(async (req, res) => {
     const { packId, csrf } = requirePortal(req);
     const s = await ctx.packs.state(packId);
     const b = bookingOf(s, String(req.params.id));
+    if (!changeable(s, b.id)) return notChangeable(res);
     const slots = await ctx.packs.slots(packId, undefined, new Date(Date.now() + 21 * 86_400_000).toISOString());
     send(res, 'Déplacer une séance', html`<h1>Déplacer la séance du ${when(b.start, zone)}</h1>${penaltyWarning(s, b.id, 'la déplacez')}
 ${slotPicker(slots, zone, (x) => html`<form method="post" action="/espace/seances/${b.id}/deplacer"><input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="start" value="${x.start}"><button class="secondary" data-slot="${x.start}">${hhmm(x.start, zone)}</button></form>`)}
@@ -325,7 +354,7 @@ ${slotPicker(slots, zone, (x) => html`<form method="post" action="/espace/seance
     checkCsrf(req, csrf);
     const bookingId = String(req.params.id);
     const out = await ctx.packs.update(packId, (h) => h.executeUpdate(rescheduleBooking, { args: [{ bookingId, start: String(req.body?.start ?? ''), by: 'client' }] }));
-    res.redirect(303, `/espace?ok=${encodeURIComponent(out.penalty ? `Séance reportée moins de 24 h avant : l'ancienne est facturée ; nouvelle séance le ${when(out.booking.start, zone)}.` : `Séance déplacée sans frais au ${when(out.booking.start, zone)}.`)}`);
+    redirectWithFlash(req, res, '/espace', out.penalty ? `Séance reportée moins de 24 h avant : l'ancienne est facturée ; nouvelle séance le ${when(out.booking.start, zone)}.` : `Séance déplacée sans frais au ${when(out.booking.start, zone)}.`);
   }));
 
   r.get('/espace/seances/:id/invitation.ics', asyncRoute(async (req, res) => {
@@ -355,7 +384,7 @@ ${s.withdrawal.allowed ? html`<form method="post" action="/espace/retractation">
     const { packId, csrf } = requirePortal(req);
     checkCsrf(req, csrf);
     const out = await ctx.packs.update(packId, (h) => h.executeUpdate(withdraw));
-    res.redirect(303, `/espace?ok=${encodeURIComponent(`Rétractation enregistrée : remboursement de ${euros(out.refund.amountCents)}.`)}`);
+    redirectWithFlash(req, res, '/espace', `Rétractation enregistrée : remboursement de ${euros(out.refund.amountCents)}.`);
   }));
 
   r.post('/espace/payer', asyncRoute(async (req, res) => {
@@ -378,11 +407,12 @@ ${s.withdrawal.allowed ? html`<form method="post" action="/espace/retractation">
       text: 'Bonjour,\n\nVous trouverez en pièce jointe une copie de toutes les données que nous détenons à votre sujet (format JSON).\n\nimaginasite',
       attachments: [{ filename: 'mes-donnees-imaginasite.json', content: JSON.stringify(data, null, 2), contentType: 'application/json' }],
     });
-    res.redirect(303, `/espace?ok=${encodeURIComponent('Une copie de vos données vient de vous être envoyée par e-mail.')}`);
+    redirectWithFlash(req, res, '/espace', 'Une copie de vos données vient de vous être envoyée par e-mail.');
   }));
 
   // ------------------------------------------------------------------------------------------- dashboard
-  const nav = html`<nav><a href="/admin">Packs</a><a href="/admin/disponibilites">Disponibilités</a><a href="/admin/emails">E-mails</a><a href="${ctx.config.TEMPORAL_UI_URL}">Temporal</a></nav>`;
+  const navFor = (csrf: string) =>
+    html`<nav><a href="/admin">Packs</a><a href="/admin/disponibilites">Disponibilités</a><a href="/admin/emails">E-mails</a><a href="${ctx.config.TEMPORAL_UI_URL}">Temporal</a><form class="inline" method="post" action="/admin/deconnexion"><input type="hidden" name="csrf" value="${csrf}"><button class="secondary">Se déconnecter</button></form></nav>`;
   const adminSession = (req: Request) => verifyAdminSession(secret, readCookie(req, ADMIN_COOKIE));
   const requireAdmin = (req: Request, res: Response): { csrf: string } | null => {
     const s = adminSession(req);
@@ -416,13 +446,16 @@ ${s.withdrawal.allowed ? html`<form method="post" action="/espace/retractation">
     res.redirect(303, '/admin');
   }));
 
-  r.post('/admin/deconnexion', (_req, res) => {
+  r.post('/admin/deconnexion', (req, res) => {
+    const session = adminSession(req);
+    if (session) checkCsrf(req, session.csrf);
     clearCookie(res, ADMIN_COOKIE);
     res.redirect(303, '/admin/connexion');
   });
 
   r.get('/admin', asyncRoute(async (req, res) => {
-    if (!requireAdmin(req, res)) return;
+    const session = requireAdmin(req, res);
+    if (!session) return;
     const filter = typeof req.query.filtre === 'string' ? req.query.filtre : '';
     const q = filter === 'attente' ? { status: 'AWAITING_PAYMENT' } : filter === 'bientot' ? { expiringWithinDays: 14 } : filter && filter in STATUS_LABELS ? { status: filter } : {};
     const packs = (await ctx.listPacks(q)) as Array<{ packId: string; packCode: string; status: string; customer: { name: string; email: string }; orderedAt: string; expiresAt: string | null; priceCents: number; hours: { available: number; total: number; forfeited: number } }>;
@@ -432,7 +465,7 @@ ${s.withdrawal.allowed ? html`<form method="post" action="/espace/retractation">
 ${tasks.length ? html`<h2>À faire</h2><ul>${tasks.map((t) => html`<li>${t.kind} — ${t.amountCents ? euros(t.amountCents) : ''} ${t.packId ? html`<a href="/admin/packs/${t.packId}">pack</a>` : ''}</li>`)}</ul>` : ''}
 <table><thead><tr><th>Client</th><th>Pack</th><th>Statut</th><th>Heures</th><th>Commande</th><th>Expire</th></tr></thead><tbody>
 ${packs.map((p) => html`<tr><td><a href="/admin/packs/${p.packId}">${p.customer.name}</a><br><span class="muted">${p.customer.email}</span></td><td>${p.packCode}</td><td>${STATUS_LABELS[p.status] ?? p.status}</td><td>${p.hours.available}/${p.hours.total}${p.hours.forfeited ? html` (${p.hours.forfeited} facturée(s))` : ''}</td><td>${when(p.orderedAt, zone)}</td><td>${when(p.expiresAt, zone)}</td></tr>`)}
-</tbody></table>`, 200, nav);
+</tbody></table>`, 200, navFor(session.csrf));
   }));
 
   r.get('/admin/packs/:id', asyncRoute(async (req, res) => {
@@ -445,7 +478,7 @@ ${packs.map((p) => html`<tr><td><a href="/admin/packs/${p.packId}">${p.customer.
     const csrf = html`<input type="hidden" name="csrf" value="${session.csrf}">`;
     const act = (bid: string, action: string, label: string) => html`<form class="inline" method="post" action="/admin/packs/${packId}/seances/${bid}/${action}">${csrf}<button class="secondary">${label}</button></form>`;
     send(res, row.customer.name, html`<h1>${row.customer.name} — ${s.label}</h1>
-${flash(typeof req.query.ok === 'string' ? req.query.ok.slice(0, 200) : undefined)}
+${flash(takeFlash(req, res))}
 <p>${row.customer.email}${row.customer.phone ? ` · ${row.customer.phone}` : ''} · référence ${row.bankReference} · <a href="${ctx.config.TEMPORAL_UI_URL}/namespaces/${ctx.config.TEMPORAL_NAMESPACE}/workflows/pack-${packId}">voir dans Temporal</a></p>
 ${row.project ? html`<p class="muted">Projet : ${row.project}</p>` : ''}
 <div class="kpis"><div class="kpi">Statut<b data-testid="admin-status">${STATUS_LABELS[s.status] ?? s.status}</b></div><div class="kpi">Disponibles<b>${s.hours.available}</b></div><div class="kpi">Utilisées<b>${s.hours.used}</b></div><div class="kpi">Facturées<b data-testid="admin-forfeited">${s.hours.forfeited}</b></div><div class="kpi">Réservées<b>${s.hours.reserved}</b></div></div>
@@ -460,7 +493,7 @@ ${(b.status === 'CONFIRMED' && Date.parse(b.start) <= Date.now()) || b.status ==
 ${(b.status === 'LATE_CANCELLED' || b.status === 'NO_SHOW') && !b.penaltyWaived ? act(b.id, 'waive', 'Lever la pénalité') : ''}</td></tr>`)}
 </tbody></table>
 <h2>Historique</h2>
-<table data-testid="timeline"><tbody>${events.map((e) => html`<tr><td>${when(e.at, zone)}</td><td>${e.type}</td></tr>`)}</tbody></table>`, 200, nav);
+<table data-testid="timeline"><tbody>${events.map((e) => html`<tr><td>${when(e.at, zone)}</td><td>${e.type}</td></tr>`)}</tbody></table>`, 200, navFor(session.csrf));
   }));
 
   r.post('/admin/packs/:id/paiement', asyncRoute(async (req, res) => {
@@ -472,7 +505,7 @@ ${(b.status === 'LATE_CANCELLED' || b.status === 'NO_SHOW') && !b.penaltyWaived 
     const reference = String(req.body?.reference ?? '').trim();
     if (!Number.isInteger(amountCents) || amountCents <= 0 || reference.length < 3) throw new ApiError(400, 'VALIDATION_FAILED', 'Montant ou référence invalide.');
     await ctx.packs.recordTransfer(packId, { amountCents, reference });
-    res.redirect(303, `/admin/packs/${packId}?ok=${encodeURIComponent('Virement enregistré.')}`);
+    redirectWithFlash(req, res, `/admin/packs/${packId}`, 'Virement enregistré.');
   }));
 
   const adminActions: Record<string, (bookingId: string) => (h: ReturnType<GatewayContext['packs']['handle']>) => Promise<unknown>> = {
@@ -489,14 +522,14 @@ ${(b.status === 'LATE_CANCELLED' || b.status === 'NO_SHOW') && !b.penaltyWaived 
     const action = adminActions[String(req.params.action)];
     if (!action) throw new ApiError(404, 'NOT_FOUND', 'Action inconnue.');
     await ctx.packs.update(String(req.params.id), action(String(req.params.bid)));
-    res.redirect(303, `/admin/packs/${String(req.params.id)}?ok=${encodeURIComponent('C’est fait.')}`);
+    redirectWithFlash(req, res, `/admin/packs/${String(req.params.id)}`, 'C’est fait.');
   }));
 
   r.get('/admin/disponibilites', asyncRoute(async (req, res) => {
     const session = requireAdmin(req, res);
     if (!session) return;
     const a = await loadAvailability(ctx.prisma);
-    send(res, 'Disponibilités', html`<h1>Disponibilités</h1>${flash(typeof req.query.ok === 'string' ? req.query.ok.slice(0, 200) : undefined)}
+    send(res, 'Disponibilités', html`<h1>Disponibilités</h1>${flash(takeFlash(req, res))}
 <form class="stack" method="post" action="/admin/disponibilites"><input type="hidden" name="csrf" value="${session.csrf}">
 <label for="weekly">Horaires de la semaine (une ligne par plage : jour 1 = lundi … 7 = dimanche, puis début et fin)</label>
 <textarea id="weekly" name="weekly" rows="7">${a.weekly.map((w) => `${w.day} ${w.from} ${w.to}`).join('\n')}</textarea>
@@ -505,7 +538,7 @@ ${(b.status === 'LATE_CANCELLED' || b.status === 'NO_SHOW') && !b.penaltyWaived 
 <label for="minNoticeHours">Délai minimum de réservation (heures)</label><input id="minNoticeHours" name="minNoticeHours" type="number" min="0" value="${a.minNoticeHours}">
 <label for="bufferMinutes">Battement entre deux séances (minutes)</label><input id="bufferMinutes" name="bufferMinutes" type="number" min="0" value="${a.bufferMinutes}">
 <label class="check" for="autoConfirm"><input type="checkbox" id="autoConfirm" name="autoConfirm" value="yes" ${a.autoConfirm ? html`checked` : ''}> Confirmer automatiquement les demandes</label>
-<p><button>Enregistrer</button></p></form>`, 200, nav);
+<p><button>Enregistrer</button></p></form>`, 200, navFor(session.csrf));
   }));
 
   r.post('/admin/disponibilites', asyncRoute(async (req, res) => {
@@ -523,22 +556,24 @@ ${(b.status === 'LATE_CANCELLED' || b.status === 'NO_SHOW') && !b.penaltyWaived 
         const [date, a, b] = l.split(/\s+/);
         return /^ferm/i.test(a ?? '') ? { date, closed: true } : { date, from: a, to: b };
       }),
-      minNoticeHours: Number(req.body?.minNoticeHours),
-      bufferMinutes: Number(req.body?.bufferMinutes),
+      // An empty field is an error, not zero.
+      minNoticeHours: String(req.body?.minNoticeHours ?? '').trim() === '' ? NaN : Number(req.body.minNoticeHours),
+      bufferMinutes: String(req.body?.bufferMinutes ?? '').trim() === '' ? NaN : Number(req.body.bufferMinutes),
       autoConfirm: req.body?.autoConfirm === 'yes',
     };
     const parsed = availabilitySchema.safeParse(candidate);
     if (!parsed.success) throw new ApiError(400, 'VALIDATION_FAILED', `Disponibilités invalides : ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).slice(0, 3).join(' ; ')}`);
     await ctx.saveAvailability(parsed.data as Availability);
-    res.redirect(303, `/admin/disponibilites?ok=${encodeURIComponent('Disponibilités enregistrées.')}`);
+    redirectWithFlash(req, res, '/admin/disponibilites', 'Disponibilités enregistrées.');
   }));
 
   r.get('/admin/emails', asyncRoute(async (req, res) => {
-    if (!requireAdmin(req, res)) return;
+    const session = requireAdmin(req, res);
+    if (!session) return;
     const rows = await ctx.prisma.outboxEmail.findMany({ orderBy: { id: 'desc' }, take: 200 });
     send(res, 'E-mails', html`<h1>E-mails envoyés et en attente</h1><table><thead><tr><th>Créé</th><th>À</th><th>Objet</th><th>État</th></tr></thead><tbody>
 ${rows.map((e) => html`<tr><td>${when(e.createdAt, zone)}</td><td>${e.toAddress}</td><td>${e.subject}</td><td>${e.status === 'SENT' ? `envoyé ${when(e.sentAt, zone)}` : `en attente (${e.attempts} essai(s)${e.lastError ? ` : ${e.lastError.slice(0, 80)}` : ''})`}</td></tr>`)}
-</tbody></table>`, 200, nav);
+</tbody></table>`, 200, navFor(session.csrf));
   }));
 
   return r;
