@@ -1,4 +1,7 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
+import { createLogger } from '../infra/log';
+
+const log = createLogger('gateway');
 
 /** The API's error shape: `{ error: { code, message } }` with a fitting HTTP status (SPEC, "The HTTP contract"). */
 export class ApiError extends Error {
@@ -41,7 +44,7 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
     else res.status(httpStatus).json({ error: { code: 'VALIDATION_FAILED', message } });
     return;
   }
-  console.error('[gateway] unexpected error:', err instanceof Error ? err.stack : err);
+  log.error('unexpected error', { method: req.method, path: req.path, error: err instanceof Error ? err : String(err) });
   const unavailable = /ECONNREFUSED|Can't reach database|connect|UNAVAILABLE|14 UNAVAILABLE|DEADLINE_EXCEEDED/i.test(String((err as Error)?.message ?? err));
   const [status, code, message]: [number, string, string] = unavailable
     ? [503, 'UNAVAILABLE', 'Service momentanément indisponible, réessayez dans quelques instants.']

@@ -39,8 +39,10 @@ import type { GatewayContext } from './context';
 import { ApiError } from './errors';
 import { CONSENT_WORDING, CONSENT_KINDS, orderSchema, placeOrder } from './orders';
 import { createCheckout } from './payments';
+import { createLogger } from '../infra/log';
 import { CSS, STATUS_LABELS, euros, flash, html, page, when, type Html } from './views';
 
+const log = createLogger('gateway');
 const send = (res: Response, title: string, body: Html, status = 200, nav?: Html) => res.status(status).type('html').send(page(title, body, { nav }));
 const safeEqual = (a: string, b: string) => crypto.timingSafeEqual(crypto.createHash('sha256').update(a).digest(), crypto.createHash('sha256').update(b).digest());
 
@@ -289,7 +291,7 @@ export function pagesRouter(ctx: GatewayContext): Router {
           from: 'imaginasite <contact@imaginasite.com>',
           subject: 'Votre lien d’accès à votre espace imaginasite',
           text: `Bonjour,\n\nVoici ${links.length > 1 ? 'vos liens' : 'votre lien'} d'accès (valable 30 jours) :\n\n${links.join('\n')}\n\nSi vous n'avez rien demandé, ignorez ce message.\n\nimaginasite`,
-        }).catch((err: Error) => console.error(`[gateway] magic link email failed: ${err.message}`));
+        }).catch((err: Error) => log.error('magic link email failed', { error: err }));
       }
     }
     // The same answer whether or not the address is known: nobody learns who is a client.

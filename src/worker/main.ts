@@ -1,4 +1,5 @@
-import { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
+import { createLogger } from '../infra/log';
 import { createActivities } from '../activities';
 import { loadConfig, ConfigError } from '../infra/config';
 import { closePrisma, createPrisma } from '../infra/database';
@@ -12,6 +13,12 @@ import { createWorker } from './worker';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  // Temporal's own logs (activity failures carry error messages) go through the same redaction as ours.
+  const log = createLogger('worker', config.LOG_LEVEL);
+  const levels: Record<string, 'debug' | 'info' | 'warn' | 'error'> = { TRACE: 'debug', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' };
+  Runtime.install({
+    logger: new DefaultLogger(config.LOG_LEVEL.toUpperCase() as LogLevel, (entry) => log[levels[entry.level] ?? 'info'](entry.message, entry.meta)),
+  });
   const prisma = createPrisma(config.DATABASE_URL);
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const check = await Connection.connect(temporalConnectionOptions(config));
