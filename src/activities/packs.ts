@@ -69,6 +69,9 @@ function isOverlap(err: unknown): boolean {
   return text.includes('calendar_slot_no_overlap') || text.includes('23P01');
 }
 
+/** Advisory lock id of the provider's calendar ("cal" in ASCII). */
+const CALENDAR_LOCK = 0x63616c;
+
 const messageId = (key: string) => `<${key.replace(/[^A-Za-z0-9.-]/g, '.')}@imaginasite.com>`;
 
 export function createPackActivities({ prisma, mailer, stripe, settings }: PackActivityDeps) {
@@ -80,16 +83,23 @@ export function createPackActivities({ prisma, mailer, stripe, settings }: PackA
      */
     async reserveSlot(a: { packId: string; bookingId: string; slotId: string; startMs: number; endMs: number; nowMs: number; expiresAtMs: number }): Promise<{ autoConfirm: boolean }> {
       const availability = await loadAvailability(prisma);
-      const existing = await prisma.$queryRaw<Array<{ id: string }>>`SELECT id FROM calendar_slot WHERE id = ${a.slotId}`;
-      if (existing.length > 0) return { autoConfirm: availability.autoConfirm }; // a retry of a reservation that succeeded
       const refusal = checkSlot({ startMs: a.startMs, durationMs: a.endMs - a.startMs, nowMs: a.nowMs, expiresAtMs: a.expiresAtMs, availability });
-      if (refusal) refuse(refusal);
       const until = new Date(a.endMs + availability.bufferMinutes * MINUTE_MS);
       try {
-        await prisma.$executeRaw`
-          INSERT INTO calendar_slot (id, booking_id, pack_id, during)
-          VALUES (${a.slotId}, ${a.bookingId}::uuid, ${a.packId}::uuid, tstzrange(${new Date(a.startMs)}::timestamptz, ${until}::timestamptz, '[)'))
-          ON CONFLICT (id) DO NOTHING`;
+        await prisma.$transaction(
+          async (tx) => {
+            // Concurrent inserts under an exclusion constraint can deadlock each other in PostgreSQL: reservations
+            // take turns on one advisory lock (they are short), and the constraint still guards every other path.
+            await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CALENDAR_LOCK}::bigint)`;
+            const existing = await tx.$queryRaw<Array<{ id: string }>>`SELECT id FROM calendar_slot WHERE id = ${a.slotId}`;
+            if (existing.length > 0) return; // a retry of a reservation that succeeded
+            if (refusal) refuse(refusal);
+            await tx.$executeRaw`
+              INSERT INTO calendar_slot (id, booking_id, pack_id, during)
+              VALUES (${a.slotId}, ${a.bookingId}::uuid, ${a.packId}::uuid, tstzrange(${new Date(a.startMs)}::timestamptz, ${until}::timestamptz, '[)'))`;
+          },
+          { timeout: 10_000, maxWait: 5_000 },
+        );
       } catch (err) {
         if (isOverlap(err)) refuse('SLOT_UNAVAILABLE');
         throw err;

@@ -52,6 +52,10 @@ export function fromTemporal(err: unknown): never {
     throw new ApiError(ERROR_STATUS[err.cause.type!] ?? 409, err.cause.type!, err.cause.message);
   }
   if (err instanceof WorkflowNotFoundError) throw new ApiError(404, 'NOT_FOUND', 'Pack introuvable.');
+  if (err instanceof WorkflowUpdateFailedError) {
+    // Not a rule of the pack: a service it needed (the database) kept failing. Nothing was changed; retry.
+    throw new ApiError(503, 'UNAVAILABLE', 'Service momentanément indisponible : rien n’a été modifié, réessayez dans un instant.');
+  }
   const text = String((err as Error)?.message ?? err);
   if (/already completed|workflow execution already completed|not running/i.test(text)) {
     throw new ApiError(409, 'PACK_NOT_ACTIVE', "Ce pack est clos : plus aucune modification n'est possible.");
