@@ -10,12 +10,8 @@ import { signPackToken } from '../infra/tokens';
 import { PACK_CODES } from '../shared/catalog';
 import {
   cancelBooking,
-  confirmBooking,
-  declineBooking,
-  reportNoShow,
   requestBooking,
   rescheduleBooking,
-  waivePenalty,
   withdraw,
 } from '../shared/pack';
 import type { Availability } from '../shared/policy';
@@ -265,25 +261,14 @@ export function apiRouter(ctx: GatewayContext): Router {
     }),
   );
 
-  const actions = {
-    confirm: (bookingId: string) => (h: ReturnType<typeof packs.handle>) => h.executeUpdate(confirmBooking, { args: [{ bookingId }] }),
-    decline: (bookingId: string, reason?: string) => (h: ReturnType<typeof packs.handle>) => h.executeUpdate(declineBooking, { args: [{ bookingId, reason }] }),
-    'no-show': (bookingId: string) => (h: ReturnType<typeof packs.handle>) => h.executeUpdate(reportNoShow, { args: [{ bookingId }] }),
-    waive: (bookingId: string) => (h: ReturnType<typeof packs.handle>) => h.executeUpdate(waivePenalty, { args: [{ bookingId }] }),
-    cancel: (bookingId: string) => (h: ReturnType<typeof packs.handle>) => h.executeUpdate(cancelBooking, { args: [{ bookingId, by: 'provider' }] }),
-    reschedule: (bookingId: string, start?: string) => (h: ReturnType<typeof packs.handle>) =>
-      h.executeUpdate(rescheduleBooking, { args: [{ bookingId, start: start ?? '', by: 'provider' }] }),
-  } as const;
   r.post(
     '/api/admin/packs/:packId/bookings/:bookingId/:action',
     provider,
     asyncRoute(async (req, res) => {
-      const action = String(req.params.action) as keyof typeof actions;
-      if (!(action in actions)) throw new ApiError(404, 'NOT_FOUND', 'Action inconnue.');
+      const action = String(req.params.action);
       const bookingId = parse(uuidParam, req.params.bookingId);
       const body = parse(z.object({ reason: z.string().max(300).optional(), start: z.string().max(40).optional() }).passthrough(), req.body ?? {});
-      const arg = action === 'decline' ? body.reason : action === 'reschedule' ? body.start : undefined;
-      res.json(await packs.update(String(req.params.packId), actions[action](bookingId, arg)));
+      res.json(await packs.providerAction(String(req.params.packId), action, bookingId, action === 'decline' ? body.reason : body.start));
     }),
   );
 

@@ -23,7 +23,8 @@ export function subkey(secret: string, purpose: string): Buffer {
   return Buffer.from(crypto.hkdfSync('sha256', secret, 'imaginasite', purpose, 32));
 }
 
-function safeEqual(a: string, b: string): boolean {
+/** Constant-time comparison of two secrets of any length. */
+export function safeEqual(a: string, b: string): boolean {
   const ha = crypto.createHash('sha256').update(a).digest();
   const hb = crypto.createHash('sha256').update(b).digest();
   return crypto.timingSafeEqual(ha, hb);

@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import { createLogger } from '../infra/log';
+import { escapeHtml as esc } from '../shared/html';
 
 const log = createLogger('gateway');
 
@@ -22,7 +23,6 @@ function wantsHtml(req: Request): boolean {
   return !req.path.startsWith('/api/') && !req.path.startsWith('/webhooks/') && req.accepts(['json', 'html']) === 'html';
 }
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 function errorPage(res: Response, status: number, message: string): void {
   res

@@ -14,9 +14,15 @@ import { loadAvailability } from '../activities/packs';
 import type { PrismaClient } from '../infra/database';
 import { DEFAULT_CATALOG, isPackCode } from '../shared/catalog';
 import {
+  cancelBooking,
+  confirmBooking,
+  declineBooking,
   getPackState,
   packWorkflowId,
   paymentReceived,
+  reportNoShow,
+  rescheduleBooking,
+  waivePenalty,
   PACK_ERROR_CODES,
   type BookingView,
   type PackState,
@@ -108,6 +114,21 @@ export class PackService {
     } catch (err) {
       return fromTemporal(err);
     }
+  }
+
+  /** The provider's actions on one session (dashboard and admin API alike). Unknown action → 404. */
+  providerAction(packId: string, action: string, bookingId: string, arg?: string): Promise<unknown> {
+    const actions: Record<string, (h: WorkflowHandle<typeof packWorkflow>) => Promise<unknown>> = {
+      confirm: (h) => h.executeUpdate(confirmBooking, { args: [{ bookingId }] }),
+      decline: (h) => h.executeUpdate(declineBooking, { args: [{ bookingId, reason: arg }] }),
+      'no-show': (h) => h.executeUpdate(reportNoShow, { args: [{ bookingId }] }),
+      waive: (h) => h.executeUpdate(waivePenalty, { args: [{ bookingId }] }),
+      cancel: (h) => h.executeUpdate(cancelBooking, { args: [{ bookingId, by: 'provider' }] }),
+      reschedule: (h) => h.executeUpdate(rescheduleBooking, { args: [{ bookingId, start: arg ?? '', by: 'provider' }] }),
+    };
+    const run = Object.hasOwn(actions, action) ? actions[action] : undefined;
+    if (!run) return Promise.reject(new ApiError(404, 'NOT_FOUND', 'Action inconnue.'));
+    return this.update(packId, run);
   }
 
   /** Free slots this pack may book between two instants (at most 62 days apart). */

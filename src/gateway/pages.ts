@@ -13,12 +13,8 @@ import { signPackToken, verifyPackToken } from '../infra/tokens';
 import { PACK_CODES, type PackCode } from '../shared/catalog';
 import {
   cancelBooking,
-  confirmBooking,
-  declineBooking,
-  reportNoShow,
   requestBooking,
   rescheduleBooking,
-  waivePenalty,
   withdraw,
   type PackState,
 } from '../shared/pack';
@@ -32,6 +28,7 @@ import {
   clearCookie,
   portalCsrf,
   readCookie,
+  safeEqual,
   setCookie,
   verifyAdminSession,
 } from './auth';
@@ -44,7 +41,6 @@ import { CSS, STATUS_LABELS, euros, flash, html, page, when, type Html } from '.
 
 const log = createLogger('gateway');
 const send = (res: Response, title: string, body: Html, status = 200, nav?: Html) => res.status(status).type('html').send(page(title, body, { nav }));
-const safeEqual = (a: string, b: string) => crypto.timingSafeEqual(crypto.createHash('sha256').update(a).digest(), crypto.createHash('sha256').update(b).digest());
 
 type FormErrors = Record<string, string>;
 
@@ -510,20 +506,13 @@ ${(b.status === 'LATE_CANCELLED' || b.status === 'NO_SHOW') && !b.penaltyWaived 
     redirectWithFlash(req, res, `/admin/packs/${packId}`, 'Virement enregistré.');
   }));
 
-  const adminActions: Record<string, (bookingId: string) => (h: ReturnType<GatewayContext['packs']['handle']>) => Promise<unknown>> = {
-    confirm: (bookingId) => (h) => h.executeUpdate(confirmBooking, { args: [{ bookingId }] }),
-    decline: (bookingId) => (h) => h.executeUpdate(declineBooking, { args: [{ bookingId }] }),
-    cancel: (bookingId) => (h) => h.executeUpdate(cancelBooking, { args: [{ bookingId, by: 'provider' }] }),
-    'no-show': (bookingId) => (h) => h.executeUpdate(reportNoShow, { args: [{ bookingId }] }),
-    waive: (bookingId) => (h) => h.executeUpdate(waivePenalty, { args: [{ bookingId }] }),
-  };
   r.post('/admin/packs/:id/seances/:bid/:action', asyncRoute(async (req, res) => {
     const session = requireAdmin(req, res);
     if (!session) return;
     adminCsrf(req, session);
-    const action = adminActions[String(req.params.action)];
-    if (!action) throw new ApiError(404, 'NOT_FOUND', 'Action inconnue.');
-    await ctx.packs.update(String(req.params.id), action(String(req.params.bid)));
+    const action = String(req.params.action);
+    if (action === 'reschedule') throw new ApiError(404, 'NOT_FOUND', 'Action inconnue.');
+    await ctx.packs.providerAction(String(req.params.id), action, String(req.params.bid));
     redirectWithFlash(req, res, `/admin/packs/${String(req.params.id)}`, 'C’est fait.');
   }));
 

@@ -1,10 +1,11 @@
 /**
  * Server-rendered HTML, in French, working without JavaScript. Every value from outside goes through `esc`.
  */
-import { DateTime } from 'luxon';
+import { euros, frenchDateTime } from '../activities/emails/templates';
 
-export const esc = (v: unknown): string =>
-  String(v ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+import { escapeHtml as esc } from '../shared/html';
+
+export { esc };
 
 /** Marks a string as already-safe HTML. */
 export class Html {
@@ -24,12 +25,10 @@ export function html(strings: TemplateStringsArray, ...values: unknown[]): Html 
   return new Html(out);
 }
 
-export const euros = (cents: number) => (cents / 100).toLocaleString('fr-FR', { style: 'currency', currency: 'EUR' }).replace(/\u202f|\u00a0/g, ' ');
+export { euros };
 
 export function when(iso: string | Date | null | undefined, zone = 'Europe/Paris'): string {
-  if (!iso) return '—';
-  const dt = typeof iso === 'string' ? DateTime.fromISO(iso) : DateTime.fromJSDate(iso);
-  return dt.setZone(zone).setLocale('fr').toFormat("cccc d LLLL yyyy 'à' HH'h'mm");
+  return iso ? frenchDateTime(iso, zone) : '—';
 }
 
 export const STATUS_LABELS: Record<string, string> = {

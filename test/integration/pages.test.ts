@@ -5,6 +5,7 @@ import request from 'supertest';
 import { esc } from '../../src/gateway/views';
 import { signPackToken } from '../../src/infra/tokens';
 import { checkoutCompleted, createGatewayWorld, PROVIDER_PASSWORD, PROVIDER_TOKEN, type GatewayWorld } from '../support/gateway';
+import { OPEN_ALL_THE_TIME } from '../support/packs';
 
 // The HTML pages of the gateway (order form, client portal, provider dashboard) driven as a browser would: form posts,
 // cookies kept by a supertest agent, CSRF tokens read from the page, on the real stack (Temporal dev server, worker,
@@ -13,14 +14,7 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const IBAN = 'FR76 3000 6000 0112 3456 7890 189';
 const KINDS = ['equipment', 'skills', 'websiteConditions', 'cgv', 'withdrawalWaiver'] as const;
-const ALWAYS_OPEN = {
-  timezone: 'Europe/Paris',
-  weekly: [1, 2, 3, 4, 5, 6, 7].map((day) => ({ day, from: '00:00', to: '24:00' })),
-  exceptions: [],
-  minNoticeHours: 0,
-  bufferMinutes: 0,
-  autoConfirm: true,
-};
+const ALWAYS_OPEN = OPEN_ALL_THE_TIME;
 
 type Agent = ReturnType<typeof request.agent>;
 type Res = request.Response;

@@ -4,6 +4,7 @@
  */
 import { DateTime } from 'luxon';
 import type { EmailTemplate } from '../../shared/emails';
+import { escapeHtml } from '../../shared/html';
 
 export interface MailContext {
   template: EmailTemplate;
@@ -43,9 +44,6 @@ export function frenchDateTime(at: Date | string | number, zone: string): string
 
 const hoursText = (n: number) => `${n} heure${n > 1 ? 's' : ''}`;
 
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
 
 type Body = { subject: string; lines: string[]; ics?: 'REQUEST' | 'CANCEL' };
 
