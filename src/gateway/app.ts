@@ -5,6 +5,7 @@ import { createContext, type GatewayContext, type GatewayDeps } from './context'
 import { errorHandler, notFound } from './errors';
 import { checkHealth } from './health';
 import { pagesRouter } from './pages';
+import { personalDataRouter } from './personal-data';
 import { simulatedCheckoutRouter } from './simulated-checkout';
 import { stripeWebhookRouter } from './webhooks';
 
@@ -47,6 +48,7 @@ export function createApp(deps: AppDeps): express.Express & { ctx: GatewayContex
       .catch(next);
   });
   app.use(apiRouter(ctx));
+  app.use(personalDataRouter(ctx, ctx.keys));
   app.use(pagesRouter(ctx));
   if (ctx.simulatedCheckout) app.use(simulatedCheckoutRouter(ctx));
   app.use(notFound);

@@ -13,6 +13,7 @@ import type { PackCode, PackOffer } from '../shared/catalog';
 import type { Availability, PackSettings } from '../shared/policy';
 import type { OrderDeps } from './orders';
 import { PackService } from './packs';
+import { ClientKeyStore } from '../infra/codec';
 
 export type GatewayConfig = Pick<
   Config,
@@ -59,6 +60,8 @@ export function loadCgv(): { text: string; version: string } {
 
 export interface GatewayContext extends GatewayDeps {
   packs: PackService;
+  /** The clients' payload keys in PostgreSQL (erasure destroys them). */
+  keys: ClientKeyStore;
   publicUrl: string;
   simulatedCheckout: boolean;
   cgv: { text: string; version: string };
@@ -90,6 +93,7 @@ export function createContext(deps: GatewayDeps): GatewayContext {
     publicUrl: deps.config.PUBLIC_URL,
     simulatedCheckout: Boolean(deps.config.STRIPE_API_URL),
     cgv,
+    keys: new ClientKeyStore(deps.prisma),
     packs: new PackService({ client: deps.client, prisma: deps.prisma, freeCancellationNoticeMs: deps.settings.freeCancellationNoticeMs }),
     limits: {
       orders: limiter(limits.ordersPerMinute),

@@ -5,6 +5,7 @@ import { createMailer } from '../infra/mailer';
 import { loadPackSettings } from '../infra/settings';
 import { createStripe } from '../infra/stripe';
 import { createTemporalClient } from '../infra/temporal';
+import { ClientEncryptionCodec, ClientKeyStore } from '../infra/codec';
 import { catalogFromEnv } from '../shared/catalog';
 
 async function main(): Promise<void> {
@@ -12,7 +13,7 @@ async function main(): Promise<void> {
   const settings = loadPackSettings();
   const catalog = catalogFromEnv(process.env);
   const prisma = createPrisma(config.DATABASE_URL);
-  const client = await createTemporalClient(config);
+  const client = await createTemporalClient(config, { payloadCodecs: [new ClientEncryptionCodec(new ClientKeyStore(prisma))] });
   const app = createApp({
     client,
     prisma,

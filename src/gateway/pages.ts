@@ -36,6 +36,7 @@ import type { GatewayContext } from './context';
 import { ApiError } from './errors';
 import { CONSENT_WORDING, CONSENT_KINDS, orderSchema, placeOrder } from './orders';
 import { createCheckout } from './payments';
+import { eraseCustomer, exportCustomerData } from './personal-data';
 import { createLogger } from '../infra/log';
 import { CSS, STATUS_LABELS, euros, flash, html, page, when, type Html } from './views';
 
@@ -458,7 +459,7 @@ ${s.withdrawal.allowed ? html`<form method="post" action="/espace/retractation">
     const q = filter === 'attente' ? { status: 'AWAITING_PAYMENT' } : filter === 'bientot' ? { expiringWithinDays: 14 } : filter && filter in STATUS_LABELS ? { status: filter } : {};
     const packs = (await ctx.listPacks(q)) as Array<{ packId: string; packCode: string; status: string; customer: { name: string; email: string }; orderedAt: string; expiresAt: string | null; priceCents: number; hours: { available: number; total: number; forfeited: number } }>;
     const tasks = await ctx.prisma.providerTask.findMany({ where: { doneAt: null }, orderBy: { createdAt: 'desc' }, take: 50 });
-    send(res, 'Packs', html`<h1>Packs</h1>
+    send(res, 'Packs', html`<h1>Packs</h1>${flash(takeFlash(req, res))}
 <p><a href="/admin">Tous</a> · <a href="/admin?filtre=attente">En attente de paiement</a> · <a href="/admin?filtre=ACTIVE">Actifs</a> · <a href="/admin?filtre=bientot">Expirent sous 14 jours</a> · <a href="/admin?filtre=EXPIRED">Expirés</a></p>
 ${tasks.length ? html`<h2>À faire</h2><ul>${tasks.map((t) => html`<li>${t.kind} — ${t.amountCents ? euros(t.amountCents) : ''} ${t.packId ? html`<a href="/admin/packs/${t.packId}">pack</a>` : ''}</li>`)}</ul>` : ''}
 <table><thead><tr><th>Client</th><th>Pack</th><th>Statut</th><th>Heures</th><th>Commande</th><th>Expire</th></tr></thead><tbody>
@@ -490,6 +491,9 @@ ${b.cancellable ? act(b.id, 'cancel', 'Annuler (sans frais pour le client)') : '
 ${(b.status === 'CONFIRMED' && Date.parse(b.start) <= Date.now()) || b.status === 'HELD' ? act(b.id, 'no-show', 'Signaler une absence') : ''}
 ${(b.status === 'LATE_CANCELLED' || b.status === 'NO_SHOW') && !b.penaltyWaived ? act(b.id, 'waive', 'Lever la pénalité') : ''}</td></tr>`)}
 </tbody></table>
+<h2>Données personnelles</h2>
+<p><a class="button secondary" href="/admin/clients/${row.customerId}/export">Exporter les données du client (JSON)</a></p>
+${row.customer.erasedAt ? html`<p class="muted">Client effacé le ${when(row.customer.erasedAt, zone)}.</p>` : html`<form method="post" action="/admin/clients/${row.customerId}/effacer">${csrf}<label class="check" for="confirm-erase"><input type="checkbox" id="confirm-erase" name="confirm" value="yes" required> Effacer définitivement les données personnelles de ce client (ses packs en cours sont arrêtés ; montants, dates et références sont conservés)</label><button class="danger">Effacer le client</button></form>`}
 <h2>Historique</h2>
 <table data-testid="timeline"><tbody>${events.map((e) => html`<tr><td>${when(e.at, zone)}</td><td>${e.type}</td></tr>`)}</tbody></table>`, 200, navFor(session.csrf));
   }));
@@ -514,6 +518,24 @@ ${(b.status === 'LATE_CANCELLED' || b.status === 'NO_SHOW') && !b.penaltyWaived 
     if (action === 'reschedule') throw new ApiError(404, 'NOT_FOUND', 'Action inconnue.');
     await ctx.packs.providerAction(String(req.params.id), action, String(req.params.bid));
     redirectWithFlash(req, res, `/admin/packs/${String(req.params.id)}`, 'C’est fait.');
+  }));
+
+  r.get('/admin/clients/:customerId/export', asyncRoute(async (req, res) => {
+    if (!requireAdmin(req, res)) return;
+    const customerId = String(req.params.customerId);
+    if (!/^[0-9a-f-]{36}$/.test(customerId)) throw new ApiError(404, 'NOT_FOUND', 'Client introuvable.');
+    res.set('Content-Disposition', `attachment; filename="client-${customerId.slice(0, 8)}.json"`).json(await exportCustomerData(ctx, customerId));
+  }));
+
+  r.post('/admin/clients/:customerId/effacer', asyncRoute(async (req, res) => {
+    const session = requireAdmin(req, res);
+    if (!session) return;
+    adminCsrf(req, session);
+    if (req.body?.confirm !== 'yes') throw new ApiError(400, 'VALIDATION_FAILED', 'Cochez la case de confirmation pour effacer ce client.');
+    const customerId = String(req.params.customerId);
+    if (!/^[0-9a-f-]{36}$/.test(customerId)) throw new ApiError(404, 'NOT_FOUND', 'Client introuvable.');
+    const out = await eraseCustomer(ctx, ctx.keys, customerId);
+    redirectWithFlash(req, res, '/admin', `Client effacé (${out.packs} pack(s)).`);
   }));
 
   r.get('/admin/disponibilites', asyncRoute(async (req, res) => {
@@ -568,19 +590,4 @@ ${rows.map((e) => html`<tr><td>${when(e.createdAt, zone)}</td><td>${e.toAddress}
   }));
 
   return r;
-}
-
-/** Everything held about a client (CGV « accès » to personal data): customer, consents, packs, sessions, payments, emails. */
-export async function exportCustomerData(ctx: GatewayContext, customerId: string) {
-  const customer = await ctx.prisma.customer.findUniqueOrThrow({ where: { id: customerId }, include: { consents: true } });
-  const packs = await ctx.prisma.pack.findMany({ where: { customerId }, include: { bookings: true, events: true, payments: true } });
-  const emails = await ctx.prisma.outboxEmail.findMany({ where: { packId: { in: packs.map((p) => p.id) } }, orderBy: { id: 'asc' } });
-  const json = (v: unknown) => JSON.parse(JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? String(x) : x)));
-  return json({
-    exportedAt: DateTime.now().toISO(),
-    customer: { name: customer.name, email: customer.email, phone: customer.phone, createdAt: customer.createdAt },
-    consents: customer.consents,
-    packs,
-    emails: emails.map((e) => ({ to: e.toAddress, subject: e.subject, text: e.textBody, status: e.status, createdAt: e.createdAt, sentAt: e.sentAt })),
-  });
 }

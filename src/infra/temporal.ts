@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 import type { Config } from './config';
 
@@ -30,9 +31,9 @@ export function temporalConnectionOptions(c: TemporalSettings): ConnectionOption
   return { address: c.TEMPORAL_ADDRESS, tls, apiKey: c.TEMPORAL_API_KEY };
 }
 
-export async function createTemporalClient(c: TemporalSettings & Pick<Config, 'TEMPORAL_NAMESPACE'>): Promise<Client> {
+export async function createTemporalClient(c: TemporalSettings & Pick<Config, 'TEMPORAL_NAMESPACE'>, dataConverter?: DataConverter): Promise<Client> {
   const connection = await Connection.connect(temporalConnectionOptions(c));
-  return new Client({ connection, namespace: c.TEMPORAL_NAMESPACE });
+  return new Client({ connection, namespace: c.TEMPORAL_NAMESPACE, dataConverter });
 }
 
 /**

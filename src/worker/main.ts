@@ -1,5 +1,6 @@
 import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
 import { createLogger } from '../infra/log';
+import { ClientEncryptionCodec, ClientKeyStore } from '../infra/codec';
 import { createActivities } from '../activities';
 import { loadConfig, ConfigError } from '../infra/config';
 import { closePrisma, createPrisma } from '../infra/database';
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
       settings: activitySettingsFromConfig(config),
     }),
     workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH,
+    dataConverter: { payloadCodecs: [new ClientEncryptionCodec(new ClientKeyStore(prisma))] },
   });
   console.log(`[worker] polling task queue '${config.TEMPORAL_TASK_QUEUE}' on ${config.TEMPORAL_ADDRESS}`);
   try {

@@ -10,6 +10,8 @@ export interface CreateWorkerOptions {
   activities: Activities;
   /** A prebuilt bundle (tests build one per run); otherwise the workflows are bundled at start-up. */
   workflowBundlePath?: string;
+  /** Encrypts payloads per client in production (src/infra/codec.ts). */
+  dataConverter?: WorkerOptions['dataConverter'];
   tuning?: Partial<Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions'>>;
 }
 
@@ -19,6 +21,7 @@ export async function createWorker(o: CreateWorkerOptions): Promise<Worker> {
     namespace: o.namespace,
     taskQueue: o.taskQueue,
     activities: o.activities,
+    dataConverter: o.dataConverter,
     ...(o.workflowBundlePath ? { workflowBundle: { codePath: o.workflowBundlePath } } : { workflowsPath: WORKFLOWS_PATH }),
     ...o.tuning,
   });

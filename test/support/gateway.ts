@@ -11,6 +11,7 @@ import { createMailer } from '../../src/infra/mailer';
 import { hashPassword } from '../../src/infra/passwords';
 import type { SmtpSink } from '../../src/infra/smtp-sink';
 import { createActivities } from '../../src/activities';
+import { ClientEncryptionCodec, ClientKeyStore } from '../../src/infra/codec';
 import { DEFAULT_CATALOG } from '../../src/shared/catalog';
 import { DEFAULT_SETTINGS } from '../../src/shared/policy';
 import { OPEN_ALL_THE_TIME } from './packs';
@@ -35,14 +36,17 @@ export interface GatewayWorld {
   teardown(): Promise<void>;
 }
 
-export async function createGatewayWorld(opts: { rateLimits?: Partial<RateLimits> } = {}): Promise<GatewayWorld> {
-  const [db, sink, client] = await Promise.all([createTestDatabase(), startSmtpSink(), devServerClient()]);
+export async function createGatewayWorld(opts: { rateLimits?: Partial<RateLimits>; encrypted?: boolean } = {}): Promise<GatewayWorld> {
+  const [db, sink] = await Promise.all([createTestDatabase(), startSmtpSink()]);
+  // As in production (src/worker/main.ts, src/gateway/main.ts): payloads encrypted with the clients' keys.
+  const dataConverter = opts.encrypted ? { payloadCodecs: [new ClientEncryptionCodec(new ClientKeyStore(db.prisma))] } : undefined;
+  const client = await devServerClient(dataConverter);
   const stripe = testStripe();
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const secret = crypto.randomBytes(32).toString('base64url');
   const settings = { publicUrl: baseUrl, providerEmail: 'prestataire@imaginasite.test', accessTokenSecret: secret, zoomUrl: 'https://zoom.us/j/123456789' };
-  const worker = await startDevWorker(createActivities({ prisma: db.prisma, mailer: createMailer(sink.url), stripe, settings }));
+  const worker = await startDevWorker(createActivities({ prisma: db.prisma, mailer: createMailer(sink.url), stripe, settings }), undefined, dataConverter);
   await db.prisma.availability.create({ data: { id: 1, ...OPEN_ALL_THE_TIME } });
   const config = loadConfig({
     DATABASE_URL: db.url,

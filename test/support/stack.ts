@@ -3,6 +3,7 @@
 import crypto from 'node:crypto';
 import pg from 'pg';
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createActivities, type Activities } from '../../src/activities';
@@ -74,9 +75,9 @@ export const stripeApiUrl = () => env('TEST_STRIPE_API_URL');
 export const testStripe = () => createStripe('sk_test_imaginasite', stripeApiUrl());
 
 /** A client of the shared Temporal dev server. */
-export async function devServerClient(): Promise<Client> {
+export async function devServerClient(dataConverter?: DataConverter): Promise<Client> {
   const connection = await Connection.connect({ address: env('TEST_TEMPORAL_ADDRESS') });
-  return new Client({ connection, namespace: 'default' });
+  return new Client({ connection, namespace: 'default', dataConverter });
 }
 
 export interface RunningWorker {
@@ -86,10 +87,10 @@ export interface RunningWorker {
 }
 
 /** A worker on its own task queue against the dev server, running the bundle built once by the global setup. */
-export async function startDevWorker(activities: Activities, taskQueue = uniqueName('tq')): Promise<RunningWorker> {
+export async function startDevWorker(activities: Activities, taskQueue = uniqueName('tq'), dataConverter?: DataConverter): Promise<RunningWorker> {
   quietTemporalRuntime();
   const connection = await NativeConnection.connect({ address: env('TEST_TEMPORAL_ADDRESS') });
-  const worker = await createWorker({ connection, namespace: 'default', taskQueue, activities, workflowBundlePath: env('WORKFLOW_BUNDLE_PATH') });
+  const worker = await createWorker({ connection, namespace: 'default', taskQueue, activities, dataConverter, workflowBundlePath: env('WORKFLOW_BUNDLE_PATH') });
   const running = worker.run();
   return {
     worker,

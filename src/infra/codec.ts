@@ -1,0 +1,114 @@
+/**
+ * Crypto-shredding for Temporal (SPEC "Personal data", CGV « suppression de ses données personnelles »): every
+ * payload of a pack's workflow and activities is encrypted (AES-256-GCM) with a key of the pack's client, held in
+ * PostgreSQL. Erasing the client destroys the key: their histories become unreadable, wherever Temporal keeps them.
+ *
+ * The codec finds the client from the payload's serialization context (the workflow id `pack-<packId>`).
+ * A payload with no pack context (there are none in this product today) stays as it is.
+ */
+import crypto from 'node:crypto';
+import type { Payload, PayloadCodec } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+import type { PrismaClient } from './database';
+
+const ENCODING = 'binary/encrypted';
+const KEY_ID = 'encryption-key-id';
+const utf8 = (s: string) => new TextEncoder().encode(s);
+
+type Context = Parameters<PayloadCodec['encode']>[1];
+
+export class ClientKeyStore {
+  private cache = new Map<string, { customerId: string; key: Buffer | null; until: number }>();
+  private byCustomer = new Map<string, { key: Buffer | null; until: number }>();
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly ttlMs = 60_000,
+  ) {}
+
+  /** The key of a pack's client, made on first use. Null once the client has been erased. */
+  async forPack(packId: string): Promise<{ customerId: string; key: Buffer | null }> {
+    const hit = this.cache.get(packId);
+    if (hit && hit.until > Date.now()) return hit;
+    const pack = await this.prisma.pack.findUnique({ where: { id: packId }, select: { customerId: true } });
+    if (!pack) throw new Error(`no pack ${packId}: cannot choose its encryption key`);
+    await this.prisma.clientKey.createMany({ data: [{ customerId: pack.customerId, key: crypto.randomBytes(32) }], skipDuplicates: true });
+    const key = await this.byId(pack.customerId, true);
+    const entry = { customerId: pack.customerId, key, until: Date.now() + this.ttlMs };
+    this.cache.set(packId, entry);
+    return entry;
+  }
+
+  async byId(customerId: string, fresh = false): Promise<Buffer | null> {
+    const hit = this.byCustomer.get(customerId);
+    if (!fresh && hit && hit.until > Date.now()) return hit.key;
+    const row = await this.prisma.clientKey.findUnique({ where: { customerId } });
+    const key = row?.key && !row.destroyedAt ? Buffer.from(row.key) : null;
+    this.byCustomer.set(customerId, { key, until: Date.now() + this.ttlMs });
+    return key;
+  }
+
+  /** Destroys a client's key (erasure). Other processes stop using it within the cache's lifetime. */
+  async destroy(customerId: string): Promise<void> {
+    await this.prisma.clientKey.upsert({
+      where: { customerId },
+      create: { customerId, key: null, destroyedAt: new Date() },
+      update: { key: null, destroyedAt: new Date() },
+    });
+    this.byCustomer.delete(customerId);
+    for (const [packId, e] of this.cache) if (e.customerId === customerId) this.cache.delete(packId);
+  }
+}
+
+export class ErasedPayloadError extends Error {
+  constructor(readonly customerId: string) {
+    super(`payload of an erased client (${customerId}): its key was destroyed`);
+    this.name = 'ErasedPayloadError';
+  }
+}
+
+function packIdOf(context: Context): string | undefined {
+  const id = context?.workflowId;
+  return id?.startsWith('pack-') ? id.slice('pack-'.length) : undefined;
+}
+
+export class ClientEncryptionCodec implements PayloadCodec {
+  constructor(
+    private readonly keys: ClientKeyStore,
+    /** What to answer for an erased client's payload: throw (workers) or a placeholder (the Web UI's codec endpoint). */
+    private readonly onErased: 'throw' | 'placeholder' = 'throw',
+  ) {}
+
+  async encode(payloads: Payload[], context?: Context): Promise<Payload[]> {
+    const packId = packIdOf(context);
+    if (!packId || payloads.length === 0) return payloads;
+    const { customerId, key } = await this.keys.forPack(packId);
+    if (!key) throw new ErasedPayloadError(customerId);
+    return payloads.map((p) => {
+      const iv = crypto.randomBytes(12);
+      const cipher = crypto.createCipheriv('aes-256-gcm', key, iv);
+      const plain = temporal.api.common.v1.Payload.encode(p).finish();
+      const data = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
+      return { metadata: { encoding: utf8(ENCODING), [KEY_ID]: utf8(customerId) }, data };
+    });
+  }
+
+  async decode(payloads: Payload[]): Promise<Payload[]> {
+    return Promise.all(
+      payloads.map(async (p) => {
+        if (new TextDecoder().decode(p.metadata?.encoding ?? new Uint8Array()) !== ENCODING) return p;
+        const customerId = new TextDecoder().decode(p.metadata?.[KEY_ID] ?? new Uint8Array());
+        const key = await this.keys.byId(customerId);
+        if (!key) {
+          if (this.onErased === 'throw') throw new ErasedPayloadError(customerId);
+          return { metadata: { encoding: utf8('json/plain') }, data: utf8(JSON.stringify({ effacé: 'données d’un client effacé' })) };
+        }
+        const data = Buffer.from(p.data ?? new Uint8Array());
+        const decipher = crypto.createDecipheriv('aes-256-gcm', key, data.subarray(0, 12));
+        decipher.setAuthTag(data.subarray(data.length - 16));
+        const plain = Buffer.concat([decipher.update(data.subarray(12, data.length - 16)), decipher.final()]);
+        return temporal.api.common.v1.Payload.decode(plain) as Payload;
+      }),
+    );
+  }
+}

@@ -1,0 +1,103 @@
+import request from 'supertest';
+import { Client, Connection } from '@temporalio/client';
+import { CONSENTS } from '../support/packs';
+import { checkoutCompleted, createGatewayWorld, PROVIDER_TOKEN, type GatewayWorld } from '../support/gateway';
+
+// Personal data: payloads in Temporal are encrypted with the client's key (read here with a plain client, as anyone
+// with access to Temporal's database would), the provider reads them through the codec endpoint, and erasing the
+// client removes their data from PostgreSQL and makes their histories unreadable (the key is destroyed).
+describe('personal data: export, encryption in Temporal, erasure', () => {
+  let w: GatewayWorld;
+  let plain: Client;
+  beforeAll(async () => {
+    w = await createGatewayWorld({ encrypted: true });
+    plain = new Client({ connection: await Connection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS! }) });
+  });
+  afterAll(async () => {
+    await plain?.connection.close();
+    await w?.teardown();
+  });
+
+  const admin = (r: request.Test) => r.set('authorization', `Bearer ${PROVIDER_TOKEN}`);
+  const rawPayloads = async (packId: string) => {
+    const history = await plain.workflow.getHandle(`pack-${packId}`).fetchHistory();
+    return (history.events ?? []).flatMap((e) => [
+      ...(e.workflowExecutionStartedEventAttributes?.input?.payloads ?? []),
+      ...(e.workflowExecutionSignaledEventAttributes?.input?.payloads ?? []),
+      ...(e.activityTaskScheduledEventAttributes?.input?.payloads ?? []),
+      ...(e.activityTaskCompletedEventAttributes?.result?.payloads ?? []),
+    ]);
+  };
+  const b64 = (p: { metadata?: Record<string, Uint8Array> | null; data?: Uint8Array | null }) => ({
+    metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+    data: Buffer.from(p.data ?? new Uint8Array()).toString('base64'),
+  });
+
+  let day = 4;
+  async function paidPack(email: string) {
+    const res = await request(w.app).post('/api/orders').send({ packCode: 'PACK_1H', quantity: 2, customer: { name: 'Élise Privée', email, phone: '06 12 34 56 78' }, project: 'Mon projet secret', paymentMethod: 'card', consents: CONSENTS });
+    expect(res.status).toBe(201);
+    const { payload, header } = w.signed(checkoutCompleted(res.body.packId, 18_000));
+    await request(w.app).post('/webhooks/stripe').set('stripe-signature', header).set('content-type', 'application/json').send(payload);
+    for (let i = 0; i < 100; i++) {
+      const s = await request(w.app).get(`/api/packs/${res.body.packId}`).set('authorization', `Bearer ${res.body.accessToken}`);
+      if (s.body.status === 'ACTIVE') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await request(w.app).post(`/api/packs/${res.body.packId}/bookings`).set('authorization', `Bearer ${res.body.accessToken}`).send({ start: new Date(Math.ceil((Date.now() + day++ * 86_400_000) / 3_600_000) * 3_600_000).toISOString() });
+    const pack = await w.db.prisma.pack.findUniqueOrThrow({ where: { id: res.body.packId } });
+    return { packId: pack.id, customerId: pack.customerId, token: res.body.accessToken as string };
+  }
+
+  test('every payload of a pack in Temporal is encrypted; the provider decrypts it through the codec endpoint', async () => {
+    const { packId } = await paidPack('chiffre@example.org');
+    const payloads = await rawPayloads(packId);
+    expect(payloads.length).toBeGreaterThan(4);
+    for (const p of payloads) {
+      expect(Buffer.from(p.metadata!.encoding!).toString()).toBe('binary/encrypted');
+      expect(Buffer.from(p.data!).toString('latin1')).not.toContain(packId);
+    }
+    expect((await request(w.app).post('/codec/decode').send({ payloads: [b64(payloads[0])] })).status).toBe(401);
+    const decoded = await admin(request(w.app).post('/codec/decode')).send({ payloads: [b64(payloads[0])] });
+    expect(decoded.status).toBe(200);
+    const input = JSON.parse(Buffer.from(decoded.body.payloads[0].data, 'base64').toString('utf8'));
+    expect(input.input.packId).toBe(packId);
+  });
+
+  test('the export holds everything about the client: identity, consents, packs, sessions, payments, emails', async () => {
+    const { customerId, packId } = await paidPack('export@example.org');
+    const res = await admin(request(w.app).get(`/api/admin/customers/${customerId}/export`));
+    expect(res.status).toBe(200);
+    expect(res.body.customer).toMatchObject({ email: 'export@example.org', phone: '06 12 34 56 78', name: 'Élise Privée' });
+    expect(res.body.consents).toHaveLength(5);
+    expect(res.body.packs[0]).toMatchObject({ id: packId, project: 'Mon projet secret' });
+    expect(res.body.workflowStates[packId].bookings).toHaveLength(1);
+    expect(res.body.emails.length).toBeGreaterThan(0);
+  });
+
+  test('erasure removes the personal data, keeps amounts, dates and references, and leaves the histories unreadable', async () => {
+    const { customerId, packId } = await paidPack('efface@example.org');
+    const before = await w.db.prisma.pack.findUniqueOrThrow({ where: { id: packId } });
+    const res = await admin(request(w.app).post(`/api/admin/customers/${customerId}/erase`));
+    expect(res.body).toEqual({ erased: true, packs: 1 });
+
+    const customer = await w.db.prisma.customer.findUniqueOrThrow({ where: { id: customerId } });
+    expect(customer).toMatchObject({ name: 'Client effacé', phone: null });
+    expect(customer.email).not.toContain('efface@example.org');
+    const pack = await w.db.prisma.pack.findUniqueOrThrow({ where: { id: packId }, include: { payments: true, consents: true } });
+    expect(pack).toMatchObject({ priceCents: before.priceCents, paidCents: before.paidCents, bankReference: before.bankReference, orderedAt: before.orderedAt, project: null });
+    expect(pack.consents.every((c) => c.ip === '0.0.0.0')).toBe(true);
+    const emails = JSON.stringify(
+      (await w.db.prisma.outboxEmail.findMany({ where: { packId } })).map((e) => [e.toAddress, e.subject, e.textBody, e.htmlBody, e.icsBody]),
+    );
+    expect(emails).not.toContain('efface@example.org');
+    expect(emails).not.toContain('Élise');
+
+    // Temporal: the workflow is stopped and its payloads can no longer be decrypted, by anyone.
+    expect((await plain.workflow.getHandle(`pack-${packId}`).describe()).status.name).toBe('TERMINATED');
+    const payloads = await rawPayloads(packId);
+    const decoded = await admin(request(w.app).post('/codec/decode')).send({ payloads: payloads.map(b64) });
+    for (const p of decoded.body.payloads) expect(Buffer.from(p.data, 'base64').toString('utf8')).toContain('effacé');
+    expect(await w.db.prisma.clientKey.findUniqueOrThrow({ where: { customerId } })).toMatchObject({ key: null, destroyedAt: expect.any(Date) });
+  });
+});
