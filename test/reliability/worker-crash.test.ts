@@ -3,6 +3,7 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { placeOrder } from '../../src/gateway/orders';
+import { ClientEncryptionCodec, ClientKeyStore } from '../../src/infra/codec';
 import type { SmtpSink } from '../../src/infra/smtp-sink';
 import { DEFAULT_CATALOG } from '../../src/shared/catalog';
 import { cancelBooking, getPackState, packWorkflowId, paymentReceived, requestBooking, type PackState } from '../../src/shared/pack';
@@ -56,7 +57,9 @@ describe('worker killed (SIGKILL) in the middle of a payment, a booking and a ca
   };
 
   beforeAll(async () => {
-    [db, sink, client] = await Promise.all([createTestDatabase(), startSmtpSink(), devServerClient()]);
+    [db, sink] = await Promise.all([createTestDatabase(), startSmtpSink()]);
+    // The worker process encrypts payloads with the clients' keys, as in production: so does this client.
+    client = await devServerClient({ payloadCodecs: [new ClientEncryptionCodec(new ClientKeyStore(db.prisma))] });
     await db.prisma.availability.create({ data: { id: 1, ...OPEN_ALL_THE_TIME } });
     await startWorker();
   }, 90_000);
