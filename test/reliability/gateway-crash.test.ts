@@ -1,14 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { ClientEncryptionCodec, ClientKeyStore } from '../../src/infra/codec';
 import type { SmtpSink } from '../../src/infra/smtp-sink';
 import { freePort } from '../../scripts/lib/local-stack';
 import { CONSENTS } from '../support/packs';
-import { createTestDatabase, realActivities, startDevWorker, startSmtpSink, stripeApiUrl, type RunningWorker, type TestDatabase } from '../support/stack';
+import { createTestDatabase, realActivities, spawnProgram, startDevWorker, startSmtpSink, stopProgram, stripeApiUrl, type RunningWorker, type TestDatabase } from '../support/stack';
 
 // The gateway process is killed (SIGKILL) while it handles an order; the client's retry (same Idempotency-Key) on a
 // new gateway must not make a second order, whenever the kill fell.
-const ROOT = path.join(__dirname, '../..');
 
 describe('gateway killed between accepting an order and answering', () => {
   let db: TestDatabase;
@@ -18,10 +16,10 @@ describe('gateway killed between accepting an order and answering', () => {
   let gateway: ChildProcess | undefined;
 
   const startGateway = async () => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'src/gateway/main.ts'], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
+    gateway = await spawnProgram(
+      'src/gateway/main.ts',
+      [],
+      {
         PORT: String(port),
         DATABASE_URL: db.url,
         TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS,
@@ -33,23 +31,10 @@ describe('gateway killed between accepting an order and answering', () => {
         PROVIDER_API_TOKEN: 'gateway-crash-provider-token-0123456789',
         ACCESS_TOKEN_SECRET: 'gateway-crash-access-token-secret-0123456789',
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout!.on('data', (d) => (out += d));
-    child.stderr!.on('data', (d) => (out += d));
-    const deadline = Date.now() + 60_000;
-    while (!out.includes('listening')) {
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`gateway did not start:\n${out.slice(-2000)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    gateway = child;
+      'listening',
+    );
   };
-  const kill = async () => {
-    const g = gateway!;
-    g.kill('SIGKILL');
-    await new Promise((r) => (g.exitCode !== null || g.signalCode !== null ? r(undefined) : g.once('exit', r)));
-  };
+  const kill = () => stopProgram(gateway!);
 
   beforeAll(async () => {
     [db, sink, port] = await Promise.all([createTestDatabase(), startSmtpSink(), freePort()]);

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,12 +13,11 @@ import { DEFAULT_CATALOG } from '../../src/shared/catalog';
 import { DEFAULT_SETTINGS } from '../../src/shared/policy';
 import { freePort, migrate } from '../../scripts/lib/local-stack';
 import { CONSENTS, OPEN_ALL_THE_TIME } from '../support/packs';
-import { devServerClient, realActivities, startDevWorker, startSmtpSink, stripeApiUrl, testStripe, type RunningWorker } from '../support/stack';
+import { devServerClient, realActivities, spawnProgram, startDevWorker, startSmtpSink, stopProgram, stripeApiUrl, testStripe, type RunningWorker } from '../support/stack';
 
 // PostgreSQL stopped, then started again (its own server process here, so the shared one is untouched): the
 // gateway answers 503 with a clear message meanwhile and recovers by itself; the workflow goes on and the
 // projection catches up.
-const ROOT = path.join(__dirname, '../..');
 const TOKEN = 'pg-outage-provider-token-0123456789';
 
 describe('PostgreSQL stopped, then restarted', () => {
@@ -32,22 +31,9 @@ describe('PostgreSQL stopped, then restarted', () => {
   let app: ReturnType<typeof createApp>;
 
   const startPg = async () => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'test/support/pg-server.ts', dataDir, String(port)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout!.on('data', (d) => (out += d));
-    child.stderr!.on('data', (d) => (out += d));
-    const deadline = Date.now() + 60_000;
-    while (!out.includes('ready')) {
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`PostgreSQL did not start:\n${out}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    pg = child;
+    pg = await spawnProgram('test/support/pg-server.ts', [dataDir, String(port)], {}, 'ready');
   };
-  const stopPg = async () => {
-    const child = pg!;
-    child.kill('SIGTERM');
-    await new Promise((r) => (child.exitCode !== null ? r(undefined) : child.once('exit', r)));
-  };
+  const stopPg = () => stopProgram(pg!, 'SIGTERM');
 
   beforeAll(async () => {
     dataDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pg-outage-')), 'pgdata');

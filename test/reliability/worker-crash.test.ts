@@ -1,6 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
-import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { placeOrder } from '../../src/gateway/orders';
 import { ClientEncryptionCodec, ClientKeyStore } from '../../src/infra/codec';
@@ -9,11 +8,10 @@ import { DEFAULT_CATALOG } from '../../src/shared/catalog';
 import { cancelBooking, getPackState, packWorkflowId, paymentReceived, requestBooking, type PackState } from '../../src/shared/pack';
 import { DEFAULT_SETTINGS } from '../../src/shared/policy';
 import { CONSENTS, OPEN_ALL_THE_TIME } from '../support/packs';
-import { createTestDatabase, devServerClient, startSmtpSink, stripeApiUrl, uniqueName, type TestDatabase } from '../support/stack';
+import { createTestDatabase, devServerClient, spawnProgram, startSmtpSink, stopProgram, stripeApiUrl, uniqueName, type TestDatabase } from '../support/stack';
 
 // Real faults: the worker is a separate process (as in production), killed with SIGKILL while it handles a
 // payment, a booking and a cancellation, then started again. Nothing may be lost or done twice.
-const ROOT = path.join(__dirname, '../..');
 const DAY = 86_400_000;
 
 describe('worker killed (SIGKILL) in the middle of a payment, a booking and a cancellation', () => {
@@ -24,10 +22,10 @@ describe('worker killed (SIGKILL) in the middle of a payment, a booking and a ca
   const taskQueue = uniqueName('crash');
 
   const startWorker = async () => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'src/worker/main.ts'], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
+    worker = await spawnProgram(
+      'src/worker/main.ts',
+      [],
+      {
         DATABASE_URL: db.url,
         TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS,
         TEMPORAL_TASK_QUEUE: taskQueue,
@@ -38,23 +36,10 @@ describe('worker killed (SIGKILL) in the middle of a payment, a booking and a ca
         PROVIDER_API_TOKEN: 'crash-test-provider-token-0123456789',
         ACCESS_TOKEN_SECRET: 'crash-test-access-token-secret-0123456789',
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout!.on('data', (d) => (out += d));
-    child.stderr!.on('data', (d) => (out += d));
-    const deadline = Date.now() + 60_000;
-    while (!out.includes('polling task queue')) {
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`worker did not start:\n${out.slice(-2000)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    worker = child;
+      'polling task queue',
+    );
   };
-  const killWorker = async () => {
-    const w = worker!;
-    w.kill('SIGKILL');
-    await new Promise((r) => (w.exitCode !== null || w.signalCode !== null ? r(undefined) : w.once('exit', r)));
-  };
+  const killWorker = () => stopProgram(worker!);
 
   beforeAll(async () => {
     [db, sink] = await Promise.all([createTestDatabase(), startSmtpSink()]);

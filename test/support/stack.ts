@@ -1,6 +1,8 @@
 // What a test file takes from the shared local stack, each piece its own: a database cloned from the migrated
 // template, a task queue, an SMTP sink on a free port. Nothing here is a mock: these are the real servers.
+import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
+import path from 'node:path';
 import pg from 'pg';
 import { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
@@ -119,3 +121,32 @@ export function workflowBundle(): { codePath: string } {
   return { codePath: env('WORKFLOW_BUNDLE_PATH') };
 }
 
+
+/**
+ * Starts one of the project's programs (through tsx) as its own process — a worker, a gateway, a PostgreSQL —
+ * and waits until its output says `ready`. The fault tests kill such processes with SIGKILL.
+ */
+export async function spawnProgram(script: string, args: string[], env: NodeJS.ProcessEnv, ready: string, timeoutMs = 60_000): Promise<ChildProcess> {
+  const root = path.join(__dirname, '../..');
+  const child = spawn(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), script, ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const deadline = Date.now() + timeoutMs;
+  while (!out.includes(ready)) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`${script} did not start:\n${out.slice(-2000)}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return child;
+}
+
+/** Stops a process (SIGKILL unless told otherwise) and waits until it is gone. */
+export async function stopProgram(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const gone = new Promise((r) => child.once('exit', r));
+  child.kill(signal);
+  await gone;
+}
