@@ -1,4 +1,4 @@
-// Entry point of `npm start`, `npm test` and `npm run bench` on a bare machine: installs the npm dependencies if
+// Entry point of `npm start` and `npm test` on a bare machine: installs the npm dependencies if
 // they are missing or stale, provisions the tools (scripts/provision.mjs), then runs the command.
 // Plain Node with no dependencies, since it runs before `npm ci`.
 import { spawn, spawnSync } from 'node:child_process';
@@ -34,11 +34,10 @@ const tsx = path.join(root, 'node_modules/tsx/dist/cli.mjs');
 const commands = {
   start: [process.execPath, [tsx, 'scripts/dev.ts', ...rest]],
   test: [process.execPath, ['--expose-gc', path.join(root, 'node_modules/jest/bin/jest.js'), ...rest]],
-  bench: [process.execPath, [tsx, 'scripts/bench/main.ts', ...rest]],
   provision: null,
 };
 if (!(command in commands)) {
-  console.error(`[setup] unknown command '${command}' (start, test, bench, provision)`);
+  console.error(`[setup] unknown command '${command}' (start, test, provision)`);
   process.exit(2);
 }
 if (!commands[command]) process.exit(0);
