@@ -30,6 +30,9 @@ export type GatewayConfig = Pick<
   | 'PROVIDER_PASSWORD_HASH'
   | 'BUSINESS_TIMEZONE'
   | 'STRIPE_API_URL'
+  | 'MAIL_FROM'
+  | 'ZOOM_MEETING_URL'
+  | 'PROVIDER_EMAIL'
 >;
 
 export interface RateLimits {

@@ -132,8 +132,8 @@ export class PackService {
   }
 
   /** Free slots this pack may book between two instants (at most 62 days apart). */
-  async slots(packId: string, fromIso?: string, toIso?: string): Promise<Array<{ start: string; end: string }>> {
-    const s = await this.state(packId);
+  async slots(packId: string, fromIso?: string, toIso?: string, known?: PackState): Promise<Array<{ start: string; end: string }>> {
+    const s = known ?? (await this.state(packId));
     const now = Date.now();
     const from = fromIso ? Date.parse(fromIso) : now;
     const to = toIso ? Date.parse(toIso) : from + 14 * DAY_MS;

@@ -267,7 +267,7 @@ export function pagesRouter(ctx: GatewayContext): Router {
     }
     const { packId, csrf } = requirePortal(req);
     const state = await ctx.packs.state(packId);
-    const slots = state.status === 'ACTIVE' ? await ctx.packs.slots(packId, undefined, new Date(Date.now() + 21 * 86_400_000).toISOString()).catch(() => []) : [];
+    const slots = state.status === 'ACTIVE' ? await ctx.packs.slots(packId, undefined, new Date(Date.now() + 21 * 86_400_000).toISOString(), state).catch(() => []) : [];
     send(res, 'Mon espace', portalPackView(ctx, ctx.packs.view(state), csrf, slots, takeFlash(req, res)));
   }));
 
@@ -285,7 +285,7 @@ export function pagesRouter(ctx: GatewayContext): Router {
         // Not awaited: the answer must take the same time whether or not the address is a client's.
         void ctx.mailer.sendMail({
           to: packs[0].customer.email,
-          from: 'imaginasite <contact@imaginasite.com>',
+          from: ctx.config.MAIL_FROM,
           subject: 'Votre lien d’accès à votre espace imaginasite',
           text: `Bonjour,\n\nVoici ${links.length > 1 ? 'vos liens' : 'votre lien'} d'accès (valable 30 jours) :\n\n${links.join('\n')}\n\nSi vous n'avez rien demandé, ignorez ce message.\n\nimaginasite`,
         }).catch((err: Error) => log.error('magic link email failed', { error: err }));
@@ -342,7 +342,7 @@ export function pagesRouter(ctx: GatewayContext): Router {
     const s = await ctx.packs.state(packId);
     const b = bookingOf(s, String(req.params.id));
     if (!changeable(s, b.id)) return notChangeable(res);
-    const slots = await ctx.packs.slots(packId, undefined, new Date(Date.now() + 21 * 86_400_000).toISOString());
+    const slots = await ctx.packs.slots(packId, undefined, new Date(Date.now() + 21 * 86_400_000).toISOString(), s);
     send(res, 'Déplacer une séance', html`<h1>Déplacer la séance du ${when(b.start, zone)}</h1>${penaltyWarning(s, b.id, 'la déplacez')}
 ${slotPicker(slots, zone, (x) => html`<form method="post" action="/espace/seances/${b.id}/deplacer"><input type="hidden" name="csrf" value="${csrf}"><input type="hidden" name="start" value="${x.start}"><button class="secondary" data-slot="${x.start}">${hhmm(x.start, zone)}</button></form>`)}
 <p><a href="/espace">Revenir</a></p>`);
@@ -363,8 +363,8 @@ ${slotPicker(slots, zone, (x) => html`<form method="post" action="/espace/seance
     const pack = await ctx.prisma.pack.findUniqueOrThrow({ where: { id: packId }, include: { customer: true } });
     const ics = sessionIcs({
       bookingId: b.id, revision: b.revision, startMs: Date.parse(b.start), endMs: Date.parse(b.end),
-      summary: 'Séance imaginasite', description: 'Séance d’accompagnement à distance (Zoom).', location: process.env.ZOOM_MEETING_URL ?? 'https://zoom.us',
-      organizerEmail: 'contact@imaginasite.com', attendeeEmail: pack.customer.email, attendeeName: pack.customer.name,
+      summary: 'Séance imaginasite', description: 'Séance d’accompagnement à distance (Zoom).', location: ctx.config.ZOOM_MEETING_URL,
+      organizerEmail: ctx.config.PROVIDER_EMAIL, attendeeEmail: pack.customer.email, attendeeName: pack.customer.name,
       method: b.status === 'CONFIRMED' || b.status === 'REQUESTED' ? 'REQUEST' : 'CANCEL', stampMs: Date.now(),
     });
     res.type('text/calendar; charset=utf-8').set('Content-Disposition', `attachment; filename="seance-${b.id.slice(0, 8)}.ics"`).send(ics);
@@ -401,7 +401,7 @@ ${s.withdrawal.allowed ? html`<form method="post" action="/espace/retractation">
     const data = await exportCustomerData(ctx, pack.customerId);
     await ctx.mailer.sendMail({
       to: pack.customer.email,
-      from: 'imaginasite <contact@imaginasite.com>',
+      from: ctx.config.MAIL_FROM,
       subject: 'Copie de vos données personnelles',
       text: 'Bonjour,\n\nVous trouverez en pièce jointe une copie de toutes les données que nous détenons à votre sujet (format JSON).\n\nimaginasite',
       attachments: [{ filename: 'mes-donnees-imaginasite.json', content: JSON.stringify(data, null, 2), contentType: 'application/json' }],

@@ -162,10 +162,6 @@ export async function refusal(p: Promise<unknown>): Promise<string> {
   throw new Error('expected the update to be refused, it succeeded');
 }
 
-/** A Paris wall-clock instant as epoch ms, e.g. paris('2027-03-28T10:00'). */
-export function parisIso(ms: number): string {
-  return new Date(ms).toISOString();
-}
 
 /** The first whole hour at least `aheadMs` after `nowMs`, as ISO. */
 export function hourAfter(nowMs: number, aheadMs: number): string {

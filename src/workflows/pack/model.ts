@@ -14,7 +14,6 @@ import {
   isBilledPenalty,
   paymentDeadlineOf,
   sessionDurationMs,
-  sessionHasStarted,
   withdrawalDeadlineOf,
   withdrawalEligibility,
   type BookingStatus,
@@ -664,8 +663,4 @@ export class PackModel {
     else this.emit('REFUND_TASK_CREATED', nowMs, data, [{ template: 'PROVIDER_REFUND_TASK', to: 'provider' }]);
   }
 
-  /** Used by tests and the query: whether any session of the pack has begun. */
-  anySessionStarted(nowMs: number): boolean {
-    return this.data.bookings.some((b) => sessionHasStarted({ status: b.status as BookingStatus, startMs: ms(b.start) }, nowMs));
-  }
 }
