@@ -12,6 +12,9 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const settings = loadPackSettings();
   const catalog = catalogFromEnv(process.env);
+  if (settings.validityOverrideMs) {
+    console.warn(`[gateway] PACK_VALIDITY is set: packs sold now expire ${settings.validityOverrideMs / 60_000} minutes after payment, not after ${settings.validityMonths} months (benchmarks only)`);
+  }
   const prisma = createPrisma(config.DATABASE_URL);
   const client = await createTemporalClient(config, { payloadCodecs: [new ClientEncryptionCodec(new ClientKeyStore(prisma))] });
   const app = createApp({
@@ -22,6 +25,7 @@ async function main(): Promise<void> {
     config,
     catalog,
     settings,
+    rateLimits: { ordersPerMinute: config.RATE_LIMIT_ORDERS_PER_MINUTE, bookingsPerMinute: config.RATE_LIMIT_BOOKINGS_PER_MINUTE },
   });
   const server = app.listen(config.PORT, () => console.log(`[gateway] listening on ${config.PUBLIC_URL}`));
   const stop = () => {

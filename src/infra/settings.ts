@@ -15,6 +15,7 @@ const DURATIONS: Array<[keyof PackSettings, string]> = [
   ['closedLingerMs', 'CLOSED_ORDER_LINGER'],
   ['usedUpGraceMs', 'USED_UP_GRACE'],
   ['noShowReportWindowMs', 'NO_SHOW_REPORT_WINDOW'],
+  ['validityOverrideMs', 'PACK_VALIDITY'],
 ];
 const LISTS: Array<[keyof PackSettings, string]> = [
   ['expiryWarningsBeforeMs', 'EXPIRY_WARNINGS_BEFORE'],

@@ -22,6 +22,11 @@ export interface PackSettings {
   paymentReminderBeforeMs: number;
   /** « Les packs achetés sont valables pour une durée de 3 mois » — in calendar months. */
   validityMonths: number;
+  /**
+   * Benchmarks and demonstrations only (`PACK_VALIDITY`, e.g. `5m`): a validity in elapsed time that replaces
+   * `validityMonths`, so that expiry can be watched without waiting three months. Never set in production (CGV).
+   */
+  validityOverrideMs?: number;
   /** Warnings sent this long before expiry while hours remain. */
   expiryWarningsBeforeMs: number[];
   /** Session reminders, this long before the start. */
@@ -113,7 +118,8 @@ export function hoursOf(totalHours: number, bookings: readonly BookingHours[], l
  * (SPEC): the same local time, N calendar months later in the business's time zone; a day that does not exist in
  * the target month is the month's last day (paid 31 Jan 10:00 → ends 30 Apr 10:00, Paris).
  */
-export function expiryOf(paidAtMs: number, s: Pick<PackSettings, 'validityMonths' | 'timezone'>): number {
+export function expiryOf(paidAtMs: number, s: Pick<PackSettings, 'validityMonths' | 'validityOverrideMs' | 'timezone'>): number {
+  if (s.validityOverrideMs) return paidAtMs + s.validityOverrideMs;
   return DateTime.fromMillis(paidAtMs, { zone: s.timezone }).plus({ months: s.validityMonths }).toMillis();
 }
 

@@ -10,7 +10,7 @@ import { activitySettingsFromConfig } from '../infra/settings';
 import { Connection } from '@temporalio/client';
 import { checkSearchAttributes, temporalConnectionOptions } from '../infra/temporal';
 import { SEARCH_ATTRIBUTES } from '../shared/search-attributes';
-import { createWorker } from './worker';
+import { createWorker, workerTuningFromConfig } from './worker';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -40,6 +40,7 @@ async function main(): Promise<void> {
     }),
     workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH,
     dataConverter: { payloadCodecs: [new ClientEncryptionCodec(new ClientKeyStore(prisma))] },
+    tuning: workerTuningFromConfig(config),
   });
   console.log(`[worker] polling task queue '${config.TEMPORAL_TASK_QUEUE}' on ${config.TEMPORAL_ADDRESS}`);
   try {

@@ -12,7 +12,26 @@ export interface CreateWorkerOptions {
   workflowBundlePath?: string;
   /** Encrypts payloads per client in production (src/infra/codec.ts). */
   dataConverter?: WorkerOptions['dataConverter'];
-  tuning?: Partial<Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions'>>;
+  tuning?: WorkerTuning;
+}
+
+export type WorkerTuning = Partial<
+  Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentLocalActivityExecutions'>
+>;
+
+/** The worker's explicit tuning from the configuration (README "Performance"); the benchmark's floor worker uses it too. */
+export function workerTuningFromConfig(c: {
+  WORKER_MAX_CACHED_WORKFLOWS: number;
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: number;
+  WORKER_MAX_CONCURRENT_ACTIVITIES: number;
+  WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: number;
+}): WorkerTuning {
+  return {
+    maxCachedWorkflows: c.WORKER_MAX_CACHED_WORKFLOWS,
+    maxConcurrentWorkflowTaskExecutions: c.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+    maxConcurrentActivityTaskExecutions: c.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    maxConcurrentLocalActivityExecutions: c.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES,
+  };
 }
 
 export async function createWorker(o: CreateWorkerOptions): Promise<Worker> {

@@ -1,4 +1,6 @@
 import { ConfigError, loadConfig } from '../../src/infra/config';
+import { loadPackSettings } from '../../src/infra/settings';
+import { workerTuningFromConfig } from '../../src/worker/worker';
 
 const valid = {
   DATABASE_URL: 'postgresql://u:p@localhost:5432/db',
@@ -55,5 +57,26 @@ describe('configuration', () => {
     expect(problems({ ...valid, TEMPORAL_TLS_CERT_PATH: '/tmp/c.pem' })).toEqual([
       'TEMPORAL_TLS_KEY_PATH TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together',
     ]);
+  });
+
+  test('worker tuning and rate limits have bounded defaults and can be set', () => {
+    const c = loadConfig(valid);
+    expect(workerTuningFromConfig(c)).toEqual({
+      maxCachedWorkflows: 500,
+      maxConcurrentWorkflowTaskExecutions: 40,
+      maxConcurrentActivityTaskExecutions: 40,
+      maxConcurrentLocalActivityExecutions: 40,
+    });
+    expect([c.RATE_LIMIT_ORDERS_PER_MINUTE, c.RATE_LIMIT_BOOKINGS_PER_MINUTE]).toEqual([10, 30]);
+    const tuned = loadConfig({ ...valid, WORKER_MAX_CACHED_WORKFLOWS: '2000', RATE_LIMIT_BOOKINGS_PER_MINUTE: '6000' });
+    expect(workerTuningFromConfig(tuned).maxCachedWorkflows).toBe(2000);
+    expect(tuned.RATE_LIMIT_BOOKINGS_PER_MINUTE).toBe(6000);
+    expect(problems({ ...valid, WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '1' })).toEqual([expect.stringMatching(/^WORKER_MAX_CONCURRENT_WORKFLOW_TASKS /)]);
+  });
+
+  test('PACK_VALIDITY (benchmarks only) replaces the validity in months by an elapsed duration', () => {
+    expect(loadPackSettings({}).validityOverrideMs).toBeUndefined();
+    expect(loadPackSettings({ PACK_VALIDITY: '5m' }).validityOverrideMs).toBe(300_000);
+    expect(() => loadPackSettings({ PACK_VALIDITY: 'trois mois' })).toThrow(/PACK_VALIDITY must be a duration/);
   });
 });

@@ -151,6 +151,11 @@ describe('validity: « valables pour une durée de 3 mois à compter de la date 
     expect(expiryOf(paid, { validityMonths: 1, timezone: PARIS })).toBe(paris('2027-02-28T10:00'));
   });
 
+  test('a validity override (benchmarks only) is elapsed time from the payment', () => {
+    const paid = paris('2027-01-31T10:00');
+    expect(expiryOf(paid, { validityMonths: 3, validityOverrideMs: 5 * 60_000, timezone: PARIS })).toBe(paid + 5 * 60_000);
+  });
+
   test('property: the expiry is after the payment, at the same Paris time of day, 3 Paris calendar months later', () => {
     fc.assert(
       fc.property(
