@@ -33,11 +33,12 @@ try {
 const tsx = path.join(root, 'node_modules/tsx/dist/cli.mjs');
 const commands = {
   start: [process.execPath, [tsx, 'scripts/dev.ts', ...rest]],
+  bench: [process.execPath, [tsx, 'scripts/bench/main.ts', ...rest]],
   test: [process.execPath, ['--expose-gc', path.join(root, 'node_modules/jest/bin/jest.js'), ...rest]],
   provision: null,
 };
 if (!(command in commands)) {
-  console.error(`[setup] unknown command '${command}' (start, test, provision)`);
+  console.error(`[setup] unknown command '${command}' (start, test, bench, provision)`);
   process.exit(2);
 }
 if (!commands[command]) process.exit(0);

@@ -199,6 +199,8 @@ export async function startTemporalDevServer(opts: {
   }
   // Let updates and signals flow at the rates the benchmark drives.
   args.push('--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true');
+  // An activity scheduled by a workflow task goes straight back to the worker that completed it (no matching round).
+  args.push('--dynamic-config-value', 'system.enableActivityEagerExecution=true');
   const child = track(spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
   logTo(child, opts.log);
   const address = `127.0.0.1:${opts.port}`;

@@ -4,7 +4,8 @@
  * business refusals are non-retryable ApplicationFailures whose type is the API's error code.
  */
 import { ApplicationFailure, log } from '@temporalio/activity';
-import type { PrismaClient } from '../infra/database';
+import type pg from 'pg';
+import { inTransaction, poolOf, type PrismaClient } from '../infra/database';
 import type { Mailer } from '../infra/mailer';
 import type { Stripe } from '../infra/stripe';
 import { signPackToken } from '../infra/tokens';
@@ -59,6 +60,18 @@ export async function loadAvailability(prisma: PrismaClient): Promise<Availabili
   };
 }
 
+/** The availability in force, read with plain SQL (the calendar's hot path). */
+async function availabilityNow(db: pg.Pool | pg.PoolClient): Promise<Availability> {
+  const r = await db.query<{ timezone: string; weekly: Availability['weekly']; exceptions: Availability['exceptions']; min_notice_hours: number; buffer_minutes: number; auto_confirm: boolean }>(
+    'SELECT timezone, weekly, exceptions, min_notice_hours, buffer_minutes, auto_confirm FROM availability WHERE id = 1',
+  );
+  const row = r.rows[0];
+  if (!row) return DEFAULT_AVAILABILITY;
+  return { timezone: row.timezone, weekly: row.weekly, exceptions: row.exceptions, minNoticeHours: row.min_notice_hours, bufferMinutes: row.buffer_minutes, autoConfirm: row.auto_confirm };
+}
+
+const CLOSED_STATUSES = ['CANCELLED_UNPAID', 'WITHDRAWN', 'EXPIRED', 'USED_UP'];
+
 function refuse(code: keyof typeof PACK_ERROR_MESSAGES): never {
   throw ApplicationFailure.create({ type: code, message: PACK_ERROR_MESSAGES[code], nonRetryable: true });
 }
@@ -75,6 +88,7 @@ const CALENDAR_LOCK = 0x63616c;
 const messageId = (key: string) => `<${key.replace(/[^A-Za-z0-9.-]/g, '.')}@imaginasite.com>`;
 
 export function createPackActivities({ prisma, mailer, stripe, settings }: PackActivityDeps) {
+  const pool = poolOf(prisma);
   return {
     /**
      * Reserves the session's range in the provider's calendar (with the buffer after it). The opening hours and the
@@ -82,24 +96,22 @@ export function createPackActivities({ prisma, mailer, stripe, settings }: PackA
      * two packs racing for one slot cannot both win. `nowMs` is the workflow's clock.
      */
     async reserveSlot(a: { packId: string; bookingId: string; slotId: string; startMs: number; endMs: number; nowMs: number; expiresAtMs: number }): Promise<{ autoConfirm: boolean }> {
-      const availability = await loadAvailability(prisma);
+      const availability = await availabilityNow(pool);
       const refusal = checkSlot({ startMs: a.startMs, durationMs: a.endMs - a.startMs, nowMs: a.nowMs, expiresAtMs: a.expiresAtMs, availability });
       const until = new Date(a.endMs + availability.bufferMinutes * MINUTE_MS);
       try {
-        await prisma.$transaction(
-          async (tx) => {
-            // Concurrent inserts under an exclusion constraint can deadlock each other in PostgreSQL: reservations
-            // take turns on one advisory lock (they are short), and the constraint still guards every other path.
-            await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CALENDAR_LOCK}::bigint)`;
-            const existing = await tx.$queryRaw<Array<{ id: string }>>`SELECT id FROM calendar_slot WHERE id = ${a.slotId}`;
-            if (existing.length > 0) return; // a retry of a reservation that succeeded
-            if (refusal) refuse(refusal);
-            await tx.$executeRaw`
-              INSERT INTO calendar_slot (id, booking_id, pack_id, during)
-              VALUES (${a.slotId}, ${a.bookingId}::uuid, ${a.packId}::uuid, tstzrange(${new Date(a.startMs)}::timestamptz, ${until}::timestamptz, '[)'))`;
-          },
-          { timeout: 10_000, maxWait: 5_000 },
-        );
+        await inTransaction(pool, async (c) => {
+          // Concurrent inserts under an exclusion constraint can deadlock each other in PostgreSQL: reservations
+          // take turns on one advisory lock (they are short), and the constraint still guards every other path.
+          await c.query('SELECT pg_advisory_xact_lock($1::bigint)', [CALENDAR_LOCK]);
+          const existing = await c.query('SELECT 1 FROM calendar_slot WHERE id = $1', [a.slotId]);
+          if (existing.rowCount) return; // a retry of a reservation that succeeded
+          if (refusal) refuse(refusal);
+          await c.query(
+            `INSERT INTO calendar_slot (id, booking_id, pack_id, during) VALUES ($1, $2::uuid, $3::uuid, tstzrange($4::timestamptz, $5::timestamptz, '[)'))`,
+            [a.slotId, a.bookingId, a.packId, new Date(a.startMs), until],
+          );
+        });
       } catch (err) {
         if (isOverlap(err)) refuse('SLOT_UNAVAILABLE');
         throw err;
@@ -117,36 +129,43 @@ export function createPackActivities({ prisma, mailer, stripe, settings }: PackA
      */
     async recordPackEvents(a: { packId: string; events: PackEvent[]; projection: PackState & { seq: number } }): Promise<{ emailsQueued: number }> {
       const p = a.projection;
-      return prisma.$transaction(
-        async (tx) => {
-          const pack = await tx.pack.findUnique({ where: { id: a.packId }, include: { customer: true } });
-          if (!pack) throw new Error(`pack ${a.packId} is not in the database yet`);
-          const updated = await tx.pack.updateMany({
-            where: { id: a.packId, projectedSeq: { lte: p.seq } },
-            data: {
-              status: p.status,
-              paidAt: p.paidAt ? new Date(p.paidAt) : null,
-              paidCents: p.paidCents,
-              expiresAt: p.expiresAt ? new Date(p.expiresAt) : null,
-              hoursUsed: p.hours.used,
-              hoursForfeited: p.hours.forfeited,
-              hoursReserved: p.hours.reserved,
-              hoursAvailable: p.hours.available,
-              closedAt: ['CANCELLED_UNPAID', 'WITHDRAWN', 'EXPIRED', 'USED_UP'].includes(p.status) ? (pack.closedAt ?? new Date()) : null,
-              projectedSeq: p.seq,
-            },
-          });
-          if (updated.count > 0) {
-            for (const b of p.bookings) {
-              const data = { start: new Date(b.start), end: new Date(b.end), hours: b.hours, status: b.status, penaltyWaived: b.penaltyWaived, revision: b.revision };
-              await tx.booking.upsert({ where: { id: b.id }, create: { id: b.id, packId: a.packId, ...data }, update: data });
-            }
-          }
-          await tx.packEvent.createMany({
-            data: a.events.map((e) => ({ packId: a.packId, key: e.key, type: e.type, at: new Date(e.atMs), data: e.data as object })),
-            skipDuplicates: true,
-          });
-          const offer = isPackCode(pack.packCode) ? DEFAULT_CATALOG[pack.packCode] : undefined;
+      return inTransaction(pool, async (c) => {
+        const found = await c.query<{ packCode: string; totalHours: number; priceCents: number; paymentMethod: string; bankReference: string; paymentDeadline: Date; name: string; email: string }>(
+          `SELECT p.pack_code AS "packCode", p.total_hours AS "totalHours", p.price_cents AS "priceCents", p.payment_method AS "paymentMethod",
+                  p.bank_reference AS "bankReference", p.payment_deadline AS "paymentDeadline", cu.name, cu.email
+           FROM pack p JOIN customer cu ON cu.id = p.customer_id WHERE p.id = $1::uuid`,
+          [a.packId],
+        );
+        if (!found.rowCount) throw new Error(`pack ${a.packId} is not in the database yet`);
+        const row = found.rows[0];
+        const pack = { ...row, customer: { name: row.name, email: row.email } };
+        const updated = await c.query(
+          `UPDATE pack SET status = $2, paid_at = $3, paid_cents = $4, expires_at = $5, hours_used = $6, hours_forfeited = $7, hours_reserved = $8,
+                  hours_available = $9, closed_at = CASE WHEN $10::boolean THEN COALESCE(closed_at, now()) ELSE NULL END, projected_seq = $11, updated_at = now()
+           WHERE id = $1::uuid AND projected_seq <= $11`,
+          [a.packId, p.status, p.paidAt ? new Date(p.paidAt) : null, p.paidCents, p.expiresAt ? new Date(p.expiresAt) : null, p.hours.used, p.hours.forfeited, p.hours.reserved, p.hours.available, CLOSED_STATUSES.includes(p.status), p.seq],
+        );
+        if (updated.rowCount && p.bookings.length > 0) {
+          await c.query(
+            `INSERT INTO booking (id, pack_id, start, "end", hours, status, penalty_waived, revision, updated_at)
+             SELECT b.id, $1::uuid, b.start, b."end", b.hours, b.status, b.penalty_waived, b.revision, now()
+             FROM jsonb_to_recordset($2::jsonb) AS b(id uuid, start timestamptz, "end" timestamptz, hours int, status text, penalty_waived boolean, revision int)
+             ON CONFLICT (id) DO UPDATE SET start = EXCLUDED.start, "end" = EXCLUDED."end", hours = EXCLUDED.hours, status = EXCLUDED.status,
+               penalty_waived = EXCLUDED.penalty_waived, revision = EXCLUDED.revision, updated_at = now()
+             WHERE (booking.start, booking."end", booking.hours, booking.status, booking.penalty_waived, booking.revision)
+                IS DISTINCT FROM (EXCLUDED.start, EXCLUDED."end", EXCLUDED.hours, EXCLUDED.status, EXCLUDED.penalty_waived, EXCLUDED.revision)`,
+            [a.packId, JSON.stringify(p.bookings.map((b) => ({ id: b.id, start: b.start, end: b.end, hours: b.hours, status: b.status, penalty_waived: b.penaltyWaived, revision: b.revision })))],
+          );
+        }
+        await c.query(
+          `INSERT INTO pack_event (pack_id, key, type, at, data)
+           SELECT $1::uuid, e.key, e.type, e.at, e.data
+           FROM ROWS FROM (jsonb_to_recordset($2::jsonb) AS (key text, type text, at timestamptz, data jsonb)) WITH ORDINALITY AS e(key, type, at, data, n)
+           ORDER BY e.n
+           ON CONFLICT (pack_id, key) DO NOTHING`,
+          [a.packId, JSON.stringify(a.events.map((e) => ({ key: e.key, type: e.type, at: new Date(e.atMs).toISOString(), data: e.data ?? {} })))],
+        );
+        const offer = isPackCode(pack.packCode) ? DEFAULT_CATALOG[pack.packCode] : undefined;
           const portalUrl = `${settings.publicUrl}/espace?token=${encodeURIComponent(signPackToken(settings.accessTokenSecret, a.packId, settings.portalLinkTtlSeconds))}`;
           const rows = a.events.flatMap((e) =>
             e.emails.map((spec) => {
@@ -200,11 +219,21 @@ export function createPackActivities({ prisma, mailer, stripe, settings }: PackA
               };
             }),
           );
-          const queued = await tx.outboxEmail.createMany({ data: rows, skipDuplicates: true });
-          return { emailsQueued: queued.count };
-        },
-        { timeout: 30_000, maxWait: 10_000 },
-      );
+        if (rows.length === 0) return { emailsQueued: 0 };
+        const queued = await c.query(
+          `INSERT INTO outbox_email (pack_id, key, template, to_address, subject, text_body, html_body, ics_body, message_id)
+           SELECT $1::uuid, o.key, o.template, o.to_address, o.subject, o.text_body, o.html_body, o.ics_body, o.message_id
+           FROM ROWS FROM (jsonb_to_recordset($2::jsonb) AS (key text, template text, to_address text, subject text, text_body text, html_body text, ics_body text, message_id text))
+             WITH ORDINALITY AS o(key, template, to_address, subject, text_body, html_body, ics_body, message_id, n)
+           ORDER BY o.n
+           ON CONFLICT (key) DO NOTHING`,
+          [
+            a.packId,
+            JSON.stringify(rows.map((r) => ({ key: r.key, template: r.template, to_address: r.toAddress, subject: r.subject, text_body: r.textBody, html_body: r.htmlBody, ics_body: r.icsBody, message_id: r.messageId }))),
+          ],
+        );
+        return { emailsQueued: queued.rowCount ?? 0 };
+      });
     },
 
     /**
@@ -215,40 +244,35 @@ export function createPackActivities({ prisma, mailer, stripe, settings }: PackA
     async deliverPackEmails(a: { packId: string }): Promise<{ sent: number }> {
       let sent = 0;
       for (let i = 0; i < 200; i++) {
-        let failedId: bigint | null = null;
+        let failedId: string | null = null;
         try {
-          const done = await prisma.$transaction(
-            async (tx) => {
-              const next = await tx.$queryRaw<Array<{ id: bigint }>>`
-                SELECT id FROM outbox_email WHERE pack_id = ${a.packId}::uuid AND status = 'PENDING'
-                ORDER BY id LIMIT 1 FOR UPDATE NOWAIT`;
-              if (next.length === 0) return true;
-              failedId = next[0].id;
-              const row = await tx.outboxEmail.findUniqueOrThrow({ where: { id: next[0].id } });
-              await mailer.sendMail({
-                from: settings.mailFrom,
-                to: row.toAddress,
-                subject: row.subject,
-                text: row.textBody,
-                html: row.htmlBody,
-                messageId: row.messageId,
-                headers: { 'X-Imaginasite-Key': row.key },
-                ...(row.icsBody
-                  ? { icalEvent: { method: row.icsBody.includes('METHOD:CANCEL') ? 'CANCEL' : 'REQUEST', filename: 'seance.ics', content: row.icsBody } }
-                  : {}),
-              });
-              await tx.outboxEmail.update({ where: { id: row.id }, data: { status: 'SENT', sentAt: new Date(), attempts: { increment: 1 }, lastError: null } });
-              return false;
-            },
-            { timeout: 60_000, maxWait: 10_000 },
-          );
+          const done = await inTransaction(pool, async (c) => {
+            const next = await c.query<{ id: string; key: string; to_address: string; subject: string; text_body: string; html_body: string; ics_body: string | null; message_id: string }>(
+              `SELECT id, key, to_address, subject, text_body, html_body, ics_body, message_id FROM outbox_email
+               WHERE pack_id = $1::uuid AND status = 'PENDING' ORDER BY id LIMIT 1 FOR UPDATE NOWAIT`,
+              [a.packId],
+            );
+            const row = next.rows[0];
+            if (!row) return true;
+            failedId = row.id;
+            await mailer.sendMail({
+              from: settings.mailFrom,
+              to: row.to_address,
+              subject: row.subject,
+              text: row.text_body,
+              html: row.html_body,
+              messageId: row.message_id,
+              headers: { 'X-Imaginasite-Key': row.key },
+              ...(row.ics_body ? { icalEvent: { method: row.ics_body.includes('METHOD:CANCEL') ? 'CANCEL' : 'REQUEST', filename: 'seance.ics', content: row.ics_body } } : {}),
+            });
+            await c.query(`UPDATE outbox_email SET status = 'SENT', sent_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = $1`, [row.id]);
+            return false;
+          });
           if (done) return { sent };
           sent++;
         } catch (err) {
           if (failedId !== null) {
-            await prisma.outboxEmail
-              .update({ where: { id: failedId }, data: { attempts: { increment: 1 }, lastError: String(err).slice(0, 500) } })
-              .catch(() => undefined);
+            await pool.query('UPDATE outbox_email SET attempts = attempts + 1, last_error = $2 WHERE id = $1', [failedId, String(err).slice(0, 500)]).catch(() => undefined);
           }
           log.warn('email delivery failed; will retry', { packId: a.packId, error: String(err).slice(0, 200) });
           throw err;

@@ -107,8 +107,9 @@ export class PackService {
     };
   }
 
+  /** Sends an update: an unknown pack answers 404 NOT_FOUND, a closed one 409 PACK_NOT_ACTIVE (see fromTemporal). */
   async update<R>(packId: string, fn: (h: WorkflowHandle<typeof packWorkflow>) => Promise<R>): Promise<R> {
-    await this.state(packId); // 404 for an unknown pack, before anything else
+    if (!/^[0-9a-f-]{36}$/i.test(packId)) throw new ApiError(404, 'NOT_FOUND', 'Pack introuvable.');
     try {
       return await fn(this.handle(packId));
     } catch (err) {

@@ -1,0 +1,228 @@
+// The benchmark's own stack, fresh for each run under .data/bench/: embedded PostgreSQL, the Temporal dev server
+// (SQLite file, as `npm start` runs it), stripe-mock, an SMTP server that accepts and counts, then the product's
+// worker and gateway as their own processes, exactly as `npm start` runs them, plus the floor's worker.
+import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { SMTPServer } from 'smtp-server';
+import type { AddressInfo } from 'node:net';
+import { hashPassword } from '../../src/infra/passwords';
+import { SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
+import { ROOT, freePort, migrate, startPostgres, startStripeMock, startTemporalDevServer, waitForPort } from '../lib/local-stack';
+
+export interface MemorySample {
+  at: number;
+  rss: number;
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+}
+
+/** One of the product's programs, run by the benchmark: its process, its memory as it reports it, its log. */
+export class Program {
+  readonly memory: MemorySample[] = [];
+  private output = '';
+  private constructor(
+    readonly name: string,
+    readonly child: ChildProcess,
+  ) {}
+
+  static async start(name: string, script: string, env: NodeJS.ProcessEnv, ready: string | number, logDir: string): Promise<Program> {
+    // BENCH_CPU_PROF=1: each program writes a V8 CPU profile (all its threads) to .data/bench/profiles when it stops.
+    const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', path.join(logDir, '..', 'profiles')] : [];
+    const child = spawn(process.execPath, [...prof, '--require', path.join(__dirname, 'memory-probe.cjs'), '--import', 'tsx', script], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+    const p = new Program(name, child);
+    const log = fs.createWriteStream(path.join(logDir, `${name}.log`), { flags: 'a' });
+    const keep = (d: Buffer) => {
+      log.write(d);
+      p.output = (p.output + d.toString()).slice(-4000);
+    };
+    child.stdout!.on('data', keep);
+    child.stderr!.on('data', keep);
+    child.on('message', (m: { type?: string } & MemorySample) => {
+      if (m?.type === 'memory') p.memory.push({ at: m.at, rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external });
+    });
+    child.once('exit', () => log.end());
+    const deadline = Date.now() + 180_000;
+    if (typeof ready === 'number') {
+      await waitForPort(ready, 180_000, name, child);
+    } else {
+      while (!p.output.includes(ready)) {
+        if (child.exitCode !== null || Date.now() > deadline) {
+          child.kill('SIGKILL');
+          throw new Error(`${name} did not start:\n${p.output}`);
+        }
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+    return p;
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  /** Resident memory now, from the kernel (bytes). */
+  rssNow(): number {
+    const status = fs.readFileSync(`/proc/${this.pid}/status`, 'utf8');
+    return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+  }
+
+  /** Peak memory since `fromMs` (the process's own reports). */
+  peakSince(fromMs: number): { rss: number; heapUsed: number } {
+    const xs = this.memory.filter((m) => m.at >= fromMs);
+    return { rss: Math.max(0, ...xs.map((m) => m.rss)), heapUsed: Math.max(0, ...xs.map((m) => m.heapUsed)) };
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const gone = new Promise((r) => this.child.once('exit', r));
+    this.child.kill('SIGINT');
+    const t = setTimeout(() => this.child.kill('SIGKILL'), 20_000);
+    await gone;
+    clearTimeout(t);
+  }
+}
+
+/** Accepts every email and only counts it: the benchmark needs delivery to work, not the messages. */
+class CountingSmtp {
+  received = 0;
+  private server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData: (stream, _session, callback) => {
+      stream.on('data', () => undefined);
+      stream.on('end', () => {
+        this.received++;
+        callback();
+      });
+    },
+  });
+  port = 0;
+  async start(): Promise<this> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', () => resolve()));
+    this.port = (this.server.server.address() as AddressInfo).port;
+    return this;
+  }
+  stop(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+export interface BenchStack {
+  dir: string;
+  databaseUrl: string;
+  temporalAddress: string;
+  smtp: CountingSmtp;
+  /** Environment shared by the worker and the gateway. */
+  env: NodeJS.ProcessEnv;
+  providerToken: string;
+  providerPassword: string;
+  webhookSecret: string;
+  worker: Program;
+  gateway: Program;
+  gatewayUrl: string;
+  floorWorker: Program;
+  floorTaskQueue: string;
+  /** Another gateway on the same stack with extra settings (the expiry burst's short validity). */
+  startGateway(name: string, extra: NodeJS.ProcessEnv): Promise<{ program: Program; url: string }>;
+  stop(): Promise<void>;
+}
+
+export async function startBenchStack(say: (m: string) => void): Promise<BenchStack> {
+  const dir = path.join(ROOT, '.data', 'bench');
+  fs.rmSync(dir, { recursive: true, force: true });
+  const logs = path.join(dir, 'logs');
+  fs.mkdirSync(logs, { recursive: true });
+  const stops: Array<() => Promise<void>> = [];
+  try {
+    const pg = await startPostgres({ dataDir: path.join(dir, 'postgres'), port: await freePort(), log: path.join(logs, 'postgres.log') });
+    stops.push(() => pg.stop());
+    await pg.createDatabase('bench');
+    const databaseUrl = pg.url('bench');
+    await migrate(databaseUrl);
+    say(`PostgreSQL on ${pg.port}`);
+
+    const temporal = await startTemporalDevServer({
+      port: await freePort(),
+      dbFile: path.join(dir, 'temporal.sqlite'),
+      namespace: 'default',
+      searchAttributes: SEARCH_ATTRIBUTES,
+      log: path.join(logs, 'temporal.log'),
+    });
+    stops.push(() => temporal.stop());
+    say(`Temporal dev server on ${temporal.address} (SQLite)`);
+
+    const stripe = await startStripeMock({ port: await freePort(), log: path.join(logs, 'stripe-mock.log') });
+    stops.push(() => stripe.stop());
+    const smtp = await new CountingSmtp().start();
+    stops.push(() => smtp.stop());
+
+    const providerToken = crypto.randomBytes(24).toString('base64url');
+    const providerPassword = crypto.randomBytes(12).toString('base64url');
+    const webhookSecret = `whsec_${crypto.randomBytes(24).toString('hex')}`;
+    const env: NodeJS.ProcessEnv = {
+      DATABASE_URL: databaseUrl,
+      TEMPORAL_ADDRESS: temporal.address,
+      TEMPORAL_NAMESPACE: 'default',
+      SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
+      STRIPE_SECRET_KEY: 'sk_test_localstripemock',
+      STRIPE_API_URL: stripe.url,
+      STRIPE_WEBHOOK_SECRET: webhookSecret,
+      PROVIDER_API_TOKEN: providerToken,
+      PROVIDER_PASSWORD_HASH: hashPassword(providerPassword),
+      ACCESS_TOKEN_SECRET: crypto.randomBytes(32).toString('base64url'),
+      // One client address drives the whole load: the per-address limits would refuse it.
+      RATE_LIMIT_ORDERS_PER_MINUTE: '1000000',
+      RATE_LIMIT_BOOKINGS_PER_MINUTE: '1000000',
+      // 10,000 one-hour sessions in one calendar need more than the 3 months of the CGV: the benchmark sells 24.
+      PACK_VALIDITY_MONTHS: '24',
+    };
+
+    const worker = await Program.start('worker', 'src/worker/main.ts', env, 'polling task queue', logs);
+    stops.push(() => worker.stop());
+    say(`worker pid ${worker.pid}`);
+    const floorTaskQueue = 'bench-floor';
+    const floorWorker = await Program.start('floor-worker', 'scripts/bench/floor/worker.ts', { ...env, FLOOR_TASK_QUEUE: floorTaskQueue }, 'floor worker ready', logs);
+    stops.push(() => floorWorker.stop());
+
+    const startGateway = async (name: string, extra: NodeJS.ProcessEnv) => {
+      const port = await freePort();
+      const url = `http://127.0.0.1:${port}`;
+      const program = await Program.start(name, 'src/gateway/main.ts', { ...env, ...extra, PORT: String(port), PUBLIC_URL: url }, port, logs);
+      stops.push(() => program.stop());
+      return { program, url };
+    };
+    const { program: gateway, url: gatewayUrl } = await startGateway('gateway', {});
+    say(`gateway on ${gatewayUrl}`);
+
+    return {
+      dir,
+      databaseUrl,
+      temporalAddress: temporal.address,
+      smtp,
+      env,
+      providerToken,
+      providerPassword,
+      webhookSecret,
+      worker,
+      gateway,
+      gatewayUrl,
+      floorWorker,
+      floorTaskQueue,
+      startGateway,
+      stop: async () => {
+        for (const stop of stops.reverse()) await stop().catch(() => undefined);
+      },
+    };
+  } catch (err) {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    throw err;
+  }
+}
