@@ -89,6 +89,152 @@ const messageId = (key: string) => `<${key.replace(/[^A-Za-z0-9.-]/g, '.')}@imag
 
 export function createPackActivities({ prisma, mailer, stripe, settings }: PackActivityDeps) {
   const pool = poolOf(prisma);
+  /**
+   * Sends the pack's oldest queued email, if any. The email is locked while it is sent (so two deliverers never send
+   * it twice) and marked sent in the same transaction. On failure it stays queued with the error, and this throws.
+   */
+  const deliverNext = async (packId: string): Promise<'sent' | 'none'> => {
+    let failedId: string | null = null;
+    try {
+      return await inTransaction(pool, async (c) => {
+        const next = await c.query<{ id: string; key: string; to_address: string; subject: string; text_body: string; html_body: string; ics_body: string | null; message_id: string }>(
+          `SELECT id, key, to_address, subject, text_body, html_body, ics_body, message_id FROM outbox_email
+           WHERE pack_id = $1::uuid AND status = 'PENDING' ORDER BY id LIMIT 1 FOR UPDATE NOWAIT`,
+          [packId],
+        );
+        const row = next.rows[0];
+        if (!row) return 'none' as const;
+        failedId = row.id;
+        await mailer.sendMail({
+          from: settings.mailFrom,
+          to: row.to_address,
+          subject: row.subject,
+          text: row.text_body,
+          html: row.html_body,
+          messageId: row.message_id,
+          headers: { 'X-Imaginasite-Key': row.key },
+          ...(row.ics_body ? { icalEvent: { method: row.ics_body.includes('METHOD:CANCEL') ? 'CANCEL' : 'REQUEST', filename: 'seance.ics', content: row.ics_body } } : {}),
+        });
+        await c.query(`UPDATE outbox_email SET status = 'SENT', sent_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = $1`, [row.id]);
+        return 'sent' as const;
+      });
+    } catch (err) {
+      if (failedId !== null) {
+        await pool.query('UPDATE outbox_email SET attempts = attempts + 1, last_error = $2 WHERE id = $1', [failedId, String(err).slice(0, 500)]).catch(() => undefined);
+      }
+      log.warn('email delivery failed; will retry', { packId, error: String(err).slice(0, 200) });
+      throw err;
+    }
+  };
+  /** Projects the state, appends the timeline events and queues their emails, in one transaction. */
+  const record = async (a: { packId: string; events: PackEvent[]; projection: PackState & { seq: number } }): Promise<{ emailsQueued: number }> => {
+    const p = a.projection;
+    return inTransaction(pool, async (c) => {
+      const found = await c.query<{ packCode: string; totalHours: number; priceCents: number; paymentMethod: string; bankReference: string; paymentDeadline: Date; name: string; email: string }>(
+        `SELECT p.pack_code AS "packCode", p.total_hours AS "totalHours", p.price_cents AS "priceCents", p.payment_method AS "paymentMethod",
+                p.bank_reference AS "bankReference", p.payment_deadline AS "paymentDeadline", cu.name, cu.email
+         FROM pack p JOIN customer cu ON cu.id = p.customer_id WHERE p.id = $1::uuid`,
+        [a.packId],
+      );
+      if (!found.rowCount) throw new Error(`pack ${a.packId} is not in the database yet`);
+      const row = found.rows[0];
+      const pack = { ...row, customer: { name: row.name, email: row.email } };
+      const updated = await c.query(
+        `UPDATE pack SET status = $2, paid_at = $3, paid_cents = $4, expires_at = $5, hours_used = $6, hours_forfeited = $7, hours_reserved = $8,
+                hours_available = $9, closed_at = CASE WHEN $10::boolean THEN COALESCE(closed_at, now()) ELSE NULL END, projected_seq = $11, updated_at = now()
+         WHERE id = $1::uuid AND projected_seq <= $11`,
+        [a.packId, p.status, p.paidAt ? new Date(p.paidAt) : null, p.paidCents, p.expiresAt ? new Date(p.expiresAt) : null, p.hours.used, p.hours.forfeited, p.hours.reserved, p.hours.available, CLOSED_STATUSES.includes(p.status), p.seq],
+      );
+      if (updated.rowCount && p.bookings.length > 0) {
+        await c.query(
+          `INSERT INTO booking (id, pack_id, start, "end", hours, status, penalty_waived, revision, updated_at)
+           SELECT b.id, $1::uuid, b.start, b."end", b.hours, b.status, b.penalty_waived, b.revision, now()
+           FROM jsonb_to_recordset($2::jsonb) AS b(id uuid, start timestamptz, "end" timestamptz, hours int, status text, penalty_waived boolean, revision int)
+           ON CONFLICT (id) DO UPDATE SET start = EXCLUDED.start, "end" = EXCLUDED."end", hours = EXCLUDED.hours, status = EXCLUDED.status,
+             penalty_waived = EXCLUDED.penalty_waived, revision = EXCLUDED.revision, updated_at = now()
+           WHERE (booking.start, booking."end", booking.hours, booking.status, booking.penalty_waived, booking.revision)
+              IS DISTINCT FROM (EXCLUDED.start, EXCLUDED."end", EXCLUDED.hours, EXCLUDED.status, EXCLUDED.penalty_waived, EXCLUDED.revision)`,
+          [a.packId, JSON.stringify(p.bookings.map((b) => ({ id: b.id, start: b.start, end: b.end, hours: b.hours, status: b.status, penalty_waived: b.penaltyWaived, revision: b.revision })))],
+        );
+      }
+      await c.query(
+        `INSERT INTO pack_event (pack_id, key, type, at, data)
+         SELECT $1::uuid, e.key, e.type, e.at, e.data
+         FROM ROWS FROM (jsonb_to_recordset($2::jsonb) AS (key text, type text, at timestamptz, data jsonb)) WITH ORDINALITY AS e(key, type, at, data, n)
+         ORDER BY e.n
+         ON CONFLICT (pack_id, key) DO NOTHING`,
+        [a.packId, JSON.stringify(a.events.map((e) => ({ key: e.key, type: e.type, at: new Date(e.atMs).toISOString(), data: e.data ?? {} })))],
+      );
+      const offer = isPackCode(pack.packCode) ? DEFAULT_CATALOG[pack.packCode] : undefined;
+        const portalUrl = `${settings.publicUrl}/espace?token=${encodeURIComponent(signPackToken(settings.accessTokenSecret, a.packId, settings.portalLinkTtlSeconds))}`;
+        const rows = a.events.flatMap((e) =>
+          e.emails.map((spec) => {
+            const key = `${a.packId}:${e.key}:${spec.template}`;
+            const rendered = renderEmail({
+              template: spec.template as EmailTemplate,
+              event: { type: e.type, atMs: e.atMs, data: e.data },
+              pack: {
+                id: a.packId,
+                label: offer?.label ?? pack.packCode,
+                totalHours: pack.totalHours,
+                priceCents: pack.priceCents,
+                paymentMethod: pack.paymentMethod,
+                bankReference: pack.bankReference,
+                paymentDeadline: pack.paymentDeadline,
+                expiresAt: p.expiresAt ? new Date(p.expiresAt) : null,
+                hoursAvailable: p.hours.available,
+              },
+              customer: { name: pack.customer.name, email: pack.customer.email },
+              settings: { publicUrl: settings.publicUrl, zoomUrl: settings.zoomUrl, timezone: settings.timezone, bank: settings.bank },
+              portalUrl,
+            });
+            const d = e.data as { bookingId?: string; start?: string; end?: string; revision?: number };
+            const ics =
+              rendered.ics && d.bookingId && d.start && d.end
+                ? sessionIcs({
+                    bookingId: d.bookingId,
+                    revision: Number(d.revision ?? 0),
+                    startMs: Date.parse(d.start),
+                    endMs: Date.parse(d.end),
+                    summary: `Séance imaginasite (${offer?.label ?? pack.packCode})`,
+                    description: `Séance d'accompagnement à distance. Lien Zoom : ${settings.zoomUrl}`,
+                    location: settings.zoomUrl,
+                    organizerEmail: settings.providerEmail,
+                    attendeeEmail: pack.customer.email,
+                    attendeeName: pack.customer.name,
+                    method: rendered.ics,
+                    stampMs: e.atMs,
+                  })
+                : null;
+            return {
+              packId: a.packId,
+              key,
+              template: spec.template,
+              toAddress: spec.to === 'client' ? pack.customer.email : settings.providerEmail,
+              subject: rendered.subject,
+              textBody: rendered.text,
+              htmlBody: rendered.html,
+              icsBody: ics,
+              messageId: messageId(key),
+            };
+          }),
+        );
+      if (rows.length === 0) return { emailsQueued: 0 };
+      const queued = await c.query(
+        `INSERT INTO outbox_email (pack_id, key, template, to_address, subject, text_body, html_body, ics_body, message_id)
+         SELECT $1::uuid, o.key, o.template, o.to_address, o.subject, o.text_body, o.html_body, o.ics_body, o.message_id
+         FROM ROWS FROM (jsonb_to_recordset($2::jsonb) AS (key text, template text, to_address text, subject text, text_body text, html_body text, ics_body text, message_id text))
+           WITH ORDINALITY AS o(key, template, to_address, subject, text_body, html_body, ics_body, message_id, n)
+         ORDER BY o.n
+         ON CONFLICT (key) DO NOTHING`,
+        [
+          a.packId,
+          JSON.stringify(rows.map((r) => ({ key: r.key, template: r.template, to_address: r.toAddress, subject: r.subject, text_body: r.textBody, html_body: r.htmlBody, ics_body: r.icsBody, message_id: r.messageId }))),
+        ],
+      );
+      return { emailsQueued: queued.rowCount ?? 0 };
+    });
+  };
   return {
     /**
      * Reserves the session's range in the provider's calendar (with the buffer after it). The opening hours and the
@@ -100,18 +246,21 @@ export function createPackActivities({ prisma, mailer, stripe, settings }: PackA
       const refusal = checkSlot({ startMs: a.startMs, durationMs: a.endMs - a.startMs, nowMs: a.nowMs, expiresAtMs: a.expiresAtMs, availability });
       const until = new Date(a.endMs + availability.bufferMinutes * MINUTE_MS);
       try {
-        await inTransaction(pool, async (c) => {
-          // Concurrent inserts under an exclusion constraint can deadlock each other in PostgreSQL: reservations
-          // take turns on one advisory lock (they are short), and the constraint still guards every other path.
-          await c.query('SELECT pg_advisory_xact_lock($1::bigint)', [CALENDAR_LOCK]);
-          const existing = await c.query('SELECT 1 FROM calendar_slot WHERE id = $1', [a.slotId]);
-          if (existing.rowCount) return; // a retry of a reservation that succeeded
-          if (refusal) refuse(refusal);
-          await c.query(
-            `INSERT INTO calendar_slot (id, booking_id, pack_id, during) VALUES ($1, $2::uuid, $3::uuid, tstzrange($4::timestamptz, $5::timestamptz, '[)'))`,
-            [a.slotId, a.bookingId, a.packId, new Date(a.startMs), until],
+        // Concurrent inserts under an exclusion constraint can deadlock each other in PostgreSQL: reservations take
+        // turns on one advisory lock, held by this one statement (its own transaction); the constraint still guards
+        // every other path. A retry of a reservation that succeeded finds its row (same id) and changes nothing.
+        if (refusal) {
+          const existing = await pool.query('SELECT 1 FROM calendar_slot WHERE id = $1', [a.slotId]);
+          if (!existing.rowCount) refuse(refusal);
+        } else {
+          await pool.query(
+            `WITH turn AS (SELECT pg_advisory_xact_lock($6::bigint))
+             INSERT INTO calendar_slot (id, booking_id, pack_id, during)
+             SELECT $1, $2::uuid, $3::uuid, tstzrange($4::timestamptz, $5::timestamptz, '[)') FROM turn
+             ON CONFLICT (id) DO NOTHING`,
+            [a.slotId, a.bookingId, a.packId, new Date(a.startMs), until, CALENDAR_LOCK],
           );
-        });
+        }
       } catch (err) {
         if (isOverlap(err)) refuse('SLOT_UNAVAILABLE');
         throw err;
@@ -127,113 +276,19 @@ export function createPackActivities({ prisma, mailer, stripe, settings }: PackA
      * Projects the pack's state, appends its timeline events and queues their emails, in one transaction. Events and
      * emails are keyed: a retry writes nothing twice. An older snapshot never overwrites a newer one.
      */
-    async recordPackEvents(a: { packId: string; events: PackEvent[]; projection: PackState & { seq: number } }): Promise<{ emailsQueued: number }> {
-      const p = a.projection;
-      return inTransaction(pool, async (c) => {
-        const found = await c.query<{ packCode: string; totalHours: number; priceCents: number; paymentMethod: string; bankReference: string; paymentDeadline: Date; name: string; email: string }>(
-          `SELECT p.pack_code AS "packCode", p.total_hours AS "totalHours", p.price_cents AS "priceCents", p.payment_method AS "paymentMethod",
-                  p.bank_reference AS "bankReference", p.payment_deadline AS "paymentDeadline", cu.name, cu.email
-           FROM pack p JOIN customer cu ON cu.id = p.customer_id WHERE p.id = $1::uuid`,
-          [a.packId],
-        );
-        if (!found.rowCount) throw new Error(`pack ${a.packId} is not in the database yet`);
-        const row = found.rows[0];
-        const pack = { ...row, customer: { name: row.name, email: row.email } };
-        const updated = await c.query(
-          `UPDATE pack SET status = $2, paid_at = $3, paid_cents = $4, expires_at = $5, hours_used = $6, hours_forfeited = $7, hours_reserved = $8,
-                  hours_available = $9, closed_at = CASE WHEN $10::boolean THEN COALESCE(closed_at, now()) ELSE NULL END, projected_seq = $11, updated_at = now()
-           WHERE id = $1::uuid AND projected_seq <= $11`,
-          [a.packId, p.status, p.paidAt ? new Date(p.paidAt) : null, p.paidCents, p.expiresAt ? new Date(p.expiresAt) : null, p.hours.used, p.hours.forfeited, p.hours.reserved, p.hours.available, CLOSED_STATUSES.includes(p.status), p.seq],
-        );
-        if (updated.rowCount && p.bookings.length > 0) {
-          await c.query(
-            `INSERT INTO booking (id, pack_id, start, "end", hours, status, penalty_waived, revision, updated_at)
-             SELECT b.id, $1::uuid, b.start, b."end", b.hours, b.status, b.penalty_waived, b.revision, now()
-             FROM jsonb_to_recordset($2::jsonb) AS b(id uuid, start timestamptz, "end" timestamptz, hours int, status text, penalty_waived boolean, revision int)
-             ON CONFLICT (id) DO UPDATE SET start = EXCLUDED.start, "end" = EXCLUDED."end", hours = EXCLUDED.hours, status = EXCLUDED.status,
-               penalty_waived = EXCLUDED.penalty_waived, revision = EXCLUDED.revision, updated_at = now()
-             WHERE (booking.start, booking."end", booking.hours, booking.status, booking.penalty_waived, booking.revision)
-                IS DISTINCT FROM (EXCLUDED.start, EXCLUDED."end", EXCLUDED.hours, EXCLUDED.status, EXCLUDED.penalty_waived, EXCLUDED.revision)`,
-            [a.packId, JSON.stringify(p.bookings.map((b) => ({ id: b.id, start: b.start, end: b.end, hours: b.hours, status: b.status, penalty_waived: b.penaltyWaived, revision: b.revision })))],
-          );
+    async recordPackEvents(a: { packId: string; events: PackEvent[]; projection: PackState & { seq: number }; deliver?: boolean }): Promise<{ emailsQueued: number; emailsPending?: boolean }> {
+      const recorded = await record(a);
+      if (!a.deliver) return recorded;
+      // Delivered at once, after the commit: one activity instead of two. Whatever cannot go now (SMTP down, another
+      // deliverer on it) stays queued, and the workflow's mail lane delivers it later, with retries.
+      for (let i = 0; i < 200; i++) {
+        try {
+          if ((await deliverNext(a.packId)) === 'none') return { ...recorded, emailsPending: false };
+        } catch {
+          break;
         }
-        await c.query(
-          `INSERT INTO pack_event (pack_id, key, type, at, data)
-           SELECT $1::uuid, e.key, e.type, e.at, e.data
-           FROM ROWS FROM (jsonb_to_recordset($2::jsonb) AS (key text, type text, at timestamptz, data jsonb)) WITH ORDINALITY AS e(key, type, at, data, n)
-           ORDER BY e.n
-           ON CONFLICT (pack_id, key) DO NOTHING`,
-          [a.packId, JSON.stringify(a.events.map((e) => ({ key: e.key, type: e.type, at: new Date(e.atMs).toISOString(), data: e.data ?? {} })))],
-        );
-        const offer = isPackCode(pack.packCode) ? DEFAULT_CATALOG[pack.packCode] : undefined;
-          const portalUrl = `${settings.publicUrl}/espace?token=${encodeURIComponent(signPackToken(settings.accessTokenSecret, a.packId, settings.portalLinkTtlSeconds))}`;
-          const rows = a.events.flatMap((e) =>
-            e.emails.map((spec) => {
-              const key = `${a.packId}:${e.key}:${spec.template}`;
-              const rendered = renderEmail({
-                template: spec.template as EmailTemplate,
-                event: { type: e.type, atMs: e.atMs, data: e.data },
-                pack: {
-                  id: a.packId,
-                  label: offer?.label ?? pack.packCode,
-                  totalHours: pack.totalHours,
-                  priceCents: pack.priceCents,
-                  paymentMethod: pack.paymentMethod,
-                  bankReference: pack.bankReference,
-                  paymentDeadline: pack.paymentDeadline,
-                  expiresAt: p.expiresAt ? new Date(p.expiresAt) : null,
-                  hoursAvailable: p.hours.available,
-                },
-                customer: { name: pack.customer.name, email: pack.customer.email },
-                settings: { publicUrl: settings.publicUrl, zoomUrl: settings.zoomUrl, timezone: settings.timezone, bank: settings.bank },
-                portalUrl,
-              });
-              const d = e.data as { bookingId?: string; start?: string; end?: string; revision?: number };
-              const ics =
-                rendered.ics && d.bookingId && d.start && d.end
-                  ? sessionIcs({
-                      bookingId: d.bookingId,
-                      revision: Number(d.revision ?? 0),
-                      startMs: Date.parse(d.start),
-                      endMs: Date.parse(d.end),
-                      summary: `Séance imaginasite (${offer?.label ?? pack.packCode})`,
-                      description: `Séance d'accompagnement à distance. Lien Zoom : ${settings.zoomUrl}`,
-                      location: settings.zoomUrl,
-                      organizerEmail: settings.providerEmail,
-                      attendeeEmail: pack.customer.email,
-                      attendeeName: pack.customer.name,
-                      method: rendered.ics,
-                      stampMs: e.atMs,
-                    })
-                  : null;
-              return {
-                packId: a.packId,
-                key,
-                template: spec.template,
-                toAddress: spec.to === 'client' ? pack.customer.email : settings.providerEmail,
-                subject: rendered.subject,
-                textBody: rendered.text,
-                htmlBody: rendered.html,
-                icsBody: ics,
-                messageId: messageId(key),
-              };
-            }),
-          );
-        if (rows.length === 0) return { emailsQueued: 0 };
-        const queued = await c.query(
-          `INSERT INTO outbox_email (pack_id, key, template, to_address, subject, text_body, html_body, ics_body, message_id)
-           SELECT $1::uuid, o.key, o.template, o.to_address, o.subject, o.text_body, o.html_body, o.ics_body, o.message_id
-           FROM ROWS FROM (jsonb_to_recordset($2::jsonb) AS (key text, template text, to_address text, subject text, text_body text, html_body text, ics_body text, message_id text))
-             WITH ORDINALITY AS o(key, template, to_address, subject, text_body, html_body, ics_body, message_id, n)
-           ORDER BY o.n
-           ON CONFLICT (key) DO NOTHING`,
-          [
-            a.packId,
-            JSON.stringify(rows.map((r) => ({ key: r.key, template: r.template, to_address: r.toAddress, subject: r.subject, text_body: r.textBody, html_body: r.htmlBody, ics_body: r.icsBody, message_id: r.messageId }))),
-          ],
-        );
-        return { emailsQueued: queued.rowCount ?? 0 };
-      });
+      }
+      return { ...recorded, emailsPending: true };
     },
 
     /**
@@ -244,39 +299,8 @@ export function createPackActivities({ prisma, mailer, stripe, settings }: PackA
     async deliverPackEmails(a: { packId: string }): Promise<{ sent: number }> {
       let sent = 0;
       for (let i = 0; i < 200; i++) {
-        let failedId: string | null = null;
-        try {
-          const done = await inTransaction(pool, async (c) => {
-            const next = await c.query<{ id: string; key: string; to_address: string; subject: string; text_body: string; html_body: string; ics_body: string | null; message_id: string }>(
-              `SELECT id, key, to_address, subject, text_body, html_body, ics_body, message_id FROM outbox_email
-               WHERE pack_id = $1::uuid AND status = 'PENDING' ORDER BY id LIMIT 1 FOR UPDATE NOWAIT`,
-              [a.packId],
-            );
-            const row = next.rows[0];
-            if (!row) return true;
-            failedId = row.id;
-            await mailer.sendMail({
-              from: settings.mailFrom,
-              to: row.to_address,
-              subject: row.subject,
-              text: row.text_body,
-              html: row.html_body,
-              messageId: row.message_id,
-              headers: { 'X-Imaginasite-Key': row.key },
-              ...(row.ics_body ? { icalEvent: { method: row.ics_body.includes('METHOD:CANCEL') ? 'CANCEL' : 'REQUEST', filename: 'seance.ics', content: row.ics_body } } : {}),
-            });
-            await c.query(`UPDATE outbox_email SET status = 'SENT', sent_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = $1`, [row.id]);
-            return false;
-          });
-          if (done) return { sent };
-          sent++;
-        } catch (err) {
-          if (failedId !== null) {
-            await pool.query('UPDATE outbox_email SET attempts = attempts + 1, last_error = $2 WHERE id = $1', [failedId, String(err).slice(0, 500)]).catch(() => undefined);
-          }
-          log.warn('email delivery failed; will retry', { packId: a.packId, error: String(err).slice(0, 200) });
-          throw err;
-        }
+        if ((await deliverNext(a.packId)) === 'none') return { sent };
+        sent++;
       }
       return { sent };
     },

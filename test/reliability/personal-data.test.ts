@@ -52,7 +52,7 @@ describe('personal data: export, encryption in Temporal, erasure', () => {
   test('every payload of a pack in Temporal is encrypted; the provider decrypts it through the codec endpoint', async () => {
     const { packId } = await paidPack('chiffre@example.org');
     const payloads = await rawPayloads(packId);
-    expect(payloads.length).toBeGreaterThan(4);
+    expect(payloads.length).toBeGreaterThanOrEqual(3);
     for (const p of payloads) {
       expect(Buffer.from(p.metadata!.encoding!).toString()).toBe('binary/encrypted');
       expect(Buffer.from(p.data!).toString('latin1')).not.toContain(packId);

@@ -58,7 +58,8 @@ describe('pack workflow under retried activities', () => {
     await w.sink.waitFor((m) => m.to.includes(email) && m.subject.startsWith('Séance confirmée'), 30_000);
     await w.mailsSettled(s.packId);
     expect(failures.afterRecord.has(s.packId)).toBe(true);
-    expect(failures.afterDeliver.has(s.packId)).toBe(true);
+    // The refused email is sent again either by the mail lane (whose injected failure then follows) or by the next
+    // recording's delivery: either way, once.
     expect(failures.smtpRefusals).toBe(1);
     const subjects = w.mails(email).map((m) => m.subject);
     expect(subjects).toEqual([
