@@ -137,7 +137,7 @@ export interface BenchStack {
 
 export async function startBenchStack(say: (m: string) => void): Promise<BenchStack> {
   const dir = path.join(ROOT, '.data', 'bench');
-  fs.rmSync(dir, { recursive: true, force: true });
+  fs.rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 500 });
   const logs = path.join(dir, 'logs');
   fs.mkdirSync(logs, { recursive: true });
   const stops: Array<() => Promise<void>> = [];
