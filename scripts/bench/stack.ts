@@ -96,6 +96,7 @@ class CountingSmtp {
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    disableReverseLookup: true,
     onData: (stream, _session, callback) => {
       stream.on('data', () => undefined);
       stream.on('end', () => {
