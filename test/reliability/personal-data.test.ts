@@ -45,7 +45,12 @@ describe('personal data: export, encryption in Temporal, erasure', () => {
       await new Promise((r) => setTimeout(r, 100));
     }
     await request(w.app).post(`/api/packs/${res.body.packId}/bookings`).set('authorization', `Bearer ${res.body.accessToken}`).send({ start: new Date(Math.ceil((Date.now() + day++ * 86_400_000) / 3_600_000) * 3_600_000).toISOString() });
-    const pack = await w.db.prisma.pack.findUniqueOrThrow({ where: { id: res.body.packId } });
+    // The projection in PostgreSQL follows the workflow a moment later: wait until it shows the payment and the booking.
+    let pack = await w.db.prisma.pack.findUniqueOrThrow({ where: { id: res.body.packId } });
+    for (let i = 0; i < 100 && !(pack.paidCents > 0 && pack.hoursReserved > 0); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      pack = await w.db.prisma.pack.findUniqueOrThrow({ where: { id: res.body.packId } });
+    }
     return { packId: pack.id, customerId: pack.customerId, token: res.body.accessToken as string };
   }
 
