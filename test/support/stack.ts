@@ -128,7 +128,9 @@ export function workflowBundle(): { codePath: string } {
  */
 export async function spawnProgram(script: string, args: string[], env: NodeJS.ProcessEnv, ready: string, timeoutMs = 60_000): Promise<ChildProcess> {
   const root = path.join(__dirname, '../..');
-  const child = spawn(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), script, ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // `node --import tsx`, not tsx's CLI: the CLI runs the program in a child of its own, which a SIGKILL of the CLI
+  // would leave running (the crash tests must kill the program itself).
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));

@@ -61,9 +61,13 @@ const localCalendar = proxyLocalActivities<Activities>({
   retry: { maximumAttempts: 4, initialInterval: '200 ms', backoffCoefficient: 2 },
 });
 const reserveSlot: Activities['reserveSlot'] = (a) => (patched('reserve-slot-local-activity') ? localCalendar.reserveSlot(a) : calendar.reserveSlot(a));
-/** Everything else must happen eventually: retried until it does (a database or SMTP outage only delays it). */
+/**
+ * Everything else must happen eventually: retried until it does (a database or SMTP outage only delays it). An attempt
+ * lost with its worker (SIGKILL) is retried once this timeout passes, and the pack's next effects wait until then:
+ * kept short (each attempt is small and idempotent). Timeouts are not part of replay, so changing them is safe.
+ */
 const durable = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
+  startToCloseTimeout: '20 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
 
