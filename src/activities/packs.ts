@@ -4,7 +4,6 @@
  * business refusals are non-retryable ApplicationFailures whose type is the API's error code.
  */
 import { ApplicationFailure, log } from '@temporalio/activity';
-import type pg from 'pg';
 import { inTransaction, poolOf, type PrismaClient } from '../infra/database';
 import type { Mailer } from '../infra/mailer';
 import type { Stripe } from '../infra/stripe';
@@ -12,7 +11,7 @@ import { signPackToken } from '../infra/tokens';
 import { DEFAULT_CATALOG, isPackCode } from '../shared/catalog';
 import type { EmailTemplate } from '../shared/emails';
 import { PACK_ERROR_MESSAGES, type PackState, type PaymentMethod } from '../shared/pack';
-import { checkSlot, DEFAULT_AVAILABILITY, MINUTE_MS, type Availability } from '../shared/policy';
+import { checkSlot, DEFAULT_AVAILABILITY, FINAL_STATUSES, MINUTE_MS, type Availability } from '../shared/policy';
 import type { PackEvent } from '../workflows/pack/model';
 import { sessionIcs } from './emails/ics';
 import { renderEmail } from './emails/templates';
@@ -47,30 +46,15 @@ export interface PackActivityDeps {
   settings: ActivitySettings;
 }
 
+/** The availability in force (plain SQL: it is read on the calendar's hot path). */
 export async function loadAvailability(prisma: PrismaClient): Promise<Availability> {
-  const row = await prisma.availability.findUnique({ where: { id: 1 } });
-  if (!row) return DEFAULT_AVAILABILITY;
-  return {
-    timezone: row.timezone,
-    weekly: row.weekly as Availability['weekly'],
-    exceptions: row.exceptions as Availability['exceptions'],
-    minNoticeHours: row.minNoticeHours,
-    bufferMinutes: row.bufferMinutes,
-    autoConfirm: row.autoConfirm,
-  };
-}
-
-/** The availability in force, read with plain SQL (the calendar's hot path). */
-async function availabilityNow(db: pg.Pool | pg.PoolClient): Promise<Availability> {
-  const r = await db.query<{ timezone: string; weekly: Availability['weekly']; exceptions: Availability['exceptions']; min_notice_hours: number; buffer_minutes: number; auto_confirm: boolean }>(
+  const r = await poolOf(prisma).query<{ timezone: string; weekly: Availability['weekly']; exceptions: Availability['exceptions']; min_notice_hours: number; buffer_minutes: number; auto_confirm: boolean }>(
     'SELECT timezone, weekly, exceptions, min_notice_hours, buffer_minutes, auto_confirm FROM availability WHERE id = 1',
   );
   const row = r.rows[0];
   if (!row) return DEFAULT_AVAILABILITY;
   return { timezone: row.timezone, weekly: row.weekly, exceptions: row.exceptions, minNoticeHours: row.min_notice_hours, bufferMinutes: row.buffer_minutes, autoConfirm: row.auto_confirm };
 }
-
-const CLOSED_STATUSES = ['CANCELLED_UNPAID', 'WITHDRAWN', 'EXPIRED', 'USED_UP'];
 
 function refuse(code: keyof typeof PACK_ERROR_MESSAGES): never {
   throw ApplicationFailure.create({ type: code, message: PACK_ERROR_MESSAGES[code], nonRetryable: true });
@@ -143,7 +127,7 @@ export function createPackActivities({ prisma, mailer, stripe, settings }: PackA
         `UPDATE pack SET status = $2, paid_at = $3, paid_cents = $4, expires_at = $5, hours_used = $6, hours_forfeited = $7, hours_reserved = $8,
                 hours_available = $9, closed_at = CASE WHEN $10::boolean THEN COALESCE(closed_at, now()) ELSE NULL END, projected_seq = $11, updated_at = now()
          WHERE id = $1::uuid AND projected_seq <= $11`,
-        [a.packId, p.status, p.paidAt ? new Date(p.paidAt) : null, p.paidCents, p.expiresAt ? new Date(p.expiresAt) : null, p.hours.used, p.hours.forfeited, p.hours.reserved, p.hours.available, CLOSED_STATUSES.includes(p.status), p.seq],
+        [a.packId, p.status, p.paidAt ? new Date(p.paidAt) : null, p.paidCents, p.expiresAt ? new Date(p.expiresAt) : null, p.hours.used, p.hours.forfeited, p.hours.reserved, p.hours.available, FINAL_STATUSES.includes(p.status), p.seq],
       );
       if (updated.rowCount && p.bookings.length > 0) {
         await c.query(
@@ -242,7 +226,7 @@ export function createPackActivities({ prisma, mailer, stripe, settings }: PackA
      * two packs racing for one slot cannot both win. `nowMs` is the workflow's clock.
      */
     async reserveSlot(a: { packId: string; bookingId: string; slotId: string; startMs: number; endMs: number; nowMs: number; expiresAtMs: number }): Promise<{ autoConfirm: boolean }> {
-      const availability = await availabilityNow(pool);
+      const availability = await loadAvailability(prisma);
       const refusal = checkSlot({ startMs: a.startMs, durationMs: a.endMs - a.startMs, nowMs: a.nowMs, expiresAtMs: a.expiresAtMs, availability });
       const until = new Date(a.endMs + availability.bufferMinutes * MINUTE_MS);
       try {
