@@ -169,6 +169,7 @@ export async function startBenchStack(say: (m: string) => void): Promise<BenchSt
     const providerPassword = crypto.randomBytes(12).toString('base64url');
     const webhookSecret = `whsec_${crypto.randomBytes(24).toString('hex')}`;
     const env: NodeJS.ProcessEnv = {
+      MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2', // as `npm start` runs the programs (scripts/dev.ts)
       DATABASE_URL: databaseUrl,
       TEMPORAL_ADDRESS: temporal.address,
       TEMPORAL_NAMESPACE: 'default',

@@ -1,5 +1,6 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Activities } from '../activities';
+import { bundleInChildProcess } from './bundle';
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
 
@@ -8,7 +9,7 @@ export interface CreateWorkerOptions {
   namespace: string;
   taskQueue: string;
   activities: Activities;
-  /** A prebuilt bundle (tests build one per run); otherwise the workflows are bundled at start-up. */
+  /** A prebuilt bundle (tests build one per run); otherwise the workflows are bundled at start-up, in a child process. */
   workflowBundlePath?: string;
   /** Encrypts payloads per client in production (src/infra/codec.ts). */
   dataConverter?: WorkerOptions['dataConverter'];
@@ -41,7 +42,7 @@ export async function createWorker(o: CreateWorkerOptions): Promise<Worker> {
     taskQueue: o.taskQueue,
     activities: o.activities,
     dataConverter: o.dataConverter,
-    ...(o.workflowBundlePath ? { workflowBundle: { codePath: o.workflowBundlePath } } : { workflowsPath: WORKFLOWS_PATH }),
+    workflowBundle: o.workflowBundlePath ? { codePath: o.workflowBundlePath } : { code: await bundleInChildProcess(WORKFLOWS_PATH) },
     ...o.tuning,
   });
 }
