@@ -193,6 +193,9 @@ export async function startTemporalDevServer(opts: {
   if (opts.dbFile) {
     fs.mkdirSync(path.dirname(opts.dbFile), { recursive: true });
     args.push('--db-filename', opts.dbFile);
+    // Write-ahead log: one sync per commit instead of the rollback journal's several; synchronous stays FULL, so a
+    // committed transaction survives a crash of the machine too (the benchmark measured the difference, README).
+    args.push('--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=full');
   }
   for (const key of opts.searchAttributes) {
     args.push('--search-attribute', `${key.name}=${TypedSearchAttributes.toMetadataType(key.type)}`);
