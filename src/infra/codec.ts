@@ -9,11 +9,14 @@
 import crypto from 'node:crypto';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import type { PrismaClient } from './database';
+import { poolOf, type PrismaClient } from './database';
 
 const ENCODING = 'binary/encrypted';
 const KEY_ID = 'encryption-key-id';
 const utf8 = (s: string) => new TextEncoder().encode(s);
+const MAX_CACHED_KEYS = 5_000;
+
+const keyOf = (row: { key: Buffer | null; destroyed_at: Date | null }): Buffer | null => (row.key && !row.destroyed_at ? Buffer.from(row.key) : null);
 
 type Context = Parameters<PayloadCodec['encode']>[1];
 
@@ -26,26 +29,50 @@ export class ClientKeyStore {
     private readonly ttlMs = 60_000,
   ) {}
 
-  /** The key of a pack's client, made on first use. Null once the client has been erased. */
+  /**
+   * The key of a pack's client, made on first use. Null once the client has been erased. One statement (plain SQL on
+   * Prisma's pool): every pack that wakes after the cache's lifetime asks again, so an expiry burst asks once per pack.
+   */
   async forPack(packId: string): Promise<{ customerId: string; key: Buffer | null }> {
     const hit = this.cache.get(packId);
     if (hit && hit.until > Date.now()) return hit;
-    const pack = await this.prisma.pack.findUnique({ where: { id: packId }, select: { customerId: true } });
-    if (!pack) throw new Error(`no pack ${packId}: cannot choose its encryption key`);
-    await this.prisma.clientKey.createMany({ data: [{ customerId: pack.customerId, key: crypto.randomBytes(32) }], skipDuplicates: true });
-    const key = await this.byId(pack.customerId, true);
-    const entry = { customerId: pack.customerId, key, until: Date.now() + this.ttlMs };
-    this.cache.set(packId, entry);
-    return entry;
+    const { rows } = await poolOf(this.prisma).query<{ customer_id: string; key: Buffer | null; destroyed_at: Date | null }>(
+      `WITH p AS (SELECT customer_id FROM pack WHERE id = $1::uuid),
+            made AS (INSERT INTO client_key (customer_id, key) SELECT customer_id, $2 FROM p
+                     ON CONFLICT (customer_id) DO NOTHING RETURNING key, destroyed_at)
+       SELECT p.customer_id::text AS customer_id, COALESCE(m.key, k.key) AS key, COALESCE(m.destroyed_at, k.destroyed_at) AS destroyed_at
+         FROM p LEFT JOIN made m ON true LEFT JOIN client_key k ON k.customer_id = p.customer_id`,
+      [packId, crypto.randomBytes(32)],
+    );
+    if (rows.length === 0) throw new Error(`no pack ${packId}: cannot choose its encryption key`);
+    const customerId = rows[0].customer_id;
+    const key = keyOf(rows[0]);
+    const until = Date.now() + this.ttlMs;
+    this.remember(this.cache, packId, { customerId, key, until });
+    this.remember(this.byCustomer, customerId, { key, until });
+    return { customerId, key };
   }
 
   async byId(customerId: string, fresh = false): Promise<Buffer | null> {
     const hit = this.byCustomer.get(customerId);
     if (!fresh && hit && hit.until > Date.now()) return hit.key;
-    const row = await this.prisma.clientKey.findUnique({ where: { customerId } });
-    const key = row?.key && !row.destroyedAt ? Buffer.from(row.key) : null;
-    this.byCustomer.set(customerId, { key, until: Date.now() + this.ttlMs });
+    const { rows } = await poolOf(this.prisma).query<{ key: Buffer | null; destroyed_at: Date | null }>(
+      'SELECT key, destroyed_at FROM client_key WHERE customer_id = $1::uuid',
+      [customerId],
+    );
+    const key = rows.length > 0 ? keyOf(rows[0]) : null;
+    this.remember(this.byCustomer, customerId, { key, until: Date.now() + this.ttlMs });
     return key;
+  }
+
+  /** Entries past their lifetime are dropped once the cache grows: 20,000 packs waking must not stay in memory. */
+  private remember<V extends { until: number }>(map: Map<string, V>, k: string, v: V): void {
+    if (map.size >= MAX_CACHED_KEYS) {
+      const now = Date.now();
+      for (const [key, e] of map) if (e.until <= now) map.delete(key);
+      if (map.size >= MAX_CACHED_KEYS) map.delete(map.keys().next().value!);
+    }
+    map.set(k, v);
   }
 
   /** Destroys a client's key (erasure). Other processes stop using it within the cache's lifetime. */
