@@ -186,8 +186,10 @@ export function withdrawalEligibility(args: {
   nowMs: number;
   bookings: ReadonlyArray<{ status: BookingStatus; startMs: number }>;
   settings: Pick<PackSettings, 'withdrawalDays' | 'timezone'>;
+  /** withdrawalDeadlineOf(orderedAtMs, settings), when the caller already has it. */
+  untilMs?: number;
 }): WithdrawalEligibility {
-  const untilMs = withdrawalDeadlineOf(args.orderedAtMs, args.settings);
+  const untilMs = args.untilMs ?? withdrawalDeadlineOf(args.orderedAtMs, args.settings);
   const until = new Date(untilMs).toISOString();
   if (args.status !== 'AWAITING_PAYMENT' && args.status !== 'ACTIVE') return { allowed: false, until, reason: 'PACK_CLOSED' };
   if (args.bookings.some((b) => sessionHasStarted(b, args.nowMs))) return { allowed: false, until, reason: 'SESSION_STARTED' };

@@ -119,8 +119,18 @@ export class PackModel {
     return b;
   }
 
+  /**
+   * The end of the withdrawal period depends only on the order: computed once per run. Every activation asks for it
+   * (the timers, the snapshot), and the holiday calendar behind it was the workflow's largest cost (benchmark profile).
+   */
+  private withdrawalDeadlineMs?: number;
+  private withdrawalDeadline(): number {
+    return (this.withdrawalDeadlineMs ??= withdrawalDeadlineOf(this.input.orderedAtMs, this.settings));
+  }
+
   private withdrawalAt(nowMs: number) {
     return withdrawalEligibility({
+      untilMs: this.withdrawalDeadline(),
       status: this.data.status,
       orderedAtMs: this.input.orderedAtMs,
       nowMs,
@@ -549,7 +559,7 @@ export class PackModel {
     };
     if (d.status === 'AWAITING_PAYMENT' || d.status === 'ACTIVE') {
       // Nothing happens then, but the pack's state (and the portal's withdraw button) must change at that moment.
-      add(withdrawalDeadlineOf(this.input.orderedAtMs, s), 'WITHDRAWAL_PERIOD_END', 'withdrawal-period-end');
+      add(this.withdrawalDeadline(), 'WITHDRAWAL_PERIOD_END', 'withdrawal-period-end');
     }
     if (d.status === 'AWAITING_PAYMENT') {
       const { deadline, reminderAt } = paymentDeadlineOf(this.input.orderedAtMs, s);
