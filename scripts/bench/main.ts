@@ -244,7 +244,7 @@ async function main(): Promise<void> {
         concurrency: CONCURRENCY,
         secondsPerRate: SECONDS,
         worker: {
-          maxCachedWorkflows: Number(process.env.WORKER_MAX_CACHED_WORKFLOWS ?? 250),
+          maxCachedWorkflows: Number(process.env.WORKER_MAX_CACHED_WORKFLOWS ?? 500),
           maxConcurrentWorkflowTasks: Number(process.env.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS ?? 40),
           maxConcurrentActivities: Number(process.env.WORKER_MAX_CONCURRENT_ACTIVITIES ?? 40),
         },

@@ -58,7 +58,7 @@ const schema = z
     PROVIDER_PASSWORD_HASH: z.string().regex(/^scrypt\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/, { message: 'must be a hash made by `npm run hash-password`' }).optional(),
     TRUST_PROXY: z.string().optional(),
     // Worker tuning (README "Performance"): the workflow cache bounds the worker's memory whatever the number of packs.
-    WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number({ message: 'must be a number' }).int().min(0).max(100_000).default(250),
+    WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number({ message: 'must be a number' }).int().min(0).max(100_000).default(500),
     WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number({ message: 'must be a number' }).int().min(2).max(1000).default(40),
     WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number({ message: 'must be a number' }).int().min(1).max(1000).default(40),
     WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: z.coerce.number({ message: 'must be a number' }).int().min(1).max(1000).default(40),

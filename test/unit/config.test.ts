@@ -62,7 +62,7 @@ describe('configuration', () => {
   test('worker tuning and rate limits have bounded defaults and can be set', () => {
     const c = loadConfig(valid);
     expect(workerTuningFromConfig(c)).toEqual({
-      maxCachedWorkflows: 250,
+      maxCachedWorkflows: 500,
       maxConcurrentWorkflowTaskExecutions: 40,
       maxConcurrentActivityTaskExecutions: 40,
       maxConcurrentLocalActivityExecutions: 40,
