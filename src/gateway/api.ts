@@ -58,8 +58,7 @@ export async function orderResponse(ctx: GatewayContext, placed: PlacedOrder) {
   const accessToken = signPackToken(ctx.config.ACCESS_TOKEN_SECRET, placed.packId, ACCESS_TOKEN_TTL_SECONDS);
   let checkoutUrl: string | undefined;
   if (placed.paymentMethod === 'card' && placed.status === 'AWAITING_PAYMENT') {
-    const pack = await ctx.prisma.pack.findUniqueOrThrow({ where: { id: placed.packId } });
-    checkoutUrl = pack.checkoutUrl ?? (await createCheckout(ctx, placed.packId, accessToken)).url;
+    checkoutUrl = placed.checkoutUrl ?? (await createCheckout(ctx, placed.packId, accessToken)).url;
   }
   return {
     orderId: placed.orderId,

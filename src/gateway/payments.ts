@@ -4,7 +4,7 @@
  */
 import type { Client } from '@temporalio/client';
 import type Stripe from 'stripe';
-import type { PrismaClient } from '../infra/database';
+import { poolOf, type PrismaClient } from '../infra/database';
 import { DEFAULT_CATALOG, isPackCode } from '../shared/catalog';
 import { packWorkflowId, paymentReceived } from '../shared/pack';
 import { MINUTE_MS, HOUR_MS } from '../shared/policy';
@@ -27,7 +27,15 @@ export interface PaymentDeps {
  * The n-th session of an order has its own idempotency key, so a retried request never makes two.
  */
 export async function createCheckout(deps: PaymentDeps, packId: string, accessToken: string): Promise<{ url: string; id: string }> {
-  const pack = await deps.prisma.pack.findUniqueOrThrow({ where: { id: packId }, include: { customer: true } });
+  const pool = poolOf(deps.prisma);
+  const found = await pool.query<{ id: string; packCode: string; quantity: number; priceCents: number; paymentDeadline: Date; checkoutCount: number; email: string }>(
+    `SELECT p.id::text, p.pack_code AS "packCode", p.quantity, p.price_cents AS "priceCents", p.payment_deadline AS "paymentDeadline",
+            p.checkout_count AS "checkoutCount", cu.email
+       FROM pack p JOIN customer cu ON cu.id = p.customer_id WHERE p.id = $1::uuid`,
+    [packId],
+  );
+  if (found.rowCount === 0) throw new Error(`no pack ${packId}`);
+  const pack = found.rows[0];
   const n = pack.checkoutCount + 1;
   const now = Date.now();
   const expiresAt = Math.max(now + 31 * MINUTE_MS, Math.min(now + 23 * HOUR_MS, pack.paymentDeadline.getTime()));
@@ -37,7 +45,7 @@ export async function createCheckout(deps: PaymentDeps, packId: string, accessTo
       mode: 'payment',
       locale: 'fr',
       client_reference_id: pack.id,
-      customer_email: pack.customer.email,
+      customer_email: pack.email,
       metadata: { orderId: pack.id },
       payment_intent_data: { metadata: { orderId: pack.id } },
       line_items: [
@@ -53,7 +61,7 @@ export async function createCheckout(deps: PaymentDeps, packId: string, accessTo
     { idempotencyKey: `checkout:${pack.id}:${n}` },
   );
   const url = deps.simulatedCheckout ? `${deps.publicUrl}/dev/paiement-simule?session=${encodeURIComponent(session.id)}&pack=${pack.id}` : (session.url ?? '');
-  await deps.prisma.pack.update({ where: { id: pack.id }, data: { checkoutSessionId: session.id, checkoutUrl: url, checkoutCount: n } });
+  await pool.query('UPDATE pack SET checkout_session_id = $2, checkout_url = $3, checkout_count = $4, updated_at = now() WHERE id = $1::uuid', [pack.id, session.id, url, n]);
   return { url, id: session.id };
 }
 
@@ -68,11 +76,12 @@ export async function processStripeEvent(deps: PaymentDeps, event: Stripe.Event)
     case 'checkout.session.expired': {
       const session = event.data.object as Stripe.Checkout.Session;
       const packId = session.metadata?.orderId ?? session.client_reference_id ?? undefined;
-      const pack = packId && /^[0-9a-f-]{36}$/i.test(packId) ? await deps.prisma.pack.findUnique({ where: { id: packId } }) : null;
+      const pool = poolOf(deps.prisma);
+      const pack = packId && /^[0-9a-f-]{36}$/i.test(packId) ? (await pool.query<{ id: string }>('SELECT id::text FROM pack WHERE id = $1::uuid', [packId])).rows[0] : undefined;
       if (!pack) return { outcome: 'UNMATCHED' };
       if (event.type === 'checkout.session.expired') {
         // The client may start a new session from the portal until the order's deadline.
-        await deps.prisma.pack.updateMany({ where: { id: pack.id, checkoutSessionId: session.id }, data: { checkoutUrl: null } });
+        await pool.query('UPDATE pack SET checkout_url = NULL, updated_at = now() WHERE id = $1::uuid AND checkout_session_id = $2', [pack.id, session.id]);
         return { outcome: 'PROCESSED', packId: pack.id };
       }
       if (event.type === 'checkout.session.async_payment_failed') return { outcome: 'PROCESSED', packId: pack.id };

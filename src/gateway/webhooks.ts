@@ -1,5 +1,6 @@
 import express, { type Router } from 'express';
 import type Stripe from 'stripe';
+import { poolOf } from '../infra/database';
 import type { GatewayContext } from './context';
 import { processStripeEvent } from './payments';
 
@@ -21,20 +22,21 @@ export function stripeWebhookRouter(ctx: GatewayContext): Router {
         res.status(400).json({ error: { code: 'VALIDATION_FAILED', message: 'Signature Stripe absente, invalide ou trop ancienne.' } });
         return;
       }
-      const fresh = await ctx.prisma.stripeEvent.createMany({
-        data: [{ id: event.id, type: event.type, status: 'RECEIVED', payload: event as unknown as object }],
-        skipDuplicates: true,
-      });
-      if (fresh.count === 0) {
+      const pool = poolOf(ctx.prisma);
+      const fresh = await pool.query(
+        `INSERT INTO stripe_event (id, type, status, payload) VALUES ($1, $2, 'RECEIVED', $3::jsonb) ON CONFLICT (id) DO NOTHING`,
+        [event.id, event.type, JSON.stringify(event)],
+      );
+      if (fresh.rowCount === 0) {
         res.json({ received: true, duplicate: true });
         return;
       }
       try {
         const { outcome, packId } = await processStripeEvent(ctx, event);
-        await ctx.prisma.stripeEvent.update({ where: { id: event.id }, data: { status: outcome, packId: packId ?? null } });
+        await pool.query('UPDATE stripe_event SET status = $2, pack_id = $3::uuid WHERE id = $1', [event.id, outcome, packId ?? null]);
         res.json({ received: true, outcome });
       } catch (err) {
-        await ctx.prisma.stripeEvent.delete({ where: { id: event.id } }).catch(() => undefined);
+        await pool.query('DELETE FROM stripe_event WHERE id = $1', [event.id]).catch(() => undefined);
         throw err;
       }
     })().catch(next);
