@@ -178,9 +178,11 @@ export async function timeline(w: PackWorld, packId: string): Promise<string[]> 
  * The first whole hour at least `aheadMs` from now where the shared calendar has `lengthMs` free: tests share one
  * provider calendar (as all packs do), so each takes a time no other test holds.
  */
-export async function freeHour(w: PackWorld, aheadMs: number, lengthMs = 8 * HOUR): Promise<string> {
+export async function freeHour(w: PackWorld, aheadMs: number, lengthMs = 8 * HOUR, sessionMs = HOUR): Promise<string> {
   let start = Date.parse(hourAfter(await w.now(), aheadMs));
   for (let i = 0; i < 2000; i++, start += HOUR) {
+    // The availability is open every day from 00:00 to 24:00 (Paris): a session may not run past midnight.
+    if (parisDay(start) !== parisDay(start + sessionMs - 1)) continue;
     const clash = await w.db.prisma.$queryRaw<unknown[]>`
       SELECT 1 FROM calendar_slot WHERE released_at IS NULL
       AND during && tstzrange(${new Date(start)}::timestamptz, ${new Date(start + lengthMs)}::timestamptz)`;
@@ -188,6 +190,9 @@ export async function freeHour(w: PackWorld, aheadMs: number, lengthMs = 8 * HOU
   }
   throw new Error('no free hour found');
 }
+
+const PARIS_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit' });
+const parisDay = (ms: number) => PARIS_DAY.format(ms);
 
 export const HISTORIES_DIR = path.join(__dirname, '..', 'histories');
 

@@ -45,8 +45,8 @@ describe('booking a session', () => {
     const day = await w.order({ packCode: 'PACK_DAY' });
     await Promise.all([w.pay(half), w.pay(day)]);
     const now = await w.now();
-    const a = (await half.executeUpdate(requestBooking, { args: [{ start: await freeHour(w, 5 * DAY) }] })).booking;
-    const b = (await day.executeUpdate(requestBooking, { args: [{ start: await freeHour(w, 6 * DAY) }] })).booking;
+    const a = (await half.executeUpdate(requestBooking, { args: [{ start: await freeHour(w, 5 * DAY, 8 * HOUR, 3 * HOUR) }] })).booking;
+    const b = (await day.executeUpdate(requestBooking, { args: [{ start: await freeHour(w, 6 * DAY, 8 * HOUR, 7 * HOUR) }] })).booking;
     expect([a.hours, Date.parse(a.end) - Date.parse(a.start)]).toEqual([3, 3 * HOUR]);
     expect([b.hours, Date.parse(b.end) - Date.parse(b.start)]).toEqual([6, 7 * HOUR]);
     expect((await w.state(half)).hours).toMatchObject({ total: 3, reserved: 3, available: 0 });
