@@ -71,6 +71,17 @@ const CALENDAR_LOCK = 0x63616c;
 
 const messageId = (key: string) => `<${key.replace(/[^A-Za-z0-9.-]/g, '.')}@imaginasite.com>`;
 
+/**
+ * The promise's outcome, or 'late' once `ms` have passed (it goes on in the background: an email being sent stays
+ * locked until its own transaction ends, so nothing is sent twice).
+ */
+function withinMs<T>(p: Promise<T>, ms: number): Promise<T | 'late'> {
+  if (!Number.isFinite(ms)) return p;
+  p.catch(() => undefined);
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([p, new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), ms)))]).finally(() => clearTimeout(timer));
+}
+
 export function createPackActivities({ prisma, mailer, stripe, settings }: PackActivityDeps) {
   const pool = poolOf(prisma);
   /**
@@ -260,14 +271,26 @@ export function createPackActivities({ prisma, mailer, stripe, settings }: PackA
      * Projects the pack's state, appends its timeline events and queues their emails, in one transaction. Events and
      * emails are keyed: a retry writes nothing twice. An older snapshot never overwrites a newer one.
      */
-    async recordPackEvents(a: { packId: string; events: PackEvent[]; projection: PackState & { seq: number }; deliver?: boolean }): Promise<{ emailsQueued: number; emailsPending?: boolean }> {
+    async recordPackEvents(a: {
+      packId: string;
+      events: PackEvent[];
+      projection: PackState & { seq: number };
+      deliver?: boolean;
+      /** Run as a local activity, the recording holds its workflow task: delivery stops after this long. */
+      deliverWithinMs?: number;
+    }): Promise<{ emailsQueued: number; emailsPending?: boolean }> {
       const recorded = await record(a);
       if (!a.deliver) return recorded;
-      // Delivered at once, after the commit: one activity instead of two. Whatever cannot go now (SMTP down, another
-      // deliverer on it) stays queued, and the workflow's mail lane delivers it later, with retries.
+      // Delivered at once, after the commit: one activity instead of two. Whatever cannot go now (SMTP down or slow,
+      // another deliverer on it) stays queued, and the workflow's mail lane delivers it later, with retries.
+      const deadline = Date.now() + (a.deliverWithinMs ?? Infinity);
       for (let i = 0; i < 200; i++) {
+        const left = deadline - Date.now();
+        if (left <= 0) break;
         try {
-          if ((await deliverNext(a.packId)) === 'none') return { ...recorded, emailsPending: false };
+          const outcome = await withinMs(deliverNext(a.packId), left);
+          if (outcome === 'none') return { ...recorded, emailsPending: false };
+          if (outcome === 'late') break;
         } catch {
           break;
         }

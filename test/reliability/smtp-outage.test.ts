@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import net from 'node:net';
 import type { Client } from '@temporalio/client';
 import { placeOrder } from '../../src/gateway/orders';
 import { SmtpSink } from '../../src/infra/smtp-sink';
@@ -78,4 +79,60 @@ describe('SMTP server down, then back', () => {
     ]);
     expect(await db.prisma.outboxEmail.count({ where: { packId: placed.packId, status: 'PENDING' } })).toBe(0);
   }, 90_000);
+});
+
+// An SMTP server that takes connections and never answers: sending an email hangs until nodemailer's timeouts. The
+// recording that runs inside the pack's workflow task (a local activity) gives up delivering after its budget, so
+// the pack answers its client meanwhile; the emails wait in the outbox for the mail lane.
+describe('SMTP server that never answers', () => {
+  let db: TestDatabase;
+  let client: Client;
+  let worker: RunningWorker;
+  let silent: net.Server;
+  const sockets = new Set<net.Socket>();
+
+  beforeAll(async () => {
+    [db, client] = await Promise.all([createTestDatabase(), devServerClient()]);
+    silent = net.createServer((s) => {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as net.AddressInfo;
+    await db.prisma.availability.create({ data: { id: 1, ...OPEN_ALL_THE_TIME } });
+    worker = await startDevWorker(realActivities({ prisma: db.prisma, smtpUrl: `smtp://127.0.0.1:${port}` }));
+  });
+  afterAll(async () => {
+    await worker?.stop();
+    await client?.connection.close();
+    for (const s of sockets) s.destroy();
+    await new Promise((resolve) => silent?.close(resolve));
+    await db?.drop();
+  });
+
+  test('a booking right after the payment is answered in seconds, and the emails stay queued', async () => {
+    const email = `silent.${Date.now()}@example.org`;
+    const placed = await placeOrder(
+      { client, prisma: db.prisma, taskQueue: worker.taskQueue, catalog: DEFAULT_CATALOG, settings: DEFAULT_SETTINGS, cgvVersion: 'test' },
+      { packCode: 'PACK_1H', customer: { name: 'Serveur Muet', email }, paymentMethod: 'card', consents: CONSENTS },
+      { orderKey: crypto.randomUUID(), ip: '127.0.0.1', userAgent: 'jest' },
+    );
+    const handle = client.workflow.getHandle(packWorkflowId(placed.packId));
+    const asked = Date.now();
+    await handle.signal(paymentReceived, { method: 'card', amountCents: placed.priceCents, reference: 'pi_silent', paidAt: new Date().toISOString(), idempotencyKey: 'stripe:pi_silent' });
+    // A query waits for the task in hand: the pack shows ACTIVE only once the payment's recording has let go.
+    for (let i = 0; i < 300; i++) {
+      const s = await handle.query(getPackState);
+      if (s.status === 'ACTIVE') break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const start = new Date(Math.ceil((Date.now() + 3 * 86_400_000) / 3_600_000) * 3_600_000).toISOString();
+    const { booking } = await handle.executeUpdate(requestBooking, { args: [{ start }] });
+    const tookMs = Date.now() - asked;
+    expect(booking.status).toBe('CONFIRMED');
+    // Without the budget, the recordings held the task for nodemailer's 10-second greeting timeout.
+    expect(tookMs).toBeLessThan(8_000);
+    const pending = await db.prisma.outboxEmail.count({ where: { packId: placed.packId, status: { not: 'SENT' }, toAddress: email } });
+    expect(pending).toBeGreaterThanOrEqual(2);
+  }, 60_000);
 });

@@ -84,6 +84,9 @@ const durableLocal = proxyLocalActivities<Activities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
 
+/** A slow SMTP server must not hold the workflow task (and the pack's next messages): the mail lane finishes the job. */
+const LOCAL_DELIVERY_BUDGET_MS = 2000;
+
 export interface PackWorkflowArgs {
   input: PackInput;
   /** State carried across continue-as-new (plain JSON). */
@@ -285,7 +288,10 @@ export async function packWorkflow(args: PackWorkflowArgs): Promise<PackState> {
         const inline = patched('deliver-with-record');
         const local = inline && patched('record-in-local-activity') && !answeredUpdate;
         answeredUpdate = false;
-        const recorded = await (local ? durableLocal : durable).recordPackEvents({ packId, events, projection: { ...model.snapshot(now()), seq: model.data.seq }, deliver: inline && withMail });
+        const projection = { ...model.snapshot(now()), seq: model.data.seq };
+        const recorded = local
+          ? await durableLocal.recordPackEvents({ packId, events, projection, deliver: withMail, deliverWithinMs: LOCAL_DELIVERY_BUDGET_MS })
+          : await durable.recordPackEvents({ packId, events, projection, deliver: inline && withMail });
         effects.splice(0, n);
         if (withMail && !(inline && recorded.emailsPending === false)) mailPending = true;
       } else if (head.kind === 'releaseSlot') {
