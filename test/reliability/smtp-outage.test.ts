@@ -9,6 +9,15 @@ import { DEFAULT_SETTINGS } from '../../src/shared/policy';
 import { CONSENTS, OPEN_ALL_THE_TIME } from '../support/packs';
 import { createTestDatabase, devServerClient, realActivities, startDevWorker, type RunningWorker, type TestDatabase } from '../support/stack';
 
+/** A one-hour card order, placed the way the gateway places it. */
+function orderOneHour(deps: { client: Client; prisma: TestDatabase['prisma']; taskQueue: string }, name: string, email: string) {
+  return placeOrder(
+    { ...deps, catalog: DEFAULT_CATALOG, settings: DEFAULT_SETTINGS, cgvVersion: 'test' },
+    { packCode: 'PACK_1H', customer: { name, email }, paymentMethod: 'card', consents: CONSENTS },
+    { orderKey: crypto.randomUUID(), ip: '127.0.0.1', userAgent: 'jest' },
+  );
+}
+
 // SMTP down, then back: the packs go on (payment, booking) while emails wait in the outbox; once the server is back
 // they go out, once each, in order.
 describe('SMTP server down, then back', () => {
@@ -44,11 +53,7 @@ describe('SMTP server down, then back', () => {
   test('emails wait while SMTP is down, the pack is not blocked, and they go out once each, in order', async () => {
     await sink.stop();
     const email = `outage.${Date.now()}@example.org`;
-    const placed = await placeOrder(
-      { client, prisma: db.prisma, taskQueue: worker.taskQueue, catalog: DEFAULT_CATALOG, settings: DEFAULT_SETTINGS, cgvVersion: 'test' },
-      { packCode: 'PACK_1H', customer: { name: 'Panne Mail', email }, paymentMethod: 'card', consents: CONSENTS },
-      { orderKey: crypto.randomUUID(), ip: '127.0.0.1', userAgent: 'jest' },
-    );
+    const placed = await orderOneHour({ client, prisma: db.prisma, taskQueue: worker.taskQueue }, 'Panne Mail', email);
     const handle = client.workflow.getHandle(packWorkflowId(placed.packId));
     await until(placed.packId, () => true, 'the workflow');
     await handle.signal(paymentReceived, { method: 'card', amountCents: placed.priceCents, reference: 'pi_outage', paidAt: new Date().toISOString(), idempotencyKey: 'stripe:pi_outage' });
@@ -112,11 +117,7 @@ describe('SMTP server that never answers', () => {
 
   test('a booking right after the payment is answered in seconds, and the emails stay queued', async () => {
     const email = `silent.${Date.now()}@example.org`;
-    const placed = await placeOrder(
-      { client, prisma: db.prisma, taskQueue: worker.taskQueue, catalog: DEFAULT_CATALOG, settings: DEFAULT_SETTINGS, cgvVersion: 'test' },
-      { packCode: 'PACK_1H', customer: { name: 'Serveur Muet', email }, paymentMethod: 'card', consents: CONSENTS },
-      { orderKey: crypto.randomUUID(), ip: '127.0.0.1', userAgent: 'jest' },
-    );
+    const placed = await orderOneHour({ client, prisma: db.prisma, taskQueue: worker.taskQueue }, 'Serveur Muet', email);
     const handle = client.workflow.getHandle(packWorkflowId(placed.packId));
     const asked = Date.now();
     await handle.signal(paymentReceived, { method: 'card', amountCents: placed.priceCents, reference: 'pi_silent', paidAt: new Date().toISOString(), idempotencyKey: 'stripe:pi_silent' });
