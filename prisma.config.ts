@@ -10,8 +10,8 @@ export default defineConfig({
   engine: 'js',
   schema: path.join('prisma', 'schema.prisma'),
   migrations: { path: path.join('prisma', 'migrations') },
-  async adapter() {
+  adapter() {
     // Commands that touch a database need DATABASE_URL; a schema-to-schema diff (scripts/new-migration.mjs) does not.
-    return new PrismaPg(createPgPool(process.env.DATABASE_URL ?? 'postgresql://127.0.0.1:1/DATABASE_URL-is-not-set', 2));
+    return Promise.resolve(new PrismaPg(createPgPool(process.env.DATABASE_URL ?? 'postgresql://127.0.0.1:1/DATABASE_URL-is-not-set', 2)));
   },
 });

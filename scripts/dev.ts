@@ -61,8 +61,8 @@ function run(name: string, script: string): ChildProcess {
       .split('\n')
       .filter(Boolean)
       .forEach((l) => console.log(`[${name}] ${l.replace(/^\[(worker|gateway)\] /, '')}`));
-  child.stdout!.on('data', prefix);
-  child.stderr!.on('data', prefix);
+  child.stdout.on('data', prefix);
+  child.stderr.on('data', prefix);
   child.on('exit', (code, signal) => {
     if (!shuttingDown) {
       console.error(`[start] ${name} stopped (${signal ?? `exit ${code}`}); stopping everything.`);

@@ -18,10 +18,20 @@ if (!name || !/^[a-z0-9_]+$/.test(name)) {
 }
 const before = path.join(os.tmpdir(), `schema-head-${process.pid}.prisma`);
 fs.writeFileSync(before, execFileSync('git', ['show', 'HEAD:prisma/schema.prisma'], { cwd: root }));
-const sql = execFileSync(process.execPath, [
-  path.join(root, 'node_modules/prisma/build/index.js'), 'migrate', 'diff',
-  '--from-schema-datamodel', before, '--to-schema-datamodel', path.join(root, 'prisma/schema.prisma'), '--script',
-], { cwd: root, env: { ...process.env, ...offlineEnv() }, encoding: 'utf8' });
+const sql = execFileSync(
+  process.execPath,
+  [
+    path.join(root, 'node_modules/prisma/build/index.js'),
+    'migrate',
+    'diff',
+    '--from-schema-datamodel',
+    before,
+    '--to-schema-datamodel',
+    path.join(root, 'prisma/schema.prisma'),
+    '--script',
+  ],
+  { cwd: root, env: { ...process.env, ...offlineEnv() }, encoding: 'utf8' },
+);
 const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
 const dir = path.join(root, 'prisma/migrations', `${stamp}_${name}`);
 fs.mkdirSync(dir, { recursive: true });

@@ -43,6 +43,37 @@ if (!(command in commands)) {
 }
 if (!commands[command]) process.exit(0);
 
+// `npm test` (the whole suite) checks the code first: format, lint, types. A finding stops the run before any test.
+if (command === 'test' && rest.length === 0) {
+  const started = Date.now();
+  const bin = (pkg, file) => path.join(root, 'node_modules', pkg, file);
+  const checks = [
+    ['format (Prettier)', [bin('prettier', 'bin/prettier.cjs'), '--check', '--log-level', 'warn', '.'], 'npm run format'],
+    ['lint (ESLint + typescript-eslint)', [bin('eslint', 'bin/eslint.js'), '--max-warnings', '0', '.'], 'npm run lint'],
+    ['types (tsc)', [bin('typescript', 'bin/tsc'), '--noEmit', '-p', '.'], 'npm run typecheck'],
+  ];
+  const results = await Promise.all(
+    checks.map(
+      ([label, args, fix]) =>
+        new Promise((resolve) => {
+          const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+          let out = '';
+          child.stdout.on('data', (d) => (out += d));
+          child.stderr.on('data', (d) => (out += d));
+          child.on('exit', (code) => resolve({ label, fix, ok: code === 0, out }));
+        }),
+    ),
+  );
+  const failed = results.filter((r) => !r.ok);
+  for (const r of failed) console.error(`\n[check] ${r.label} failed:\n${r.out.trim()}\n[check] see \`${r.fix}\``);
+  if (failed.length > 0) {
+    console.error(`\n[check] ${failed.map((r) => r.label).join(', ')}: fix the findings above; no test was run.`);
+    console.log(`\ntests: 0 passed, 1 failed, 0 skipped`);
+    process.exit(1);
+  }
+  console.error(`[check] format, lint and types clean in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+}
+
 const [cmd, args] = commands[command];
 const child = spawn(cmd, args, { cwd: root, env, stdio: 'inherit' });
 // Ctrl-C reaches the child through the terminal's process group; we only wait for it to finish cleaning up.

@@ -72,7 +72,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)))
  * Starts `task(i)` at `ratePerSec` for `durationS` seconds, whatever the answers. At most `maxInFlight` run at once:
  * beyond, the operation is counted as DROPPED (an error). Waits for the last ones, `drainS` at most.
  */
-export async function atRate(o: { ratePerSec: number; durationS: number; maxInFlight?: number; drainS?: number; task: (i: number) => Promise<void> }): Promise<Summary> {
+export async function atRate(o: {
+  ratePerSec: number;
+  durationS: number;
+  maxInFlight?: number;
+  drainS?: number;
+  task: (i: number) => Promise<void>;
+}): Promise<Summary> {
   const rec = new Recorder();
   const n = Math.round(o.ratePerSec * o.durationS);
   const maxInFlight = o.maxInFlight ?? 1000;
@@ -101,7 +107,12 @@ export async function atRate(o: { ratePerSec: number; durationS: number; maxInFl
  * `concurrency` workers each run `task` back to back for `durationS` seconds (or until `maxOps` started).
  * Throughput counts the operations finished within the window; the ones in hand at its end are awaited, not counted.
  */
-export async function flatOut(o: { concurrency: number; durationS: number; maxOps?: number; task: (i: number) => Promise<void> }): Promise<Summary> {
+export async function flatOut(o: {
+  concurrency: number;
+  durationS: number;
+  maxOps?: number;
+  task: (i: number) => Promise<void>;
+}): Promise<Summary> {
   const rec = new Recorder();
   const t0 = performance.now();
   const end = t0 + o.durationS * 1000;

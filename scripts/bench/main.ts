@@ -30,7 +30,9 @@ const t0 = Date.now();
 const say = (m: string) => console.log(`[bench ${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${m}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const line = (name: string, s: Summary) =>
-  say(`${name.padEnd(34)} ${String(s.perSec).padStart(7)}/s  p50 ${s.p50Ms} ms  p95 ${s.p95Ms} ms  p99 ${s.p99Ms} ms  errors ${s.errors}${s.errors ? ` ${JSON.stringify(s.errorCodes)}` : ''}`);
+  say(
+    `${name.padEnd(34)} ${String(s.perSec).padStart(7)}/s  p50 ${s.p50Ms} ms  p95 ${s.p95Ms} ms  p99 ${s.p99Ms} ms  errors ${s.errors}${s.errors ? ` ${JSON.stringify(s.errorCodes)}` : ''}`,
+  );
 
 /** Waits until `check` is true, polling every `everyMs`; false if `timeoutMs` passes first. */
 async function until(check: () => Promise<boolean>, timeoutMs: number, everyMs = 1000): Promise<boolean> {
@@ -57,7 +59,12 @@ async function measured<T>(phase: string, fn: () => Promise<T>): Promise<T> {
   } finally {
     const used = cpuBetween(before, cpuSnapshot(roles));
     cpu[phase] = { wallSeconds: Math.round((Date.now() - wall) / 100) / 10, ...used };
-    say(`   CPU s in ${phase} (${cpu[phase].wallSeconds} s): ${Object.entries(used).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    say(
+      `   CPU s in ${phase} (${cpu[phase].wallSeconds} s): ${Object.entries(used)
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
+    );
   }
 }
 
@@ -66,7 +73,12 @@ async function measured<T>(phase: string, fn: () => Promise<T>): Promise<T> {
 async function floor(stack: BenchStack, temporal: Client) {
   const start = (id: string) => temporal.workflow.start('floorWorkflow', { taskQueue: stack.floorTaskQueue, workflowId: id });
   // Warm-up, not counted: the worker's first workflow tasks load its bundle.
-  await flatOut({ concurrency: 8, durationS: 60, maxOps: 100, task: async (i) => void (await (await start(`floor-warm-${i}`)).executeUpdate(ping, { args: ['x'] })) });
+  await flatOut({
+    concurrency: 8,
+    durationS: 60,
+    maxOps: 100,
+    task: async (i) => void (await (await start(`floor-warm-${i}`)).executeUpdate(ping, { args: ['x'] })),
+  });
   const startAndUpdate = await flatOut({
     concurrency: CONCURRENCY,
     durationS: SECONDS,
@@ -101,7 +113,9 @@ async function orderToPaid(product: Product, watcher: PaidWatcher, tag: string, 
 // ------------------------------------------------------------------------------------------------- main
 
 async function main(): Promise<void> {
-  say(`imaginasite benchmark${quick ? ' (quick)' : ''}: ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`);
+  say(
+    `imaginasite benchmark${quick ? ' (quick)' : ''}: ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`,
+  );
   const stack = await startBenchStack(say);
   const db = new Pool({ connectionString: stack.databaseUrl, max: 4 });
   const watcher = new PaidWatcher(db);
@@ -150,19 +164,29 @@ async function main(): Promise<void> {
       line(`booking at ${ratePerSec}/s`, s);
       bookingRates.push({ ratePerSec, ...s });
     }
-    const maxBooking = await measured('booking flat out', () => flatOut({ concurrency: CONCURRENCY, durationS: SECONDS, maxOps: flatOutMax, task: book }));
+    const maxBooking = await measured('booking flat out', () =>
+      flatOut({ concurrency: CONCURRENCY, durationS: SECONDS, maxOps: flatOutMax, task: book }),
+    );
     line(`booking flat out (${CONCURRENCY} at once)`, maxBooking);
     bookingRates.push({ ratePerSec: 'max', ...maxBooking });
     const booking20 = bookingRates.find((r) => r.ratePerSec === 20)!;
 
     say('3. order to paid: POST /api/orders, then the signed webhook, until the pack is ACTIVE');
     const orderFlow = await measured('order flow', () =>
-      flatOut({ concurrency: CONCURRENCY, durationS: quick ? 10 : 30, task: async (i) => void (await orderToPaid(product, watcher, `o${i}`)) }),
+      flatOut({
+        concurrency: CONCURRENCY,
+        durationS: quick ? 10 : 30,
+        task: async (i) => void (await orderToPaid(product, watcher, `o${i}`)),
+      }),
     );
     line(`order → paid (${CONCURRENCY} at once)`, orderFlow);
 
     say('4. reads');
-    const packRead = await flatOut({ concurrency: 16, durationS: SECONDS, task: async (i) => void (await product.readPack(bookingPacks[i % bookingPacks.length])) });
+    const packRead = await flatOut({
+      concurrency: 16,
+      durationS: SECONDS,
+      task: async (i) => void (await product.readPack(bookingPacks[i % bookingPacks.length])),
+    });
     line('GET /api/packs/:id', packRead);
     const cookie = await product.login();
     const dashboard = await flatOut({ concurrency: 8, durationS: SECONDS, task: async () => product.dashboard(cookie) });
@@ -172,30 +196,36 @@ async function main(): Promise<void> {
     const scaleStart = Date.now();
     let created = 0;
     const progress = setInterval(() => say(`   ${created} packs, worker RSS ${(stack.worker.rssNow() / 2 ** 20).toFixed(0)} MiB`), 15_000);
-    const scaleRun = await measured('scale: creation', () => flatOut({
-      concurrency: CONCURRENCY,
-      durationS: 3600,
-      maxOps: PACKS,
-      task: async (i) => {
-        const order = await orderToPaid(product, watcher, `s${i}`);
-        await product.book(order, slots.take());
-        created++;
-      },
-    }));
+    const scaleRun = await measured('scale: creation', () =>
+      flatOut({
+        concurrency: CONCURRENCY,
+        durationS: 3600,
+        maxOps: PACKS,
+        task: async (i) => {
+          const order = await orderToPaid(product, watcher, `s${i}`);
+          await product.book(order, slots.take());
+          created++;
+        },
+      }),
+    );
     clearInterval(progress);
     const createSeconds = (Date.now() - scaleStart) / 1000;
     say(`   created ${scaleRun.ok} packs in ${createSeconds.toFixed(0)} s (${scaleRun.errors} errors)`);
     await until(async () => (await count(db, `SELECT count(*) AS n FROM outbox_email WHERE status = 'PENDING'`)) === 0, 300_000);
     await sleep(5000);
     const openPacks = await count(db, `SELECT count(*) AS n FROM pack WHERE status = 'ACTIVE'`);
-    const futureSessions = await count(db, `SELECT count(*) AS n FROM booking WHERE status = 'CONFIRMED' AND "start" > now()`).catch(() => NaN);
+    const futureSessions = await count(db, `SELECT count(*) AS n FROM booking WHERE status = 'CONFIRMED' AND "start" > now()`).catch(
+      () => NaN,
+    );
     const runningWorkflows = (await temporal.workflow.count(`WorkflowType = 'packWorkflow' AND ExecutionStatus = 'Running'`)).count;
     const rssSettled = stack.worker.rssNow();
     const scalePeak = stack.worker.peakSince(scaleStart);
     const lastSample = stack.worker.memory[stack.worker.memory.length - 1];
     const dbBytes = await count(db, `SELECT pg_database_size(current_database()) AS n`);
     const temporalDbBytes = fs.statSync(path.join(stack.dir, 'temporal.sqlite')).size;
-    say(`   ${openPacks} ACTIVE packs, ${runningWorkflows} running workflows; worker RSS ${(rssSettled / 2 ** 20).toFixed(0)} MiB (peak ${(scalePeak.rss / 2 ** 20).toFixed(0)}), heap ${(lastSample.heapUsed / 2 ** 20).toFixed(0)} MiB; PostgreSQL ${(dbBytes / 2 ** 20).toFixed(0)} MiB`);
+    say(
+      `   ${openPacks} ACTIVE packs, ${runningWorkflows} running workflows; worker RSS ${(rssSettled / 2 ** 20).toFixed(0)} MiB (peak ${(scalePeak.rss / 2 ** 20).toFixed(0)}), heap ${(lastSample.heapUsed / 2 ** 20).toFixed(0)} MiB; PostgreSQL ${(dbBytes / 2 ** 20).toFixed(0)} MiB`,
+    );
 
     const readsAtScale = await flatOut({ concurrency: 8, durationS: SECONDS, task: async () => product.dashboard(cookie) });
     line(`GET /admin with ${openPacks + bookingPacks.length}+ packs`, readsAtScale);
@@ -211,9 +241,16 @@ async function main(): Promise<void> {
     const dueMs = (paidAt + validityS) * 1000;
     say(`   validity ${validityS} s: all expire at ${new Date(dueMs).toISOString()}`);
     const burstStart = Date.now();
-    const burstRun = await flatOut({ concurrency: CONCURRENCY, durationS: 3600, maxOps: PACKS, task: async (i) => void (await orderToPaid(burstProduct, watcher, `x${i}`, 1, paidAt)) });
+    const burstRun = await flatOut({
+      concurrency: CONCURRENCY,
+      durationS: 3600,
+      maxOps: PACKS,
+      task: async (i) => void (await orderToPaid(burstProduct, watcher, `x${i}`, 1, paidAt)),
+    });
     const burstCreateS = (Date.now() - burstStart) / 1000;
-    say(`   created in ${burstCreateS.toFixed(0)} s (${burstRun.errors} errors)${Date.now() > dueMs ? ' — AFTER the expiry instant: the burst overlaps the creation' : ''}`);
+    say(
+      `   created in ${burstCreateS.toFixed(0)} s (${burstRun.errors} errors)${Date.now() > dueMs ? ' — AFTER the expiry instant: the burst overlaps the creation' : ''}`,
+    );
     await sleep(Math.max(0, dueMs - Date.now()));
     say('   expiry instant reached');
     const expected = burstRun.ok;
@@ -222,24 +259,34 @@ async function main(): Promise<void> {
     const sent = () => count(db, `SELECT count(*) AS n FROM outbox_email WHERE template = 'PACK_ENDED_EXPIRED' AND status = 'SENT'`);
     let expiredAt = NaN;
     const curve: Array<{ s: number; expired: number }> = [];
-    const done = await measured('expiry burst', () => until(async () => {
-      const [e, q] = [await expired(), await queued()];
-      curve.push({ s: Math.round((Date.now() - dueMs) / 1000), expired: e });
-      if (curve.length % 15 === 0) say(`   +${curve[curve.length - 1].s} s: ${e} expired, ${q} emails queued`);
-      if (e >= expected && q >= expected && Number.isNaN(expiredAt)) expiredAt = Date.now();
-      return !Number.isNaN(expiredAt);
-    }, 900_000));
+    const done = await measured('expiry burst', () =>
+      until(async () => {
+        const [e, q] = [await expired(), await queued()];
+        curve.push({ s: Math.round((Date.now() - dueMs) / 1000), expired: e });
+        if (curve.length % 15 === 0) say(`   +${curve[curve.length - 1].s} s: ${e} expired, ${q} emails queued`);
+        if (e >= expected && q >= expected && Number.isNaN(expiredAt)) expiredAt = Date.now();
+        return !Number.isNaN(expiredAt);
+      }, 900_000),
+    );
     const expiryBurstSeconds = done ? Math.round((expiredAt - dueMs) / 100) / 10 : NaN;
     await until(async () => (await sent()) >= expected, 600_000);
     const allSentSeconds = Math.round((Date.now() - dueMs) / 100) / 10;
     const burstPeak = stack.worker.peakSince(dueMs);
-    say(`   all ${expected} EXPIRED with their email queued ${expiryBurstSeconds} s after the instant; emails all sent after ${allSentSeconds} s; worker peak RSS ${(burstPeak.rss / 2 ** 20).toFixed(0)} MiB`);
+    say(
+      `   all ${expected} EXPIRED with their email queued ${expiryBurstSeconds} s after the instant; emails all sent after ${allSentSeconds} s; worker peak RSS ${(burstPeak.rss / 2 ** 20).toFixed(0)} MiB`,
+    );
 
     const scalePeakAll = stack.worker.peakSince(scaleStart);
     const result: BenchResult = {
       date: new Date().toISOString(),
       quick,
-      machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model ?? '', memoryBytes: os.totalmem(), node: process.version, platform: `${os.platform()} ${os.release()}` },
+      machine: {
+        cores: os.cpus().length,
+        cpu: os.cpus()[0]?.model ?? '',
+        memoryBytes: os.totalmem(),
+        node: process.version,
+        platform: `${os.platform()} ${os.release()}`,
+      },
       settings: {
         concurrency: CONCURRENCY,
         secondsPerRate: SECONDS,
@@ -268,7 +315,14 @@ async function main(): Promise<void> {
         workerHeapPeakBytes: scalePeakAll.heapUsed,
         postgresBytes: dbBytes,
         temporalSqliteBytes: temporalDbBytes,
-        expiryBurst: { packs: expected, validitySeconds: validityS, createSeconds: Math.round(burstCreateS), createdBeforeInstant: burstStart + burstCreateS * 1000 <= dueMs, emailsAllSentSeconds: allSentSeconds, curve },
+        expiryBurst: {
+          packs: expected,
+          validitySeconds: validityS,
+          createSeconds: Math.round(burstCreateS),
+          createdBeforeInstant: burstStart + burstCreateS * 1000 <= dueMs,
+          emailsAllSentSeconds: allSentSeconds,
+          curve,
+        },
         expiryBurstSeconds,
       },
     };

@@ -20,7 +20,11 @@ export class Product {
     private readonly secrets: { providerToken: string; webhookSecret: string; providerPassword: string },
   ) {}
 
-  async call<T = unknown>(method: string, path: string, o: { token?: string; cookie?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {}): Promise<T> {
+  async call<T = unknown>(
+    method: string,
+    path: string,
+    o: { token?: string; cookie?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {},
+  ): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json', ...o.headers };
     if (o.token) headers.authorization = `Bearer ${o.token}`;
     if (o.cookie) headers.cookie = o.cookie;
@@ -88,7 +92,10 @@ export class Product {
     const raw = JSON.stringify(event);
     const t = Math.floor(Date.now() / 1000);
     const v1 = crypto.createHmac('sha256', this.secrets.webhookSecret).update(`${t}.${raw}`).digest('hex');
-    await this.call('POST', '/webhooks/stripe', { raw, headers: { 'content-type': 'application/json', 'stripe-signature': `t=${t},v1=${v1}` } });
+    await this.call('POST', '/webhooks/stripe', {
+      raw,
+      headers: { 'content-type': 'application/json', 'stripe-signature': `t=${t},v1=${v1}` },
+    });
   }
 
   book(order: Order, start: string): Promise<unknown> {
@@ -111,7 +118,10 @@ export class Product {
       body: new URLSearchParams({ password: this.secrets.providerPassword }),
       redirect: 'manual',
     });
-    const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const cookie = res.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
     if (res.status !== 303 || !cookie) throw new Error(`dashboard login failed: ${res.status}`);
     return cookie;
   }
@@ -145,7 +155,10 @@ export class PaidWatcher {
     this.busy = true;
     try {
       const ids = [...this.waiting.keys()];
-      const r = await this.db.query<{ id: string }>(`SELECT id::text FROM pack WHERE id = ANY($1::uuid[]) AND status <> 'AWAITING_PAYMENT'`, [ids]);
+      const r = await this.db.query<{ id: string }>(
+        `SELECT id::text FROM pack WHERE id = ANY($1::uuid[]) AND status <> 'AWAITING_PAYMENT'`,
+        [ids],
+      );
       for (const { id } of r.rows) {
         this.waiting.get(id)?.resolve();
         this.waiting.delete(id);

@@ -30,7 +30,14 @@ export interface BenchResult {
     workerHeapPeakBytes: number;
     postgresBytes: number;
     temporalSqliteBytes: number;
-    expiryBurst: { packs: number; validitySeconds: number; createSeconds: number; createdBeforeInstant: boolean; emailsAllSentSeconds: number; curve: Array<{ s: number; expired: number }> };
+    expiryBurst: {
+      packs: number;
+      validitySeconds: number;
+      createSeconds: number;
+      createdBeforeInstant: boolean;
+      emailsAllSentSeconds: number;
+      curve: Array<{ s: number; expired: number }>;
+    };
     expiryBurstSeconds: number;
   };
   targets?: Array<{ name: string; measured: string; met: boolean }>;
@@ -149,7 +156,9 @@ export function svg(r: BenchResult): string {
   for (let k = 0; k <= 4; k++) {
     const v = (max * k) / 4;
     const y = H - bottom - scale(v);
-    parts.push(`<line x1="${left}" y1="${y}" x2="${W - 10}" y2="${y}" stroke="#ddd"/><text x="${left - 6}" y="${y + 4}" text-anchor="end">${v.toFixed(0)}</text>`);
+    parts.push(
+      `<line x1="${left}" y1="${y}" x2="${W - 10}" y2="${y}" stroke="#ddd"/><text x="${left - 6}" y="${y + 4}" text-anchor="end">${v.toFixed(0)}</text>`,
+    );
   }
   groups.forEach((g, i) => {
     const x0 = left + i * gw + gw * 0.15;
@@ -157,11 +166,17 @@ export function svg(r: BenchResult): string {
     g.v.forEach((v, j) => {
       if (!Number.isFinite(v)) return;
       const h = scale(v);
-      parts.push(`<rect x="${(x0 + j * bw).toFixed(1)}" y="${(H - bottom - h).toFixed(1)}" width="${(bw - 2).toFixed(1)}" height="${h.toFixed(1)}" fill="${colors[j]}"><title>${g.label} p${[50, 95, 99][j]}: ${v} ms</title></rect>`);
+      parts.push(
+        `<rect x="${(x0 + j * bw).toFixed(1)}" y="${(H - bottom - h).toFixed(1)}" width="${(bw - 2).toFixed(1)}" height="${h.toFixed(1)}" fill="${colors[j]}"><title>${g.label} p${[50, 95, 99][j]}: ${v} ms</title></rect>`,
+      );
     });
     parts.push(`<text x="${(x0 + bw * 1.5).toFixed(1)}" y="${H - bottom + 16}" text-anchor="middle">${g.label}</text>`);
   });
-  ['p50', 'p95', 'p99'].forEach((p, j) => parts.push(`<rect x="${W - 170 + j * 55}" y="28" width="10" height="10" fill="${colors[j]}"/><text x="${W - 156 + j * 55}" y="37">${p}</text>`));
+  ['p50', 'p95', 'p99'].forEach((p, j) =>
+    parts.push(
+      `<rect x="${W - 170 + j * 55}" y="28" width="10" height="10" fill="${colors[j]}"/><text x="${W - 156 + j * 55}" y="37">${p}</text>`,
+    ),
+  );
   parts.push('</svg>');
   return parts.join('\n');
 }

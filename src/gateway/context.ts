@@ -82,7 +82,11 @@ function limiter(perMinute: number): RequestHandler {
     legacyHeaders: false,
     handler: (req, res) => {
       const message = 'Trop de demandes : réessayez dans une minute.';
-      if (req.accepts(['json', 'html']) === 'html' && !req.path.startsWith('/api/')) res.status(429).type('html').send(`<!doctype html><html lang="fr"><meta charset="utf-8"><title>Trop de demandes</title><p>${message}</p></html>`);
+      if (req.accepts(['json', 'html']) === 'html' && !req.path.startsWith('/api/'))
+        res
+          .status(429)
+          .type('html')
+          .send(`<!doctype html><html lang="fr"><meta charset="utf-8"><title>Trop de demandes</title><p>${message}</p></html>`);
       else res.status(429).json({ error: { code: 'RATE_LIMITED', message } });
     },
   });
@@ -134,11 +138,24 @@ export function createContext(deps: GatewayDeps): GatewayContext {
         priceCents: p.priceCents,
         paymentMethod: p.paymentMethod,
         bankReference: p.bankReference,
-        hours: { total: p.totalHours, used: p.hoursUsed, forfeited: p.hoursForfeited, reserved: p.hoursReserved, available: p.hoursAvailable },
+        hours: {
+          total: p.totalHours,
+          used: p.hoursUsed,
+          forfeited: p.hoursForfeited,
+          reserved: p.hoursReserved,
+          available: p.hoursAvailable,
+        },
       }));
     },
     async saveAvailability(a) {
-      const data = { timezone: a.timezone, weekly: a.weekly, exceptions: a.exceptions, minNoticeHours: a.minNoticeHours, bufferMinutes: a.bufferMinutes, autoConfirm: a.autoConfirm };
+      const data = {
+        timezone: a.timezone,
+        weekly: a.weekly,
+        exceptions: a.exceptions,
+        minNoticeHours: a.minNoticeHours,
+        bufferMinutes: a.bufferMinutes,
+        autoConfirm: a.autoConfirm,
+      };
       await deps.prisma.availability.upsert({ where: { id: 1 }, create: { id: 1, ...data }, update: data });
     },
   };

@@ -23,12 +23,13 @@ function wantsHtml(req: Request): boolean {
   return !req.path.startsWith('/api/') && !req.path.startsWith('/webhooks/') && req.accepts(['json', 'html']) === 'html';
 }
 
-
 function errorPage(res: Response, status: number, message: string): void {
   res
     .status(status)
     .type('html')
-    .send(`<!doctype html><html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>imaginasite</title><link rel="stylesheet" href="/static/site.css"></head><body><main><h1>Oups</h1><p>${esc(message)}</p><p><a href="/">Retour à l'accueil</a></p></main></body></html>`);
+    .send(
+      `<!doctype html><html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>imaginasite</title><link rel="stylesheet" href="/static/site.css"></head><body><main><h1>Oups</h1><p>${esc(message)}</p><p><a href="/">Retour à l'accueil</a></p></main></body></html>`,
+    );
 }
 
 export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
@@ -45,7 +46,9 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
     return;
   }
   log.error('unexpected error', { method: req.method, path: req.path, error: err instanceof Error ? err : String(err) });
-  const unavailable = /ECONNREFUSED|Can't reach database|connect|UNAVAILABLE|14 UNAVAILABLE|DEADLINE_EXCEEDED/i.test(String((err as Error)?.message ?? err));
+  const unavailable = /ECONNREFUSED|Can't reach database|connect|UNAVAILABLE|14 UNAVAILABLE|DEADLINE_EXCEEDED/i.test(
+    String((err as Error)?.message ?? err),
+  );
   const [status, code, message]: [number, string, string] = unavailable
     ? [503, 'UNAVAILABLE', 'Service momentanément indisponible, réessayez dans quelques instants.']
     : [500, 'INTERNAL', 'Erreur interne, réessayez plus tard.'];

@@ -13,7 +13,9 @@ async function main(): Promise<void> {
   const settings = loadPackSettings();
   const catalog = catalogFromEnv(process.env);
   if (settings.validityOverrideMs) {
-    console.warn(`[gateway] PACK_VALIDITY is set: packs sold now expire ${settings.validityOverrideMs / 60_000} minutes after payment, not after ${settings.validityMonths} months (benchmarks only)`);
+    console.warn(
+      `[gateway] PACK_VALIDITY is set: packs sold now expire ${settings.validityOverrideMs / 60_000} minutes after payment, not after ${settings.validityMonths} months (benchmarks only)`,
+    );
   }
   const prisma = createPrisma(config.DATABASE_URL);
   const client = await createTemporalClient(config, { payloadCodecs: [new ClientEncryptionCodec(new ClientKeyStore(prisma))] });

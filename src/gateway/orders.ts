@@ -34,11 +34,31 @@ const mustTick = z.literal(true, { message: 'Cette case doit être cochée pour 
 /** The order body of `POST /api/orders` (and the order form, mapped to it). */
 export const orderSchema = z.object({
   packCode: z.enum(PACK_CODES, { message: 'Pack inconnu.' }),
-  quantity: z.number({ message: 'La quantité doit être un nombre entier.' }).int('La quantité doit être un nombre entier.').min(1, 'Au moins 1 heure.').max(10, '10 heures au plus.').optional(),
+  quantity: z
+    .number({ message: 'La quantité doit être un nombre entier.' })
+    .int('La quantité doit être un nombre entier.')
+    .min(1, 'Au moins 1 heure.')
+    .max(10, '10 heures au plus.')
+    .optional(),
   customer: z.object({
-    name: z.string().trim().min(2, 'Indiquez votre nom.').max(120, '120 caractères au plus.').regex(/^[^\r\n<>]*$/, 'Caractères non autorisés.'),
-    email: z.string().trim().max(200).email('Adresse e-mail invalide.').regex(/^[^\r\n]*$/, 'Adresse e-mail invalide.'),
-    phone: z.string().trim().max(30).regex(/^[0-9 +().-]*$/, 'Numéro de téléphone invalide.').optional(),
+    name: z
+      .string()
+      .trim()
+      .min(2, 'Indiquez votre nom.')
+      .max(120, '120 caractères au plus.')
+      .regex(/^[^\r\n<>]*$/, 'Caractères non autorisés.'),
+    email: z
+      .string()
+      .trim()
+      .max(200)
+      .email('Adresse e-mail invalide.')
+      .regex(/^[^\r\n]*$/, 'Adresse e-mail invalide.'),
+    phone: z
+      .string()
+      .trim()
+      .max(30)
+      .regex(/^[0-9 +().-]*$/, 'Numéro de téléphone invalide.')
+      .optional(),
   }),
   project: z.string().trim().max(2000, '2000 caractères au plus.').optional(),
   paymentMethod: z.enum(['card', 'bank_transfer'], { message: 'Choisissez carte ou virement.' }),
@@ -217,10 +237,29 @@ async function insertOrder(
      )
      SELECT * FROM p`,
     [
-      o.customerId, o.customer.name, o.customer.email, o.customer.phone,
-      o.packId, o.orderKey, o.offer.code, o.quantity, hours, o.offer.sessionHours, o.offer.breakMinutes, o.offer.priceCents * o.quantity, o.offer.currency,
-      o.paymentMethod, newBankReference(), o.project, o.at, o.paymentDeadline,
-      o.consent.ip, o.consent.userAgent, o.consent.cgvVersion, CONSENT_KINDS, CONSENT_KINDS.map((k) => CONSENT_WORDING[k]),
+      o.customerId,
+      o.customer.name,
+      o.customer.email,
+      o.customer.phone,
+      o.packId,
+      o.orderKey,
+      o.offer.code,
+      o.quantity,
+      hours,
+      o.offer.sessionHours,
+      o.offer.breakMinutes,
+      o.offer.priceCents * o.quantity,
+      o.offer.currency,
+      o.paymentMethod,
+      newBankReference(),
+      o.project,
+      o.at,
+      o.paymentDeadline,
+      o.consent.ip,
+      o.consent.userAgent,
+      o.consent.cgvVersion,
+      CONSENT_KINDS,
+      CONSENT_KINDS.map((k) => CONSENT_WORDING[k]),
     ],
   );
   return rows[0];

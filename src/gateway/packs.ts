@@ -3,12 +3,7 @@
  * messages, list free slots, record a bank transfer. Temporal's refusals become the API's error codes.
  */
 import crypto from 'node:crypto';
-import {
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-  type Client,
-  type WorkflowHandle,
-} from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { loadAvailability } from '../activities/packs';
 import type { PrismaClient } from '../infra/database';
@@ -75,9 +70,7 @@ export interface PackApiView extends Omit<PackState, 'bookings' | 'nextTimers'> 
 }
 
 export class PackService {
-  constructor(
-    private readonly deps: { client: Client; prisma: PrismaClient; freeCancellationNoticeMs: number },
-  ) {}
+  constructor(private readonly deps: { client: Client; prisma: PrismaClient; freeCancellationNoticeMs: number }) {}
 
   handle(packId: string): WorkflowHandle<typeof packWorkflow> {
     return this.deps.client.workflow.getHandle<typeof packWorkflow>(packWorkflowId(packId));
@@ -139,7 +132,11 @@ export class PackService {
     const from = fromIso ? Date.parse(fromIso) : now;
     const to = toIso ? Date.parse(toIso) : from + 14 * DAY_MS;
     if (Number.isNaN(from) || Number.isNaN(to) || to <= from || to - from > 62 * DAY_MS) {
-      throw new ApiError(400, 'VALIDATION_FAILED', 'Les paramètres from et to doivent être des dates ISO 8601, to après from, 62 jours au plus.');
+      throw new ApiError(
+        400,
+        'VALIDATION_FAILED',
+        'Les paramètres from et to doivent être des dates ISO 8601, to après from, 62 jours au plus.',
+      );
     }
     if (s.status === 'AWAITING_PAYMENT') throw new ApiError(409, 'PAYMENT_PENDING', 'Le paiement de ce pack n’a pas encore été reçu.');
     if (s.status !== 'ACTIVE' || !s.expiresAt) return [];
@@ -167,7 +164,13 @@ export class PackService {
   async recordTransfer(packId: string, p: { amountCents: number; reference: string }): Promise<PackState> {
     const before = await this.state(packId);
     const idempotencyKey = `transfer:${crypto.createHash('sha256').update(`${packId}|${p.reference}|${p.amountCents}`).digest('hex').slice(0, 32)}`;
-    const signal: PaymentSignal = { method: 'bank_transfer', amountCents: p.amountCents, reference: p.reference, paidAt: new Date().toISOString(), idempotencyKey };
+    const signal: PaymentSignal = {
+      method: 'bank_transfer',
+      amountCents: p.amountCents,
+      reference: p.reference,
+      paidAt: new Date().toISOString(),
+      idempotencyKey,
+    };
     try {
       await this.handle(packId).signal(paymentReceived, signal);
     } catch (err) {
@@ -182,4 +185,3 @@ export class PackService {
     throw new ApiError(503, 'UNAVAILABLE', 'Le paiement est enregistré mais le pack ne répond pas encore ; réessayez dans un instant.');
   }
 }
-

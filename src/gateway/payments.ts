@@ -28,7 +28,15 @@ export interface PaymentDeps {
  */
 export async function createCheckout(deps: PaymentDeps, packId: string, accessToken: string): Promise<{ url: string; id: string }> {
   const pool = poolOf(deps.prisma);
-  const found = await pool.query<{ id: string; packCode: string; quantity: number; priceCents: number; paymentDeadline: Date; checkoutCount: number; email: string }>(
+  const found = await pool.query<{
+    id: string;
+    packCode: string;
+    quantity: number;
+    priceCents: number;
+    paymentDeadline: Date;
+    checkoutCount: number;
+    email: string;
+  }>(
     `SELECT p.id::text, p.pack_code AS "packCode", p.quantity, p.price_cents AS "priceCents", p.payment_deadline AS "paymentDeadline",
             p.checkout_count AS "checkoutCount", cu.email
        FROM pack p JOIN customer cu ON cu.id = p.customer_id WHERE p.id = $1::uuid`,
@@ -51,7 +59,11 @@ export async function createCheckout(deps: PaymentDeps, packId: string, accessTo
       line_items: [
         {
           quantity: pack.quantity,
-          price_data: { currency: 'eur', unit_amount: Math.round(pack.priceCents / pack.quantity), product_data: { name: `imaginasite — ${label}` } },
+          price_data: {
+            currency: 'eur',
+            unit_amount: Math.round(pack.priceCents / pack.quantity),
+            product_data: { name: `imaginasite — ${label}` },
+          },
         },
       ],
       expires_at: Math.floor(expiresAt / 1000),
@@ -60,8 +72,13 @@ export async function createCheckout(deps: PaymentDeps, packId: string, accessTo
     },
     { idempotencyKey: `checkout:${pack.id}:${n}` },
   );
-  const url = deps.simulatedCheckout ? `${deps.publicUrl}/dev/paiement-simule?session=${encodeURIComponent(session.id)}&pack=${pack.id}` : (session.url ?? '');
-  await pool.query('UPDATE pack SET checkout_session_id = $2, checkout_url = $3, checkout_count = $4, updated_at = now() WHERE id = $1::uuid', [pack.id, session.id, url, n]);
+  const url = deps.simulatedCheckout
+    ? `${deps.publicUrl}/dev/paiement-simule?session=${encodeURIComponent(session.id)}&pack=${pack.id}`
+    : (session.url ?? '');
+  await pool.query(
+    'UPDATE pack SET checkout_session_id = $2, checkout_url = $3, checkout_count = $4, updated_at = now() WHERE id = $1::uuid',
+    [pack.id, session.id, url, n],
+  );
   return { url, id: session.id };
 }
 
@@ -74,19 +91,26 @@ export async function processStripeEvent(deps: PaymentDeps, event: Stripe.Event)
     case 'checkout.session.async_payment_succeeded':
     case 'checkout.session.async_payment_failed':
     case 'checkout.session.expired': {
-      const session = event.data.object as Stripe.Checkout.Session;
+      const session = event.data.object;
       const packId = session.metadata?.orderId ?? session.client_reference_id ?? undefined;
       const pool = poolOf(deps.prisma);
-      const pack = packId && /^[0-9a-f-]{36}$/i.test(packId) ? (await pool.query<{ id: string }>('SELECT id::text FROM pack WHERE id = $1::uuid', [packId])).rows[0] : undefined;
+      const pack =
+        packId && /^[0-9a-f-]{36}$/i.test(packId)
+          ? (await pool.query<{ id: string }>('SELECT id::text FROM pack WHERE id = $1::uuid', [packId])).rows[0]
+          : undefined;
       if (!pack) return { outcome: 'UNMATCHED' };
       if (event.type === 'checkout.session.expired') {
         // The client may start a new session from the portal until the order's deadline.
-        await pool.query('UPDATE pack SET checkout_url = NULL, updated_at = now() WHERE id = $1::uuid AND checkout_session_id = $2', [pack.id, session.id]);
+        await pool.query('UPDATE pack SET checkout_url = NULL, updated_at = now() WHERE id = $1::uuid AND checkout_session_id = $2', [
+          pack.id,
+          session.id,
+        ]);
         return { outcome: 'PROCESSED', packId: pack.id };
       }
       if (event.type === 'checkout.session.async_payment_failed') return { outcome: 'PROCESSED', packId: pack.id };
       // completed with a card is paid at once; a delayed method is paid when async_payment_succeeded arrives.
-      if (event.type === 'checkout.session.completed' && session.payment_status !== 'paid') return { outcome: 'PROCESSED', packId: pack.id };
+      if (event.type === 'checkout.session.completed' && session.payment_status !== 'paid')
+        return { outcome: 'PROCESSED', packId: pack.id };
       const paymentIntent = typeof session.payment_intent === 'string' ? session.payment_intent : session.payment_intent?.id;
       if (!paymentIntent) return { outcome: 'UNMATCHED', packId: pack.id };
       await signalOrRefund(deps, pack.id, {
@@ -99,7 +123,7 @@ export async function processStripeEvent(deps: PaymentDeps, event: Stripe.Event)
       return { outcome: 'PROCESSED', packId: pack.id };
     }
     case 'charge.refunded': {
-      const charge = event.data.object as Stripe.Charge;
+      const charge = event.data.object;
       const packId = charge.metadata?.orderId;
       return { outcome: packId ? 'PROCESSED' : 'IGNORED', packId: packId && /^[0-9a-f-]{36}$/i.test(packId) ? packId : undefined };
     }
@@ -112,14 +136,21 @@ export async function processStripeEvent(deps: PaymentDeps, event: Stripe.Event)
  * Hands a payment to its pack. A pack whose workflow has ended (long after a cancellation or withdrawal) cannot take
  * it: the payment is refunded here and the provider told, so money is never kept without an order.
  */
-async function signalOrRefund(deps: PaymentDeps, packId: string, p: { method: 'card'; amountCents: number; reference: string; paidAt: string; idempotencyKey: string }) {
+async function signalOrRefund(
+  deps: PaymentDeps,
+  packId: string,
+  p: { method: 'card'; amountCents: number; reference: string; paidAt: string; idempotencyKey: string },
+) {
   try {
     await deps.client.workflow.getHandle(packWorkflowId(packId)).signal(paymentReceived, p);
   } catch (err) {
     const text = String((err as Error).message ?? err);
     if (!/not found|already completed/i.test(text)) throw err;
     const key = `closed-pack:${p.reference}`;
-    const refund = await deps.stripe.refunds.create({ payment_intent: p.reference, metadata: { packId, reason: 'PACK_CLOSED' } }, { idempotencyKey: `refund:${key}` });
+    const refund = await deps.stripe.refunds.create(
+      { payment_intent: p.reference, metadata: { packId, reason: 'PACK_CLOSED' } },
+      { idempotencyKey: `refund:${key}` },
+    );
     await deps.prisma.refund.upsert({
       where: { key },
       create: { key, packId, method: 'card', amountCents: p.amountCents, stripeRefundId: refund.id, status: 'REFUNDED' },
@@ -127,7 +158,13 @@ async function signalOrRefund(deps: PaymentDeps, packId: string, p: { method: 'c
     });
     await deps.prisma.providerTask.upsert({
       where: { key: `closed-pack-payment:${p.reference}` },
-      create: { key: `closed-pack-payment:${p.reference}`, packId, kind: 'PAYMENT_FOR_CLOSED_PACK', amountCents: p.amountCents, details: { reference: p.reference, refunded: true } },
+      create: {
+        key: `closed-pack-payment:${p.reference}`,
+        packId,
+        kind: 'PAYMENT_FOR_CLOSED_PACK',
+        amountCents: p.amountCents,
+        details: { reference: p.reference, refunded: true },
+      },
       update: {},
     });
   }

@@ -19,7 +19,8 @@ export class Html {
 export function html(strings: TemplateStringsArray, ...values: unknown[]): Html {
   let out = strings[0];
   values.forEach((v, i) => {
-    const render = (x: unknown): string => (x instanceof Html ? x.value : Array.isArray(x) ? x.map(render).join('') : x === false || x === null || x === undefined ? '' : esc(x));
+    const render = (x: unknown): string =>
+      x instanceof Html ? x.value : Array.isArray(x) ? x.map(render).join('') : x === false || x === null || x === undefined ? '' : esc(x);
     out += render(v) + strings[i + 1];
   });
   return new Html(out);
@@ -66,7 +67,8 @@ ${body.value}
 </html>`;
 }
 
-export const flash = (message?: string, kind: 'ok' | 'error' | 'warning' = 'ok') => (message ? html`<p class="flash ${kind}" role="status">${message}</p>` : html``);
+export const flash = (message?: string, kind: 'ok' | 'error' | 'warning' = 'ok') =>
+  message ? html`<p class="flash ${kind}" role="status">${message}</p>` : html``;
 
 export const CSS = `
 *{box-sizing:border-box}body{margin:0;font-family:system-ui,-apple-system,Segoe UI,Roboto,Arial,sans-serif;color:#1d2330;background:#f6f7fb;line-height:1.5}

@@ -16,7 +16,8 @@ const KEY_ID = 'encryption-key-id';
 const utf8 = (s: string) => new TextEncoder().encode(s);
 const MAX_CACHED_KEYS = 5_000;
 
-const keyOf = (row: { key: Buffer | null; destroyed_at: Date | null }): Buffer | null => (row.key && !row.destroyed_at ? Buffer.from(row.key) : null);
+const keyOf = (row: { key: Buffer | null; destroyed_at: Date | null }): Buffer | null =>
+  row.key && !row.destroyed_at ? Buffer.from(row.key) : null;
 
 type Context = Parameters<PayloadCodec['encode']>[1];
 
@@ -134,7 +135,7 @@ export class ClientEncryptionCodec implements PayloadCodec {
         const decipher = crypto.createDecipheriv('aes-256-gcm', key, data.subarray(0, 12));
         decipher.setAuthTag(data.subarray(data.length - 16));
         const plain = Buffer.concat([decipher.update(data.subarray(12, data.length - 16)), decipher.final()]);
-        return temporal.api.common.v1.Payload.decode(plain) as Payload;
+        return temporal.api.common.v1.Payload.decode(plain);
       }),
     );
   }

@@ -51,11 +51,20 @@ const schema = z
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
     ACCESS_TOKEN_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }),
     PORTAL_LINK_TTL_DAYS: z.coerce.number({ message: 'must be a number of days' }).int().min(1).max(365).default(30),
-    BANK_IBAN: z.string().regex(/^[A-Z]{2}\d{2}[A-Z0-9 ]{10,30}$/, { message: 'must be an IBAN' }).default('FR76 3000 6000 0112 3456 7890 189'),
-    BANK_BIC: z.string().regex(/^[A-Z0-9]{8}([A-Z0-9]{3})?$/, { message: 'must be a BIC' }).default('AGRIFRPPXXX'),
+    BANK_IBAN: z
+      .string()
+      .regex(/^[A-Z]{2}\d{2}[A-Z0-9 ]{10,30}$/, { message: 'must be an IBAN' })
+      .default('FR76 3000 6000 0112 3456 7890 189'),
+    BANK_BIC: z
+      .string()
+      .regex(/^[A-Z0-9]{8}([A-Z0-9]{3})?$/, { message: 'must be a BIC' })
+      .default('AGRIFRPPXXX'),
     BANK_ACCOUNT_HOLDER: z.string().min(2).default('imaginasite'),
     BUSINESS_TIMEZONE: z.string().min(3).default('Europe/Paris'),
-    PROVIDER_PASSWORD_HASH: z.string().regex(/^scrypt\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/, { message: 'must be a hash made by `npm run hash-password`' }).optional(),
+    PROVIDER_PASSWORD_HASH: z
+      .string()
+      .regex(/^scrypt\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/, { message: 'must be a hash made by `npm run hash-password`' })
+      .optional(),
     TRUST_PROXY: z.string().optional(),
     // Worker tuning (README "Performance"): the workflow cache bounds the worker's memory whatever the number of packs.
     WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number({ message: 'must be a number' }).int().min(0).max(100_000).default(500),
@@ -68,7 +77,11 @@ const schema = z
   })
   .superRefine((c, ctx) => {
     if ((c.TEMPORAL_TLS_CERT_PATH === undefined) !== (c.TEMPORAL_TLS_KEY_PATH === undefined)) {
-      ctx.addIssue({ code: 'custom', path: ['TEMPORAL_TLS_KEY_PATH'], message: 'TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TEMPORAL_TLS_KEY_PATH'],
+        message: 'TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together',
+      });
     }
   });
 

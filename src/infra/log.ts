@@ -25,10 +25,22 @@ function redactDeep(v: unknown, depth = 0): unknown {
 export type Level = 'debug' | 'info' | 'warn' | 'error';
 const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
-export function createLogger(component: string, minLevel: Level = (process.env.LOG_LEVEL as Level) || 'info', write: (line: string) => void = (l) => process.stderr.write(`${l}\n`)) {
+export function createLogger(
+  component: string,
+  minLevel: Level = (process.env.LOG_LEVEL as Level) || 'info',
+  write: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
+) {
   const emit = (level: Level, message: string, meta?: Record<string, unknown>) => {
     if (ORDER[level] < ORDER[minLevel]) return;
-    write(JSON.stringify({ at: new Date().toISOString(), level, component, message: redact(message), ...(meta ? (redactDeep(meta) as object) : {}) }));
+    write(
+      JSON.stringify({
+        at: new Date().toISOString(),
+        level,
+        component,
+        message: redact(message),
+        ...(meta ? (redactDeep(meta) as object) : {}),
+      }),
+    );
   };
   return {
     debug: (m: string, meta?: Record<string, unknown>) => emit('debug', m, meta),

@@ -4,8 +4,11 @@ import nodemailer, { type Transporter } from 'nodemailer';
 export type Mailer = Transporter;
 
 // nodemailer's own parser of connection URLs (smtp://user:pass@host:port/?option=value).
+// Not in @types/nodemailer, hence the require and its declared shape.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { parseConnectionUrl } = require('nodemailer/lib/shared') as { parseConnectionUrl(url: string): Record<string, unknown> };
+const { parseConnectionUrl } = require('nodemailer/lib/shared') as {
+  parseConnectionUrl: (this: void, url: string) => Record<string, unknown>;
+};
 
 const CONNECTION_TIMEOUT_MS = 10_000;
 
@@ -13,7 +16,10 @@ const CONNECTION_TIMEOUT_MS = 10_000;
  * Opens the SMTP connection with Nagle's algorithm off: SMTP is a conversation of small writes, and with it on each
  * email waited about 50 ms for the server's delayed acknowledgments (measured for the benchmark, README "Performance").
  */
-function socketWithoutDelay(options: { host?: string; port?: number }, callback: (err: Error | null, socket?: { connection: net.Socket } | false) => void): void {
+function socketWithoutDelay(
+  options: { host?: string; port?: number },
+  callback: (err: Error | null, socket?: { connection: net.Socket } | false) => void,
+): void {
   const socket = net.connect({ host: options.host ?? 'localhost', port: options.port ?? 25 });
   socket.setNoDelay(true);
   // If this connection fails, nodemailer is left to connect by itself and to report the failure its own way (an error

@@ -44,11 +44,17 @@ export function loadPackSettings(env: NodeJS.ProcessEnv = process.env): PackSett
   for (const [key, name] of LISTS) {
     const raw = env[name];
     if (raw === undefined) continue;
-    const vs = raw.split(',').filter((x) => x.trim() !== '').map(parseDuration);
+    const vs = raw
+      .split(',')
+      .filter((x) => x.trim() !== '')
+      .map(parseDuration);
     if (vs.some((v) => v === null || v <= 0)) problems.push(`${name} must be a comma-separated list of durations such as 14d,3d`);
     else set(key, vs as number[]);
   }
-  for (const [key, name, min, max] of [['validityMonths', 'PACK_VALIDITY_MONTHS', 1, 24], ['withdrawalDays', 'WITHDRAWAL_DAYS', 14, 60]] as const) {
+  for (const [key, name, min, max] of [
+    ['validityMonths', 'PACK_VALIDITY_MONTHS', 1, 24],
+    ['withdrawalDays', 'WITHDRAWAL_DAYS', 14, 60],
+  ] as const) {
     const raw = env[name];
     if (!raw) continue;
     const n = Number(raw);
@@ -56,7 +62,8 @@ export function loadPackSettings(env: NodeJS.ProcessEnv = process.env): PackSett
     else set(key, n);
   }
   if (env.BUSINESS_TIMEZONE) {
-    if (!DateTime.local().setZone(env.BUSINESS_TIMEZONE).isValid) problems.push('BUSINESS_TIMEZONE must be an IANA time zone such as Europe/Paris');
+    if (!DateTime.local().setZone(env.BUSINESS_TIMEZONE).isValid)
+      problems.push('BUSINESS_TIMEZONE must be an IANA time zone such as Europe/Paris');
     else set('timezone', env.BUSINESS_TIMEZONE);
   }
   if (problems.length) throw new ConfigError(problems);

@@ -40,7 +40,11 @@ export class SmtpSink {
           const raw = Buffer.concat(chunks);
           simpleParser(raw)
             .then((parsed) => {
-              this.store(raw, parsed, session.envelope.rcptTo.map((r) => r.address));
+              this.store(
+                raw,
+                parsed,
+                session.envelope.rcptTo.map((r) => r.address),
+              );
               callback();
             })
             .catch((err: Error) => callback(err));

@@ -31,7 +31,10 @@ export function temporalConnectionOptions(c: TemporalSettings): ConnectionOption
   return { address: c.TEMPORAL_ADDRESS, tls, apiKey: c.TEMPORAL_API_KEY };
 }
 
-export async function createTemporalClient(c: TemporalSettings & Pick<Config, 'TEMPORAL_NAMESPACE'>, dataConverter?: DataConverter): Promise<Client> {
+export async function createTemporalClient(
+  c: TemporalSettings & Pick<Config, 'TEMPORAL_NAMESPACE'>,
+  dataConverter?: DataConverter,
+): Promise<Client> {
   const connection = await Connection.connect(temporalConnectionOptions(c));
   return new Client({ connection, namespace: c.TEMPORAL_NAMESPACE, dataConverter });
 }
@@ -56,7 +59,12 @@ export async function checkSearchAttributes(
   }
   const missing = keys.filter((k) => !(k.name in known));
   if (missing.length > 0) {
-    const cmds = missing.map((k) => `temporal operator search-attribute create --namespace ${namespace} --name ${k.name} --type ${k.type.charAt(0) + k.type.slice(1).toLowerCase()}`);
-    throw new Error(`Temporal namespace '${namespace}' lacks the search attributes of pack workflows; create them with:\n  ${cmds.join('\n  ')}`);
+    const cmds = missing.map(
+      (k) =>
+        `temporal operator search-attribute create --namespace ${namespace} --name ${k.name} --type ${k.type.charAt(0) + k.type.slice(1).toLowerCase()}`,
+    );
+    throw new Error(
+      `Temporal namespace '${namespace}' lacks the search attributes of pack workflows; create them with:\n  ${cmds.join('\n  ')}`,
+    );
   }
 }

@@ -22,9 +22,36 @@ export interface PackOffer {
 }
 
 export const DEFAULT_CATALOG: Record<PackCode, PackOffer> = {
-  PACK_1H: { code: 'PACK_1H', label: 'Pack 1 heure', hours: 1, sessionHours: 1, breakMinutes: 0, priceCents: 9_000, currency: 'EUR', maxQuantity: 10 },
-  PACK_HALF_DAY: { code: 'PACK_HALF_DAY', label: 'Pack 1/2 journée (3 heures consécutives)', hours: 3, sessionHours: 3, breakMinutes: 0, priceCents: 24_000, currency: 'EUR', maxQuantity: 1 },
-  PACK_DAY: { code: 'PACK_DAY', label: 'Pack 1 jour (6 heures consécutives, hors pause)', hours: 6, sessionHours: 6, breakMinutes: 60, priceCents: 45_000, currency: 'EUR', maxQuantity: 1 },
+  PACK_1H: {
+    code: 'PACK_1H',
+    label: 'Pack 1 heure',
+    hours: 1,
+    sessionHours: 1,
+    breakMinutes: 0,
+    priceCents: 9_000,
+    currency: 'EUR',
+    maxQuantity: 10,
+  },
+  PACK_HALF_DAY: {
+    code: 'PACK_HALF_DAY',
+    label: 'Pack 1/2 journée (3 heures consécutives)',
+    hours: 3,
+    sessionHours: 3,
+    breakMinutes: 0,
+    priceCents: 24_000,
+    currency: 'EUR',
+    maxQuantity: 1,
+  },
+  PACK_DAY: {
+    code: 'PACK_DAY',
+    label: 'Pack 1 jour (6 heures consécutives, hors pause)',
+    hours: 6,
+    sessionHours: 6,
+    breakMinutes: 60,
+    priceCents: 45_000,
+    currency: 'EUR',
+    maxQuantity: 1,
+  },
 };
 
 /**

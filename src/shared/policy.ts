@@ -277,7 +277,9 @@ export function windowsOn(dateIso: string, a: Pick<Availability, 'timezone' | 'w
   // Local wall-clock times: 09:00 is 09:00 in Paris on the 23- and 25-hour days of the DST changes too.
   const at = (hhmm: string) => {
     const m = minutesOf(hhmm);
-    return m >= 24 * 60 ? day.plus({ days: 1 }).startOf('day').toMillis() : day.set({ hour: Math.floor(m / 60), minute: m % 60 }).toMillis();
+    return m >= 24 * 60
+      ? day.plus({ days: 1 }).startOf('day').toMillis()
+      : day.set({ hour: Math.floor(m / 60), minute: m % 60 }).toMillis();
   };
   return spans
     .map((s): [number, number] => [at(s.from), at(s.to)])
@@ -332,7 +334,16 @@ export function freeSlots(args: {
       for (let start = open; start + args.durationMs <= close && out.length < limit; start += step) {
         const end = start + args.durationMs;
         if (start < args.fromMs || end > args.toMs) continue;
-        if (checkSlot({ startMs: start, durationMs: args.durationMs, nowMs: args.nowMs, expiresAtMs: args.expiresAtMs, availability: args.availability })) continue;
+        if (
+          checkSlot({
+            startMs: start,
+            durationMs: args.durationMs,
+            nowMs: args.nowMs,
+            expiresAtMs: args.expiresAtMs,
+            availability: args.availability,
+          })
+        )
+          continue;
         if (args.busy.some(([bs, be]) => start < be && end + buffer > bs)) continue;
         out.push({ startMs: start, endMs: end });
       }

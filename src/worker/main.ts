@@ -16,9 +16,17 @@ async function main(): Promise<void> {
   const config = loadConfig();
   // Temporal's own logs (activity failures carry error messages) go through the same redaction as ours.
   const log = createLogger('worker', config.LOG_LEVEL);
-  const levels: Record<string, 'debug' | 'info' | 'warn' | 'error'> = { TRACE: 'debug', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' };
+  const levels: Record<string, 'debug' | 'info' | 'warn' | 'error'> = {
+    TRACE: 'debug',
+    DEBUG: 'debug',
+    INFO: 'info',
+    WARN: 'warn',
+    ERROR: 'error',
+  };
   Runtime.install({
-    logger: new DefaultLogger(config.LOG_LEVEL.toUpperCase() as LogLevel, (entry) => log[levels[entry.level] ?? 'info'](entry.message, entry.meta)),
+    logger: new DefaultLogger(config.LOG_LEVEL.toUpperCase() as LogLevel, (entry) =>
+      log[levels[entry.level] ?? 'info'](entry.message, entry.meta),
+    ),
   });
   const prisma = createPrisma(config.DATABASE_URL);
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));

@@ -17,7 +17,13 @@ export interface CreateWorkerOptions {
 }
 
 export type WorkerTuning = Partial<
-  Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentLocalActivityExecutions'>
+  Pick<
+    WorkerOptions,
+    | 'maxCachedWorkflows'
+    | 'maxConcurrentActivityTaskExecutions'
+    | 'maxConcurrentWorkflowTaskExecutions'
+    | 'maxConcurrentLocalActivityExecutions'
+  >
 >;
 
 /** The worker's explicit tuning from the configuration (README "Performance"); the benchmark's floor worker uses it too. */

@@ -24,7 +24,14 @@ describe('a client buys a half-day pack, books, reschedules, cancels late; the p
     await w.listen();
     browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+      ],
     });
     page = await browser.newPage({ locale: 'fr-FR', timezoneId: 'Europe/Paris' });
   }, 120_000);
@@ -94,7 +101,9 @@ describe('a client buys a half-day pack, books, reschedules, cancels late; the p
     await page.click('button:has-text("Confirmer l\'annulation")');
     await page.waitForSelector('.flash.ok');
     expect(await page.textContent('[data-testid=hours-available]')).toBe('3');
-    const soonSlot = (await page.$$eval('[data-slot]', (els) => els.map((e) => e.getAttribute('data-slot')!))).find((s) => Date.parse(s) < Date.now() + 20 * HOUR)!;
+    const soonSlot = (await page.$$eval('[data-slot]', (els) => els.map((e) => e.getAttribute('data-slot')!))).find(
+      (s) => Date.parse(s) < Date.now() + 20 * HOUR,
+    )!;
     expect(soonSlot).toBeTruthy();
     await page.click(`[data-slot="${soonSlot}"]`);
     await page.waitForSelector('.flash.ok');
@@ -120,7 +129,15 @@ describe('a client buys a half-day pack, books, reschedules, cancels late; the p
     await page.waitForSelector('[data-testid=admin-forfeited]');
     expect(await page.textContent('[data-testid=admin-forfeited]')).toBe('3');
     const timeline = await page.textContent('[data-testid=timeline]');
-    for (const type of ['ORDER_PLACED', 'PAYMENT_CONFIRMED', 'BOOKING_CONFIRMED', 'BOOKING_RESCHEDULED', 'BOOKING_CANCELLED', 'BOOKING_CANCELLED_BILLED']) expect(timeline).toContain(type);
+    for (const type of [
+      'ORDER_PLACED',
+      'PAYMENT_CONFIRMED',
+      'BOOKING_CONFIRMED',
+      'BOOKING_RESCHEDULED',
+      'BOOKING_CANCELLED',
+      'BOOKING_CANCELLED_BILLED',
+    ])
+      expect(timeline).toContain(type);
     expect(await page.textContent('main')).toContain('Refaire mon site <script>alert(1)</script>');
     expect(await page.$('main script')).toBeNull();
     await shot('provider-pack');

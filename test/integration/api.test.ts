@@ -21,7 +21,14 @@ describe('JSON API', () => {
   const order = (body: Record<string, unknown> = {}, key?: string) => {
     const r = request(w.app).post('/api/orders');
     if (key) r.set('idempotency-key', key);
-    return r.send({ packCode: 'PACK_1H', quantity: 3, customer: { name: 'Léa Moreau', email: `lea.${Math.random().toString(36).slice(2)}@example.org` }, paymentMethod: 'bank_transfer', consents: CONSENTS, ...body });
+    return r.send({
+      packCode: 'PACK_1H',
+      quantity: 3,
+      customer: { name: 'Léa Moreau', email: `lea.${Math.random().toString(36).slice(2)}@example.org` },
+      paymentMethod: 'bank_transfer',
+      consents: CONSENTS,
+      ...body,
+    });
   };
   const until = async <T>(fn: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> => {
     for (let i = 0; i < 100; i++) {
@@ -35,14 +42,24 @@ describe('JSON API', () => {
   const paidPack = async (body: Record<string, unknown> = {}) => {
     const res = await order({ paymentMethod: 'card', ...body });
     expect(res.status).toBe(201);
-    const { payload, header } = w.signed(checkoutCompleted(res.body.packId, (await w.db.prisma.pack.findUniqueOrThrow({ where: { id: res.body.packId } })).priceCents));
-    expect((await request(w.app).post('/webhooks/stripe').set('stripe-signature', header).set('content-type', 'application/json').send(payload)).status).toBe(200);
-    const state = await until(() => as(res.body.accessToken)(request(w.app).get(`/api/packs/${res.body.packId}`)), (r) => r.body.status === 'ACTIVE', 'the payment');
+    const { payload, header } = w.signed(
+      checkoutCompleted(res.body.packId, (await w.db.prisma.pack.findUniqueOrThrow({ where: { id: res.body.packId } })).priceCents),
+    );
+    expect(
+      (await request(w.app).post('/webhooks/stripe').set('stripe-signature', header).set('content-type', 'application/json').send(payload))
+        .status,
+    ).toBe(200);
+    const state = await until(
+      () => as(res.body.accessToken)(request(w.app).get(`/api/packs/${res.body.packId}`)),
+      (r) => r.body.status === 'ACTIVE',
+      'the payment',
+    );
     return { packId: res.body.packId as string, token: res.body.accessToken as string, state: state.body };
   };
   let hourOffset = 0;
   /** Whole hours in the future that no other test of this file uses. */
-  const nextStart = (daysAhead = 3) => new Date(Math.ceil((Date.now() + daysAhead * DAY) / HOUR) * HOUR + (hourOffset++ % 200) * 2 * HOUR).toISOString();
+  const nextStart = (daysAhead = 3) =>
+    new Date(Math.ceil((Date.now() + daysAhead * DAY) / HOUR) * HOUR + (hourOffset++ % 200) * 2 * HOUR).toISOString();
 
   test('GET /api/catalog lists the three packs with their prices', async () => {
     const res = await request(w.app).get('/api/catalog');
@@ -63,11 +80,18 @@ describe('JSON API', () => {
   test('a bank-transfer order answers 201 with the IBAN, a unique reference, the amount and the deadline, and stores the consents', async () => {
     const res = await order({}, 'order-transfer-0001');
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ status: 'AWAITING_PAYMENT', bankTransfer: { amountCents: 27_000, iban: expect.any(String), reference: expect.stringMatching(/^IMG-/) } });
+    expect(res.body).toMatchObject({
+      status: 'AWAITING_PAYMENT',
+      bankTransfer: { amountCents: 27_000, iban: expect.any(String), reference: expect.stringMatching(/^IMG-/) },
+    });
     expect(Date.parse(res.body.bankTransfer.deadline) - Date.now()).toBeGreaterThan(6.9 * DAY);
     const consents = await w.db.prisma.consent.findMany({ where: { packId: res.body.packId } });
     expect(consents.map((c) => c.kind).sort()).toEqual(['cgv', 'equipment', 'skills', 'websiteConditions', 'withdrawalWaiver']);
-    expect(consents[0]).toMatchObject({ ip: expect.any(String), userAgent: expect.any(String), cgvVersion: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    expect(consents[0]).toMatchObject({
+      ip: expect.any(String),
+      userAgent: expect.any(String),
+      cgvVersion: expect.stringMatching(/^[0-9a-f]{16}$/),
+    });
     // The same request again (same Idempotency-Key) is the same order.
     const again = await order({}, 'order-transfer-0001');
     expect(again.status).toBe(200);
@@ -77,7 +101,9 @@ describe('JSON API', () => {
   test('a card order creates a Stripe Checkout session (against stripe-mock) and answers its URL — locally the simulated checkout page', async () => {
     const res = await order({ paymentMethod: 'card', packCode: 'PACK_HALF_DAY' });
     expect(res.status).toBe(201);
-    expect(res.body.checkoutUrl).toBe(`${w.baseUrl}/dev/paiement-simule?session=${(await w.db.prisma.pack.findUniqueOrThrow({ where: { id: res.body.packId } })).checkoutSessionId}&pack=${res.body.packId}`);
+    expect(res.body.checkoutUrl).toBe(
+      `${w.baseUrl}/dev/paiement-simule?session=${(await w.db.prisma.pack.findUniqueOrThrow({ where: { id: res.body.packId } })).checkoutSessionId}&pack=${res.body.packId}`,
+    );
     expect((await w.db.prisma.pack.findUniqueOrThrow({ where: { id: res.body.packId } })).checkoutSessionId).toMatch(/^cs_/);
   });
 
@@ -106,14 +132,42 @@ describe('JSON API', () => {
     const { payload, header } = w.signed(event);
     expect((await request(w.app).post('/webhooks/stripe').set('content-type', 'application/json').send(payload)).status).toBe(400);
     const forged = w.signed(event, { secret: 'whsec_wrong' });
-    expect((await request(w.app).post('/webhooks/stripe').set('stripe-signature', forged.header).set('content-type', 'application/json').send(payload)).status).toBe(400);
+    expect(
+      (
+        await request(w.app)
+          .post('/webhooks/stripe')
+          .set('stripe-signature', forged.header)
+          .set('content-type', 'application/json')
+          .send(payload)
+      ).status,
+    ).toBe(400);
     const stale = w.signed(event, { timestamp: Math.floor(Date.now() / 1000) - 3600 });
-    expect((await request(w.app).post('/webhooks/stripe').set('stripe-signature', stale.header).set('content-type', 'application/json').send(stale.payload)).status).toBe(400);
-    const first = await request(w.app).post('/webhooks/stripe').set('stripe-signature', header).set('content-type', 'application/json').send(payload);
+    expect(
+      (
+        await request(w.app)
+          .post('/webhooks/stripe')
+          .set('stripe-signature', stale.header)
+          .set('content-type', 'application/json')
+          .send(stale.payload)
+      ).status,
+    ).toBe(400);
+    const first = await request(w.app)
+      .post('/webhooks/stripe')
+      .set('stripe-signature', header)
+      .set('content-type', 'application/json')
+      .send(payload);
     expect(first.body).toMatchObject({ received: true, outcome: 'PROCESSED' });
-    const replay = await request(w.app).post('/webhooks/stripe').set('stripe-signature', header).set('content-type', 'application/json').send(payload);
+    const replay = await request(w.app)
+      .post('/webhooks/stripe')
+      .set('stripe-signature', header)
+      .set('content-type', 'application/json')
+      .send(payload);
     expect(replay.body).toMatchObject({ received: true, duplicate: true });
-    const s = await until(() => as(a.body.accessToken)(request(w.app).get(`/api/packs/${a.body.packId}`)), (r) => r.body.status === 'ACTIVE', 'payment');
+    const s = await until(
+      () => as(a.body.accessToken)(request(w.app).get(`/api/packs/${a.body.packId}`)),
+      (r) => r.body.status === 'ACTIVE',
+      'payment',
+    );
     expect(s.body.payments).toHaveLength(1);
     expect(s.body.paidCents).toBe(27_000);
   });
@@ -131,7 +185,11 @@ describe('JSON API', () => {
     expect((await send(paid)).body.outcome).toBe('PROCESSED');
     const expired = { ...paid, id: 'evt_expired_late', type: 'checkout.session.expired', created: paid.created - 10 };
     expect((await send(expired)).body.outcome).toBe('PROCESSED');
-    const s = await until(() => as(a.body.accessToken)(request(w.app).get(`/api/packs/${a.body.packId}`)), (r) => r.body.status === 'ACTIVE', 'payment');
+    const s = await until(
+      () => as(a.body.accessToken)(request(w.app).get(`/api/packs/${a.body.packId}`)),
+      (r) => r.body.status === 'ACTIVE',
+      'payment',
+    );
     await new Promise((r) => setTimeout(r, 300));
     const after = await as(a.body.accessToken)(request(w.app).get(`/api/packs/${a.body.packId}`));
     expect(after.body.payments).toHaveLength(1);
@@ -154,14 +212,33 @@ describe('JSON API', () => {
       return { method: field('METHOD'), uid: field('UID'), seq: field('SEQUENCE'), dtstart: field('DTSTART') };
     };
     const basic = (iso: string) => iso.replace(/[-:]/g, '').replace(/\.\d{3}/, '');
-    expect(await ics('Séance confirmée')).toEqual({ method: 'REQUEST', uid: `${booking.id}@imaginasite.com`, seq: '0', dtstart: basic(start) });
-    expect(await ics('Séance déplacée')).toEqual({ method: 'REQUEST', uid: `${booking.id}@imaginasite.com`, seq: '1', dtstart: basic(newStart) });
-    expect(await ics('Séance annulée sans frais')).toEqual({ method: 'CANCEL', uid: `${booking.id}@imaginasite.com`, seq: '2', dtstart: basic(newStart) });
+    expect(await ics('Séance confirmée')).toEqual({
+      method: 'REQUEST',
+      uid: `${booking.id}@imaginasite.com`,
+      seq: '0',
+      dtstart: basic(start),
+    });
+    expect(await ics('Séance déplacée')).toEqual({
+      method: 'REQUEST',
+      uid: `${booking.id}@imaginasite.com`,
+      seq: '1',
+      dtstart: basic(newStart),
+    });
+    expect(await ics('Séance annulée sans frais')).toEqual({
+      method: 'CANCEL',
+      uid: `${booking.id}@imaginasite.com`,
+      seq: '2',
+      dtstart: basic(newStart),
+    });
   });
 
   test('a webhook for an unknown order is kept for the provider, not an error', async () => {
     const { payload, header } = w.signed(checkoutCompleted('00000000-0000-4000-8000-000000000000', 1000));
-    const res = await request(w.app).post('/webhooks/stripe').set('stripe-signature', header).set('content-type', 'application/json').send(payload);
+    const res = await request(w.app)
+      .post('/webhooks/stripe')
+      .set('stripe-signature', header)
+      .set('content-type', 'application/json')
+      .send(payload);
     expect(res.body).toMatchObject({ received: true, outcome: 'UNMATCHED' });
     expect(await w.db.prisma.stripeEvent.count({ where: { status: 'UNMATCHED' } })).toBeGreaterThanOrEqual(1);
   });
@@ -172,11 +249,21 @@ describe('JSON API', () => {
     const booked = await as(token)(request(w.app).post(`/api/packs/${packId}/bookings`)).send({ start });
     expect(booked.status).toBe(201);
     expect(booked.body.booking).toMatchObject({ start, status: 'CONFIRMED', id: expect.any(String) });
-    const slots = await as(token)(request(w.app).get(`/api/packs/${packId}/slots`).query({ from: new Date(Date.parse(start) - 6 * HOUR).toISOString(), to: new Date(Date.parse(start) + 6 * HOUR).toISOString() }));
+    const slots = await as(token)(
+      request(w.app)
+        .get(`/api/packs/${packId}/slots`)
+        .query({ from: new Date(Date.parse(start) - 6 * HOUR).toISOString(), to: new Date(Date.parse(start) + 6 * HOUR).toISOString() }),
+    );
     expect(slots.status).toBe(200);
     expect(slots.body.slots.length).toBeGreaterThan(0);
-    expect(slots.body.slots.some((x: { start: string; end: string }) => Date.parse(x.start) < Date.parse(start) + HOUR && Date.parse(x.end) > Date.parse(start))).toBe(false);
-    const moved = await as(token)(request(w.app).post(`/api/packs/${packId}/bookings/${booked.body.booking.id}/reschedule`)).send({ start: nextStart(5) });
+    expect(
+      slots.body.slots.some(
+        (x: { start: string; end: string }) => Date.parse(x.start) < Date.parse(start) + HOUR && Date.parse(x.end) > Date.parse(start),
+      ),
+    ).toBe(false);
+    const moved = await as(token)(request(w.app).post(`/api/packs/${packId}/bookings/${booked.body.booking.id}/reschedule`)).send({
+      start: nextStart(5),
+    });
     expect(moved.status).toBe(200);
     expect(moved.body).toMatchObject({ penalty: false, booking: { id: booked.body.booking.id } });
     const cancelled = await as(token)(request(w.app).post(`/api/packs/${packId}/bookings/${booked.body.booking.id}/cancel`));
@@ -196,20 +283,35 @@ describe('JSON API', () => {
     expect([taken.status, taken.body.error.code]).toEqual([409, 'SLOT_UNAVAILABLE']);
     const noHours = await as(a.token)(request(w.app).post(`/api/packs/${a.packId}/bookings`)).send({ start: nextStart(7) });
     expect([noHours.status, noHours.body.error.code]).toEqual([409, 'INSUFFICIENT_HOURS']);
-    const late = await as(b.token)(request(w.app).post(`/api/packs/${b.packId}/bookings`)).send({ start: new Date(Date.now() + 100 * DAY).toISOString().replace(/:\d\d\.\d+Z$/, ':00.000Z') });
+    const late = await as(b.token)(request(w.app).post(`/api/packs/${b.packId}/bookings`)).send({
+      start: new Date(Date.now() + 100 * DAY).toISOString().replace(/:\d\d\.\d+Z$/, ':00.000Z'),
+    });
     expect([late.status, late.body.error.code]).toEqual([422, 'AFTER_EXPIRY']);
     const bad = await as(b.token)(request(w.app).post(`/api/packs/${b.packId}/bookings`)).send({ start: 'lundi prochain' });
     expect([bad.status, bad.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
-    const weekdays = { timezone: 'Europe/Paris', weekly: [1, 2, 3, 4, 5].map((day) => ({ day, from: '09:00', to: '18:00' })), exceptions: [], minNoticeHours: 48, bufferMinutes: 0, autoConfirm: true };
+    const weekdays = {
+      timezone: 'Europe/Paris',
+      weekly: [1, 2, 3, 4, 5].map((day) => ({ day, from: '09:00', to: '18:00' })),
+      exceptions: [],
+      minNoticeHours: 48,
+      bufferMinutes: 0,
+      autoConfirm: true,
+    };
     expect((await admin(request(w.app).put('/api/admin/availability')).send(weekdays)).status).toBe(200);
     try {
-      const soon = await as(b.token)(request(w.app).post(`/api/packs/${b.packId}/bookings`)).send({ start: new Date(Math.ceil((Date.now() + 2 * HOUR) / HOUR) * HOUR).toISOString() });
+      const soon = await as(b.token)(request(w.app).post(`/api/packs/${b.packId}/bookings`)).send({
+        start: new Date(Math.ceil((Date.now() + 2 * HOUR) / HOUR) * HOUR).toISOString(),
+      });
       expect([soon.status, soon.body.error.code]).toEqual([422, 'TOO_SOON']);
       const night = new Date(Math.ceil((Date.now() + 5 * DAY) / DAY) * DAY + 1 * HOUR).toISOString(); // 02:00 Paris
       const outside = await as(b.token)(request(w.app).post(`/api/packs/${b.packId}/bookings`)).send({ start: night });
       expect([outside.status, outside.body.error.code]).toEqual([422, 'OUTSIDE_AVAILABILITY']);
     } finally {
-      await admin(request(w.app).put('/api/admin/availability')).send({ ...weekdays, weekly: [1, 2, 3, 4, 5, 6, 7].map((day) => ({ day, from: '00:00', to: '24:00' })), minNoticeHours: 0 });
+      await admin(request(w.app).put('/api/admin/availability')).send({
+        ...weekdays,
+        weekly: [1, 2, 3, 4, 5, 6, 7].map((day) => ({ day, from: '00:00', to: '24:00' })),
+        minNoticeHours: 0,
+      });
     }
   });
 
@@ -222,7 +324,11 @@ describe('JSON API', () => {
     expect([again.status, again.body.error.code]).toEqual([409, 'WITHDRAWAL_NOT_ALLOWED']);
     const book = await as(token)(request(w.app).post(`/api/packs/${packId}/bookings`)).send({ start: nextStart() });
     expect([book.status, book.body.error.code]).toEqual([409, 'PACK_NOT_ACTIVE']);
-    await until(() => w.db.prisma.refund.findMany({ where: { packId } }), (r) => r.length === 1 && r[0].status === 'REFUNDED', 'the Stripe refund');
+    await until(
+      () => w.db.prisma.refund.findMany({ where: { packId } }),
+      (r) => r.length === 1 && r[0].status === 'REFUNDED',
+      'the Stripe refund',
+    );
   });
 
   test('the admin API needs the provider token: none or a wrong one → 401', async () => {
@@ -242,35 +348,69 @@ describe('JSON API', () => {
     expect(first.body.status).toBe('ACTIVE');
     const second = await admin(request(w.app).post(`/api/admin/packs/${a.body.packId}/payments`)).send(body);
     expect(second.body.payments).toHaveLength(1);
-    const detail = await until(() => admin(request(w.app).get(`/api/admin/packs/${a.body.packId}`)), (r) => r.body.timeline?.some((e: { type: string }) => e.type === 'PAYMENT_CONFIRMED'), 'the timeline');
+    const detail = await until(
+      () => admin(request(w.app).get(`/api/admin/packs/${a.body.packId}`)),
+      (r) => r.body.timeline?.some((e: { type: string }) => e.type === 'PAYMENT_CONFIRMED'),
+      'the timeline',
+    );
     expect(detail.body.customer).toMatchObject({ name: 'Léa Moreau' });
     expect(detail.body.temporalUrl).toContain(`pack-${a.body.packId}`);
-    const active = await until(() => admin(request(w.app).get('/api/admin/packs').query({ status: 'ACTIVE' })), (r) => r.body.packs.some((p: { packId: string }) => p.packId === a.body.packId), 'the projection');
+    const active = await until(
+      () => admin(request(w.app).get('/api/admin/packs').query({ status: 'ACTIVE' })),
+      (r) => r.body.packs.some((p: { packId: string }) => p.packId === a.body.packId),
+      'the projection',
+    );
     expect(active.body.packs.every((p: { status: string }) => p.status === 'ACTIVE')).toBe(true);
     const bad = await admin(request(w.app).post(`/api/admin/packs/${a.body.packId}/payments`)).send({ method: 'cash', amountCents: -1 });
     expect([bad.status, bad.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
   });
 
   test('the provider confirms or declines a request, reports a no-show only after the start, cancels for free', async () => {
-    await admin(request(w.app).put('/api/admin/availability')).send({ timezone: 'Europe/Paris', weekly: [1, 2, 3, 4, 5, 6, 7].map((day) => ({ day, from: '00:00', to: '24:00' })), exceptions: [], minNoticeHours: 0, bufferMinutes: 0, autoConfirm: false });
+    await admin(request(w.app).put('/api/admin/availability')).send({
+      timezone: 'Europe/Paris',
+      weekly: [1, 2, 3, 4, 5, 6, 7].map((day) => ({ day, from: '00:00', to: '24:00' })),
+      exceptions: [],
+      minNoticeHours: 0,
+      bufferMinutes: 0,
+      autoConfirm: false,
+    });
     try {
       const { packId, token } = await paidPack();
       const b1 = (await as(token)(request(w.app).post(`/api/packs/${packId}/bookings`)).send({ start: nextStart(8) })).body.booking;
       const b2 = (await as(token)(request(w.app).post(`/api/packs/${packId}/bookings`)).send({ start: nextStart(9) })).body.booking;
       expect([b1.status, b2.status]).toEqual(['REQUESTED', 'REQUESTED']);
-      expect((await admin(request(w.app).post(`/api/admin/packs/${packId}/bookings/${b1.id}/confirm`))).body.booking.status).toBe('CONFIRMED');
-      expect((await admin(request(w.app).post(`/api/admin/packs/${packId}/bookings/${b2.id}/decline`)).send({ reason: 'congés' })).body.booking.status).toBe('DECLINED');
+      expect((await admin(request(w.app).post(`/api/admin/packs/${packId}/bookings/${b1.id}/confirm`))).body.booking.status).toBe(
+        'CONFIRMED',
+      );
+      expect(
+        (await admin(request(w.app).post(`/api/admin/packs/${packId}/bookings/${b2.id}/decline`)).send({ reason: 'congés' })).body.booking
+          .status,
+      ).toBe('DECLINED');
       const early = await admin(request(w.app).post(`/api/admin/packs/${packId}/bookings/${b1.id}/no-show`));
       expect([early.status, early.body.error.code]).toEqual([409, 'BOOKING_NOT_CANCELLABLE']);
       const cancel = await admin(request(w.app).post(`/api/admin/packs/${packId}/bookings/${b1.id}/cancel`));
       expect(cancel.body).toMatchObject({ penalty: false, hoursReturned: 1 });
     } finally {
-      await admin(request(w.app).put('/api/admin/availability')).send({ timezone: 'Europe/Paris', weekly: [1, 2, 3, 4, 5, 6, 7].map((day) => ({ day, from: '00:00', to: '24:00' })), exceptions: [], minNoticeHours: 0, bufferMinutes: 0, autoConfirm: true });
+      await admin(request(w.app).put('/api/admin/availability')).send({
+        timezone: 'Europe/Paris',
+        weekly: [1, 2, 3, 4, 5, 6, 7].map((day) => ({ day, from: '00:00', to: '24:00' })),
+        exceptions: [],
+        minNoticeHours: 0,
+        bufferMinutes: 0,
+        autoConfirm: true,
+      });
     }
   });
 
   test('availability is validated: a range ending before it starts is VALIDATION_FAILED', async () => {
-    const res = await admin(request(w.app).put('/api/admin/availability')).send({ timezone: 'Europe/Paris', weekly: [{ day: 1, from: '18:00', to: '09:00' }], exceptions: [], minNoticeHours: 0, bufferMinutes: 0, autoConfirm: true });
+    const res = await admin(request(w.app).put('/api/admin/availability')).send({
+      timezone: 'Europe/Paris',
+      weekly: [{ day: 1, from: '18:00', to: '09:00' }],
+      exceptions: [],
+      minNoticeHours: 0,
+      bufferMinutes: 0,
+      autoConfirm: true,
+    });
     expect([res.status, res.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
   });
 
@@ -282,7 +422,10 @@ describe('JSON API', () => {
   test('malformed JSON and oversized bodies get a clean 4xx with a code', async () => {
     const broken = await request(w.app).post('/api/orders').set('content-type', 'application/json').send('{"packCode":');
     expect([broken.status, broken.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
-    const huge = await request(w.app).post('/api/orders').set('content-type', 'application/json').send(JSON.stringify({ project: 'x'.repeat(100_000) }));
+    const huge = await request(w.app)
+      .post('/api/orders')
+      .set('content-type', 'application/json')
+      .send(JSON.stringify({ project: 'x'.repeat(100_000) }));
     expect([huge.status, huge.body.error.code]).toEqual([413, 'VALIDATION_FAILED']);
   });
 });

@@ -8,7 +8,15 @@ import { DEFAULT_SETTINGS } from '../../src/shared/policy';
 import { SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
 import type { SmtpSink } from '../../src/infra/smtp-sink';
 import { CONSENTS } from '../support/packs';
-import { createTestDatabase, devServerClient, realActivities, startDevWorker, startSmtpSink, type RunningWorker, type TestDatabase } from '../support/stack';
+import {
+  createTestDatabase,
+  devServerClient,
+  realActivities,
+  startDevWorker,
+  startSmtpSink,
+  type RunningWorker,
+  type TestDatabase,
+} from '../support/stack';
 
 // The pack workflow on the Temporal dev server (the server `npm start` runs), with the real worker and activities.
 describe('pack workflow on the dev server', () => {
@@ -28,9 +36,20 @@ describe('pack workflow on the dev server', () => {
     await db?.drop();
   });
 
-  const deps = () => ({ client, prisma: db.prisma, taskQueue: worker.taskQueue, catalog: DEFAULT_CATALOG, settings: DEFAULT_SETTINGS, cgvVersion: 'test' });
+  const deps = () => ({
+    client,
+    prisma: db.prisma,
+    taskQueue: worker.taskQueue,
+    catalog: DEFAULT_CATALOG,
+    settings: DEFAULT_SETTINGS,
+    cgvVersion: 'test',
+  });
   const order = (orderKey: string, email = 'dev-server@example.org') =>
-    placeOrder(deps(), { packCode: 'PACK_HALF_DAY', customer: { name: 'Jean Dupont', email }, paymentMethod: 'bank_transfer', consents: CONSENTS }, { orderKey, ip: '127.0.0.1', userAgent: 'jest' });
+    placeOrder(
+      deps(),
+      { packCode: 'PACK_HALF_DAY', customer: { name: 'Jean Dupont', email }, paymentMethod: 'bank_transfer', consents: CONSENTS },
+      { orderKey, ip: '127.0.0.1', userAgent: 'jest' },
+    );
 
   test('placing the same order twice makes one pack and one workflow', async () => {
     const key = crypto.randomUUID();
@@ -47,7 +66,13 @@ describe('pack workflow on the dev server', () => {
   test('a paid pack is listed through Temporal visibility by status, and its input holds no personal data', async () => {
     const placed = await order(crypto.randomUUID(), 'visible@example.org');
     const handle = client.workflow.getHandle(packWorkflowId(placed.packId));
-    await handle.signal(paymentReceived, { method: 'bank_transfer', amountCents: placed.priceCents, reference: placed.bankReference, paidAt: new Date().toISOString(), idempotencyKey: `transfer-${placed.packId}` });
+    await handle.signal(paymentReceived, {
+      method: 'bank_transfer',
+      amountCents: placed.priceCents,
+      reference: placed.bankReference,
+      paidAt: new Date().toISOString(),
+      idempotencyKey: `transfer-${placed.packId}`,
+    });
     let state = await handle.query(getPackState);
     for (let i = 0; i < 100 && state.status !== 'ACTIVE'; i++) {
       await new Promise((r) => setTimeout(r, 100));
@@ -57,7 +82,10 @@ describe('pack workflow on the dev server', () => {
     let listed: string[] = [];
     for (let i = 0; i < 50 && listed.length === 0; i++) {
       listed = [];
-      for await (const wf of client.workflow.list({ query: `PackStatus = 'ACTIVE' AND PackCode = 'PACK_HALF_DAY' AND WorkflowId = '${handle.workflowId}'` })) listed.push(wf.workflowId);
+      for await (const wf of client.workflow.list({
+        query: `PackStatus = 'ACTIVE' AND PackCode = 'PACK_HALF_DAY' AND WorkflowId = '${handle.workflowId}'`,
+      }))
+        listed.push(wf.workflowId);
       if (listed.length === 0) await new Promise((r) => setTimeout(r, 200));
     }
     expect(listed).toEqual([handle.workflowId]);

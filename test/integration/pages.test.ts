@@ -74,7 +74,8 @@ const stateOf = async (packId: string, token: string): Promise<PackView> => {
   expect(res.status).toBe(200);
   return res.body as PackView;
 };
-const stateUntil = (packId: string, token: string, ok: (s: PackView) => boolean, what: string) => until(() => stateOf(packId, token), ok, what);
+const stateUntil = (packId: string, token: string, ok: (s: PackView) => boolean, what: string) =>
+  until(() => stateOf(packId, token), ok, what);
 const provider = (r: request.Test) => r.set('authorization', `Bearer ${PROVIDER_TOKEN}`);
 
 /** Orders through the form in a fresh browser; the browser then holds the pack's cookie. */
@@ -93,7 +94,10 @@ async function orderThroughForm(o: Record<string, string> = {}) {
 async function paidPortal(o: Record<string, string> = {}) {
   const order = await orderThroughForm({ paymentMethod: 'card', ...o });
   const { payload, header } = w.signed(checkoutCompleted(order.packId, order.pack.priceCents));
-  expect((await request(w.app).post('/webhooks/stripe').set('stripe-signature', header).set('content-type', 'application/json').send(payload)).status).toBe(200);
+  expect(
+    (await request(w.app).post('/webhooks/stripe').set('stripe-signature', header).set('content-type', 'application/json').send(payload))
+      .status,
+  ).toBe(200);
   await stateUntil(order.packId, order.token, (s) => s.status === 'ACTIVE', 'the payment');
   return order;
 }
@@ -107,7 +111,8 @@ async function portal(agent: Agent) {
 
 let hourOffset = 0;
 /** Whole hours in the future that no other test of this file uses (the provider has one calendar). */
-const farStart = (daysAhead = 3) => new Date(Math.ceil((Date.now() + daysAhead * DAY) / HOUR) * HOUR + hourOffset++ * 2 * HOUR).toISOString();
+const farStart = (daysAhead = 3) =>
+  new Date(Math.ceil((Date.now() + daysAhead * DAY) / HOUR) * HOUR + hourOffset++ * 2 * HOUR).toISOString();
 
 /** Books `start` through the portal's form; answers the booking as the workflow holds it. */
 async function book(o: { agent: Agent; packId: string; token: string }, start: string) {
@@ -136,7 +141,14 @@ describe('public pages', () => {
     const res = await page('/');
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/html/);
-    for (const text of ['Pack 1 heure', '90,00 € / heure', 'Pack 1/2 journée (3 heures consécutives)', '240,00 €', 'Pack 1 jour (6 heures consécutives, hors pause)', '450,00 €']) {
+    for (const text of [
+      'Pack 1 heure',
+      '90,00 € / heure',
+      'Pack 1/2 journée (3 heures consécutives)',
+      '240,00 €',
+      'Pack 1 jour (6 heures consécutives, hors pause)',
+      '450,00 €',
+    ]) {
       expect(res.text).toContain(text);
     }
     for (const code of ['PACK_1H', 'PACK_HALF_DAY', 'PACK_DAY']) expect(res.text).toContain(`href="/commander?pack=${code}"`);
@@ -188,11 +200,15 @@ describe('order form', () => {
     const before = await w.db.prisma.pack.count();
     const email = uniqueEmail('unticked');
     const orderKey = crypto.randomUUID();
-    const res = await request(w.app)
-      .post('/commander')
-      .set('accept', 'text/html')
-      .type('form')
-      .send({ orderKey, packCode: 'PACK_1H', quantity: '2', name: 'Jean Dupont', email, project: 'Mon site vitrine', paymentMethod: 'card' });
+    const res = await request(w.app).post('/commander').set('accept', 'text/html').type('form').send({
+      orderKey,
+      packCode: 'PACK_1H',
+      quantity: '2',
+      name: 'Jean Dupont',
+      email,
+      project: 'Mon site vitrine',
+      paymentMethod: 'card',
+    });
     expect(res.status).toBe(400);
     expect(res.text).toContain('Le formulaire contient des erreurs');
     expect(/<input id="email"[^>]*value="([^"]*)"/.exec(res.text)?.[1]).toBe(email);
@@ -214,7 +230,9 @@ describe('order form', () => {
       .post('/commander')
       .set('accept', 'text/html')
       .type('form')
-      .send(orderFields({ name: 'Zoé <b>Durand</b>', email: '"><script>alert(1)</script>', project: '</textarea><script>alert(2)</script>' }));
+      .send(
+        orderFields({ name: 'Zoé <b>Durand</b>', email: '"><script>alert(1)</script>', project: '</textarea><script>alert(2)</script>' }),
+      );
     expect(res.status).toBe(400);
     expect(res.text).toContain('<p class="error-text" id="name-error">Caractères non autorisés.</p>');
     expect(res.text).toContain('value="Zoé &lt;b&gt;Durand&lt;/b&gt;"');
@@ -274,7 +292,11 @@ describe('order form', () => {
     expect(thanks.text).toContain('Merci pour votre paiement');
     const s = await stateUntil(packId, token, (x) => x.status === 'ACTIVE', 'the simulated payment');
     expect(s.paidCents).toBe(24_000);
-    await until(() => w.db.prisma.pack.findUniqueOrThrow({ where: { id: packId } }), (p) => p.status === 'ACTIVE', 'the projection');
+    await until(
+      () => w.db.prisma.pack.findUniqueOrThrow({ where: { id: packId } }),
+      (p) => p.status === 'ACTIVE',
+      'the projection',
+    );
   });
 });
 
@@ -350,7 +372,9 @@ describe('client portal: magic link', () => {
     expect((await agent.post('/espace/payer').type('form').send({})).status).toBe(403);
     const res = await agent.post('/espace/payer').type('form').send({ csrf });
     expect(res.status).toBe(303);
-    expect(res.headers.location).toMatch(new RegExp(`^${w.baseUrl.replace(/[.]/g, '\\.')}/dev/paiement-simule\\?session=cs_[^&]+&pack=${packId}$`));
+    expect(res.headers.location).toMatch(
+      new RegExp(`^${w.baseUrl.replace(/[.]/g, '\\.')}/dev/paiement-simule\\?session=cs_[^&]+&pack=${packId}$`),
+    );
     expect((await w.db.prisma.pack.findUniqueOrThrow({ where: { id: packId } })).checkoutCount).toBe(2);
   });
 });
@@ -363,7 +387,10 @@ describe('client portal: sessions', () => {
     const missing = await o.agent.post('/espace/reserver').type('form').send({ start });
     expect(missing.status).toBe(403);
     expect(missing.text).toContain('Formulaire expiré');
-    const foreign = await o.agent.post('/espace/reserver').type('form').send({ start, csrf: (await portal(other.agent)).csrf });
+    const foreign = await o.agent
+      .post('/espace/reserver')
+      .type('form')
+      .send({ start, csrf: (await portal(other.agent)).csrf });
     expect(foreign.status).toBe(403);
     expect((await stateOf(o.packId, o.token)).bookings).toHaveLength(0);
   });
@@ -383,7 +410,11 @@ describe('client portal: sessions', () => {
     expect(after.text).toContain('Séance confirmée');
     expect(after.text).toContain(`<tr data-booking="${b!.id}">`);
     expect(after.text).toContain('<b data-testid="hours-available">2</b>');
-    await until(() => w.db.prisma.booking.findUnique({ where: { id: b!.id } }), (row) => row?.status === 'CONFIRMED', 'the booking row');
+    await until(
+      () => w.db.prisma.booking.findUnique({ where: { id: b!.id } }),
+      (row) => row?.status === 'CONFIRMED',
+      'the booking row',
+    );
   });
 
   test('the cancel page of a session more than 24 h ahead says cancelling is free (free-notice)', async () => {
@@ -432,7 +463,10 @@ describe('client portal: sessions', () => {
     expect(form.text).toContain(`action="/espace/seances/${b.id}/deplacer"`);
     const to = farStart(4);
     expect((await o.agent.post(`/espace/seances/${b.id}/deplacer`).type('form').send({ start: to })).status).toBe(403);
-    const res = await o.agent.post(`/espace/seances/${b.id}/deplacer`).type('form').send({ csrf: csrfOf(form.text), start: to });
+    const res = await o.agent
+      .post(`/espace/seances/${b.id}/deplacer`)
+      .type('form')
+      .send({ csrf: csrfOf(form.text), start: to });
     expect([res.status, res.headers.location]).toEqual([303, '/espace']);
     expect((await o.agent.get('/espace')).text).toContain('Séance déplacée sans frais');
     const moved = (await stateOf(o.packId, o.token)).bookings.find((x) => x.id === b.id);
@@ -458,7 +492,11 @@ describe('client portal: sessions', () => {
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/calendar/);
     expect(res.headers['content-disposition']).toBe(`attachment; filename="seance-${b.id.slice(0, 8)}.ics"`);
-    const basic = (iso: string) => new Date(iso).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+    const basic = (iso: string) =>
+      new Date(iso)
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d{3}/, '');
     const lines = res.text.split('\r\n');
     expect(lines).toContain('METHOD:REQUEST');
     expect(lines).toContain(`UID:${b.id}@imaginasite.com`);
@@ -478,11 +516,18 @@ describe('client portal: withdrawal and data', () => {
     expect(form.text).toContain('remboursé(e) intégralement (270,00 €)');
     expect(form.text).toContain('Je me rétracte et demande le remboursement');
     expect((await o.agent.post('/espace/retractation').type('form').send({})).status).toBe(403);
-    const res = await o.agent.post('/espace/retractation').type('form').send({ csrf: csrfOf(form.text) });
+    const res = await o.agent
+      .post('/espace/retractation')
+      .type('form')
+      .send({ csrf: csrfOf(form.text) });
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/espace');
     expect((await stateOf(o.packId, o.token)).status).toBe('WITHDRAWN');
-    await until(() => w.db.prisma.pack.findUniqueOrThrow({ where: { id: o.packId } }), (p) => p.status === 'WITHDRAWN', 'the projection');
+    await until(
+      () => w.db.prisma.pack.findUniqueOrThrow({ where: { id: o.packId } }),
+      (p) => p.status === 'WITHDRAWN',
+      'the projection',
+    );
     const again = await o.agent.get('/espace/retractation');
     expect(again.text).toContain("La rétractation n'est plus possible pour ce pack.");
     expect(again.text).not.toContain('Je me rétracte');
@@ -512,7 +557,11 @@ describe('provider dashboard', () => {
       const res = await page(url);
       expect([url, res.status, res.headers.location]).toEqual([url, 303, '/admin/connexion']);
     }
-    const post = await request(w.app).post('/admin/disponibilites').set('accept', 'text/html').type('form').send({ weekly: '1 09:00 10:00' });
+    const post = await request(w.app)
+      .post('/admin/disponibilites')
+      .set('accept', 'text/html')
+      .type('form')
+      .send({ weekly: '1 09:00 10:00' });
     expect([post.status, post.headers.location]).toEqual([303, '/admin/connexion']);
     const login = await page('/admin/connexion');
     expect(login.status).toBe(200);
@@ -543,7 +592,11 @@ describe('provider dashboard', () => {
     const { agent } = await adminBrowser();
     const waiting = await orderThroughForm();
     const paid = await paidPortal();
-    await until(() => w.db.prisma.pack.findUniqueOrThrow({ where: { id: paid.packId } }), (p) => p.status === 'ACTIVE', 'the projection');
+    await until(
+      () => w.db.prisma.pack.findUniqueOrThrow({ where: { id: paid.packId } }),
+      (p) => p.status === 'ACTIVE',
+      'the projection',
+    );
     const res = await agent.get('/admin?filtre=attente');
     expect(res.status).toBe(200);
     const table = /<table>[\s\S]*<\/table>/.exec(res.text)![0];
@@ -577,7 +630,10 @@ describe('provider dashboard', () => {
         ['/admin/disponibilites', { weekly: '1 09:00 10:00', exceptions: '', minNoticeHours: '0', bufferMinutes: '0' }],
       ];
       for (const [url, body] of forms) {
-        const res = await agent.post(url).type('form').send(csrf ? { ...body, csrf } : body);
+        const res = await agent
+          .post(url)
+          .type('form')
+          .send(csrf ? { ...body, csrf } : body);
         expect([url, res.status]).toEqual([url, 403]);
         expect(res.text).toContain('Formulaire expiré');
       }
@@ -598,14 +654,21 @@ describe('provider dashboard', () => {
     const bad = await agent.post(`/admin/packs/${packId}/paiement`).type('form').send({ csrf, amount: '0', reference: pack.bankReference });
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('Montant ou référence invalide.');
-    const res = await agent.post(`/admin/packs/${packId}/paiement`).type('form').send({ csrf, amount: '270', reference: pack.bankReference });
+    const res = await agent
+      .post(`/admin/packs/${packId}/paiement`)
+      .type('form')
+      .send({ csrf, amount: '270', reference: pack.bankReference });
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe(`/admin/packs/${packId}`);
     expect((await stateOf(packId, token)).status).toBe('ACTIVE');
     const after = await agent.get(res.headers.location);
     expect(after.text).toContain('Virement enregistré.');
     expect(after.text).toContain('<b data-testid="admin-status">Actif</b>');
-    await until(() => w.db.prisma.pack.findUniqueOrThrow({ where: { id: packId } }), (p) => p.status === 'ACTIVE', 'the projection');
+    await until(
+      () => w.db.prisma.pack.findUniqueOrThrow({ where: { id: packId } }),
+      (p) => p.status === 'ACTIVE',
+      'the projection',
+    );
   });
 
   test('a session requested by a client is confirmed from the pack page (with csrf) → 303 and CONFIRMED; an unknown action → 404', async () => {
@@ -639,11 +702,17 @@ describe('provider dashboard', () => {
         .send({ csrf, weekly: '8 09:00 18:00\nlundi 9h 18h', exceptions: '', minNoticeHours: '0', bufferMinutes: '0', autoConfirm: 'yes' });
       expect(invalid.status).toBe(400);
       expect(invalid.text).toContain('Disponibilités invalides');
-      expect((await provider(request(w.app).get('/api/admin/availability'))).body).toMatchObject({ weekly: ALWAYS_OPEN.weekly, minNoticeHours: 0 });
-      const valid = await agent
-        .post('/admin/disponibilites')
-        .type('form')
-        .send({ csrf, weekly: '1 09:00 12:00\r\n3 14:00 18:00', exceptions: '2031-12-25 fermé\n2031-12-31 09:00 12:00', minNoticeHours: '48', bufferMinutes: '15' });
+      expect((await provider(request(w.app).get('/api/admin/availability'))).body).toMatchObject({
+        weekly: ALWAYS_OPEN.weekly,
+        minNoticeHours: 0,
+      });
+      const valid = await agent.post('/admin/disponibilites').type('form').send({
+        csrf,
+        weekly: '1 09:00 12:00\r\n3 14:00 18:00',
+        exceptions: '2031-12-25 fermé\n2031-12-31 09:00 12:00',
+        minNoticeHours: '48',
+        bufferMinutes: '15',
+      });
       expect(valid.status).toBe(303);
       expect(valid.headers.location).toBe('/admin/disponibilites');
       expect((await provider(request(w.app).get('/api/admin/availability'))).body).toMatchObject({
@@ -671,19 +740,28 @@ describe('provider dashboard', () => {
 
   test('/admin/emails lists the emails sent, with their recipient and subject', async () => {
     const { email, packId } = await orderThroughForm();
-    await until(() => w.db.prisma.outboxEmail.findMany({ where: { packId, toAddress: email } }), (rows) => rows.some((r) => r.status === 'SENT'), 'the order email');
+    await until(
+      () => w.db.prisma.outboxEmail.findMany({ where: { packId, toAddress: email } }),
+      (rows) => rows.some((r) => r.status === 'SENT'),
+      'the order email',
+    );
     const { agent } = await adminBrowser();
     const res = await agent.get('/admin/emails');
     expect(res.status).toBe(200);
     expect(res.text).toContain('<h1>E-mails envoyés et en attente</h1>');
-    expect(res.text).toMatch(new RegExp(`<td>${email.replace(/[.]/g, '\\.')}</td><td>Votre commande Pack 1 heure est enregistrée</td><td>envoyé `));
+    expect(res.text).toMatch(
+      new RegExp(`<td>${email.replace(/[.]/g, '\\.')}</td><td>Votre commande Pack 1 heure est enregistrée</td><td>envoyé `),
+    );
   });
 
   test('POST /admin/deconnexion clears the session cookie and the dashboard asks to log in again', async () => {
     const { agent } = await adminBrowser();
     expect((await agent.get('/admin')).status).toBe(200);
     expect((await agent.post('/admin/deconnexion').type('form').send({})).status).toBe(403); // CSRF, like every form
-    const res = await agent.post('/admin/deconnexion').type('form').send({ csrf: csrfOf((await agent.get('/admin')).text) });
+    const res = await agent
+      .post('/admin/deconnexion')
+      .type('form')
+      .send({ csrf: csrfOf((await agent.get('/admin')).text) });
     expect([res.status, res.headers.location]).toEqual([303, '/admin/connexion']);
     expect(cookieNamed(res, 'imaginasite_admin')).toMatch(/^imaginasite_admin=; .*Max-Age=0/);
     const after = await agent.get('/admin');
@@ -722,7 +800,10 @@ describe('pages that only say what the site means', () => {
   });
 
   test('a quantity that is not a number gets a French error on the order form', async () => {
-    const res = await browser().post('/commander').type('form').send(orderFields({ quantity: 'abc' }));
+    const res = await browser()
+      .post('/commander')
+      .type('form')
+      .send(orderFields({ quantity: 'abc' }));
     expect(res.status).toBe(400);
     expect(res.text).toContain('La quantité doit être un nombre entier.');
   });
@@ -735,7 +816,10 @@ describe('pages that only say what the site means', () => {
 
   test('availability with an empty notice or buffer field is refused, not saved as zero', async () => {
     const { agent, csrf } = await adminBrowser();
-    const res = await agent.post('/admin/disponibilites').type('form').send({ csrf, weekly: '1 09:00 18:00', exceptions: '', minNoticeHours: '', bufferMinutes: '', autoConfirm: 'yes' });
+    const res = await agent
+      .post('/admin/disponibilites')
+      .type('form')
+      .send({ csrf, weekly: '1 09:00 18:00', exceptions: '', minNoticeHours: '', bufferMinutes: '', autoConfirm: 'yes' });
     expect(res.status).toBe(400);
   });
 });
@@ -745,7 +829,10 @@ describe('provider login lockout', () => {
     const since = new Date(Date.now() - 15 * 60_000);
     const failures = () => w.db.prisma.loginAttempt.count({ where: { succeeded: false, at: { gte: since } } });
     for (let n = await failures(); n < 5; n++) {
-      const res = await browser().post('/admin/connexion').type('form').send({ password: `essai ${n}` });
+      const res = await browser()
+        .post('/admin/connexion')
+        .type('form')
+        .send({ password: `essai ${n}` });
       expect(res.status).toBe(401);
     }
     expect(await failures()).toBe(5);

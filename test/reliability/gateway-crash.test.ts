@@ -3,7 +3,17 @@ import { ClientEncryptionCodec, ClientKeyStore } from '../../src/infra/codec';
 import type { SmtpSink } from '../../src/infra/smtp-sink';
 import { freePort } from '../../scripts/lib/local-stack';
 import { CONSENTS } from '../support/packs';
-import { createTestDatabase, realActivities, spawnProgram, startDevWorker, startSmtpSink, stopProgram, stripeApiUrl, type RunningWorker, type TestDatabase } from '../support/stack';
+import {
+  createTestDatabase,
+  realActivities,
+  spawnProgram,
+  startDevWorker,
+  startSmtpSink,
+  stopProgram,
+  stripeApiUrl,
+  type RunningWorker,
+  type TestDatabase,
+} from '../support/stack';
 
 // The gateway process is killed (SIGKILL) while it handles an order; the client's retry (same Idempotency-Key) on a
 // new gateway must not make a second order, whenever the kill fell.
@@ -50,28 +60,42 @@ describe('gateway killed between accepting an order and answering', () => {
     await db?.drop();
   });
 
-  test.each([5, 40, 150])('killed %i ms into the request: the retry answers the same single order', async (delayMs) => {
-    const key = `crash-order-${delayMs}-${Date.now()}`;
-    const email = `gw${delayMs}.${Date.now()}@example.org`;
-    const body = JSON.stringify({ packCode: 'PACK_1H', customer: { name: 'Commande Interrompue', email }, paymentMethod: 'bank_transfer', consents: CONSENTS });
-    const post = () => fetch(`http://127.0.0.1:${port}/api/orders`, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': key, connection: 'close' }, body });
-    const first = post().then(
-      (r) => r.status,
-      () => 'connection lost',
-    );
-    await new Promise((r) => setTimeout(r, delayMs));
-    await kill();
-    void (await first);
-    await startGateway();
-    const retry = await post();
-    expect([200, 201]).toContain(retry.status);
-    const answer = (await retry.json()) as { packId: string; bankTransfer: { reference: string } };
-    const packs = await db.prisma.pack.findMany({ where: { customer: { email } } });
-    expect(packs.map((p) => p.id)).toEqual([answer.packId]);
-    expect(answer.bankTransfer.reference).toBe(packs[0].bankReference);
-    // One workflow, one "order received" email.
-    await sink.waitFor((m) => m.to.includes(email), 20_000);
-    await new Promise((r) => setTimeout(r, 500));
-    expect(sink.messages.filter((m) => m.to.includes(email))).toHaveLength(1);
-  }, 90_000);
+  test.each([5, 40, 150])(
+    'killed %i ms into the request: the retry answers the same single order',
+    async (delayMs) => {
+      const key = `crash-order-${delayMs}-${Date.now()}`;
+      const email = `gw${delayMs}.${Date.now()}@example.org`;
+      const body = JSON.stringify({
+        packCode: 'PACK_1H',
+        customer: { name: 'Commande Interrompue', email },
+        paymentMethod: 'bank_transfer',
+        consents: CONSENTS,
+      });
+      const post = () =>
+        fetch(`http://127.0.0.1:${port}/api/orders`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'idempotency-key': key, connection: 'close' },
+          body,
+        });
+      const first = post().then(
+        (r) => r.status,
+        () => 'connection lost',
+      );
+      await new Promise((r) => setTimeout(r, delayMs));
+      await kill();
+      void (await first);
+      await startGateway();
+      const retry = await post();
+      expect([200, 201]).toContain(retry.status);
+      const answer = (await retry.json()) as { packId: string; bankTransfer: { reference: string } };
+      const packs = await db.prisma.pack.findMany({ where: { customer: { email } } });
+      expect(packs.map((p) => p.id)).toEqual([answer.packId]);
+      expect(answer.bankTransfer.reference).toBe(packs[0].bankReference);
+      // One workflow, one "order received" email.
+      await sink.waitFor((m) => m.to.includes(email), 20_000);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(sink.messages.filter((m) => m.to.includes(email))).toHaveLength(1);
+    },
+    90_000,
+  );
 });

@@ -13,7 +13,17 @@ const junk = (): fc.Arbitrary<unknown> =>
   fc.oneof(
     fc.string({ maxLength: 50 }),
     fc.string({ unit: 'grapheme', maxLength: 30 }),
-    fc.constantFrom('', ' ', '\u0000', '\r\nBcc: victim@example.org', '<script>alert(1)</script>', '𝕏'.repeat(40), 'x'.repeat(5000), '../../etc/passwd', "'; DROP TABLE pack; --"),
+    fc.constantFrom(
+      '',
+      ' ',
+      '\u0000',
+      '\r\nBcc: victim@example.org',
+      '<script>alert(1)</script>',
+      '𝕏'.repeat(40),
+      'x'.repeat(5000),
+      '../../etc/passwd',
+      "'; DROP TABLE pack; --",
+    ),
     fc.integer(),
     fc.double(),
     fc.boolean(),
@@ -31,10 +41,19 @@ describe('hostile input', () => {
     w = await createGatewayWorld();
     const res = await request(w.app)
       .post('/api/orders')
-      .send({ packCode: 'PACK_1H', quantity: 2, customer: { name: 'Cible Fuzz', email: 'fuzz@example.org' }, paymentMethod: 'bank_transfer', consents: CONSENTS });
+      .send({
+        packCode: 'PACK_1H',
+        quantity: 2,
+        customer: { name: 'Cible Fuzz', email: 'fuzz@example.org' },
+        paymentMethod: 'bank_transfer',
+        consents: CONSENTS,
+      });
     packId = res.body.packId;
     token = res.body.accessToken;
-    await request(w.app).post(`/api/admin/packs/${packId}/payments`).set('authorization', `Bearer ${PROVIDER_TOKEN}`).send({ method: 'bank_transfer', amountCents: 18_000, reference: 'FUZZ-REF' });
+    await request(w.app)
+      .post(`/api/admin/packs/${packId}/payments`)
+      .set('authorization', `Bearer ${PROVIDER_TOKEN}`)
+      .send({ method: 'bank_transfer', amountCents: 18_000, reference: 'FUZZ-REF' });
   });
   afterAll(async () => {
     await w?.teardown();
@@ -48,8 +67,25 @@ describe('hostile input', () => {
 
   test(`POST /api/orders with ${RUNS} mutated bodies: always a 4xx with a code, never a stored partial order`, async () => {
     const before = { packs: await w.db.prisma.pack.count(), customers: await w.db.prisma.customer.count() };
-    const valid = { packCode: 'PACK_1H', quantity: 1, customer: { name: 'A B', email: 'a@example.org' }, paymentMethod: 'card', consents: CONSENTS };
-    const field = fc.constantFrom('packCode', 'quantity', 'customer', 'customer.name', 'customer.email', 'customer.phone', 'project', 'paymentMethod', 'consents', 'consents.cgv');
+    const valid = {
+      packCode: 'PACK_1H',
+      quantity: 1,
+      customer: { name: 'A B', email: 'a@example.org' },
+      paymentMethod: 'card',
+      consents: CONSENTS,
+    };
+    const field = fc.constantFrom(
+      'packCode',
+      'quantity',
+      'customer',
+      'customer.name',
+      'customer.email',
+      'customer.phone',
+      'project',
+      'paymentMethod',
+      'consents',
+      'consents.cgv',
+    );
     await fc.assert(
       fc.asyncProperty(fc.array(fc.tuple(field, junk()), { minLength: 1, maxLength: 3 }), async (mutations) => {
         const body = JSON.parse(JSON.stringify(valid)) as Record<string, Record<string, unknown>>;
@@ -64,7 +100,10 @@ describe('hostile input', () => {
       }),
       { numRuns: RUNS },
     );
-    const created = await w.db.prisma.pack.findMany({ where: { customer: { email: { not: 'fuzz@example.org' } } }, include: { consents: true } });
+    const created = await w.db.prisma.pack.findMany({
+      where: { customer: { email: { not: 'fuzz@example.org' } } },
+      include: { consents: true },
+    });
     // Every stored order is complete: its customer and its five consents, nothing half-written.
     for (const p of created) expect(p.consents).toHaveLength(5);
     expect(await w.db.prisma.customer.count()).toBe(before.customers + (await w.db.prisma.pack.count()) - before.packs);
@@ -73,12 +112,18 @@ describe('hostile input', () => {
   test(`booking, cancel and reschedule bodies and ids (${RUNS} cases each): 4xx with a code, never a 500`, async () => {
     await fc.assert(
       fc.asyncProperty(junk(), junk(), async (start, id) => {
-        const a = await request(w.app).post(`/api/packs/${packId}/bookings`).set('authorization', `Bearer ${token}`).send({ start } as object);
+        const a = await request(w.app).post(`/api/packs/${packId}/bookings`).set('authorization', `Bearer ${token}`).send({ start });
         if (a.status !== 201) expectClean4xx(a);
         else await request(w.app).post(`/api/packs/${packId}/bookings/${a.body.booking.id}/cancel`).set('authorization', `Bearer ${token}`);
-        const b = await request(w.app).post(`/api/packs/${packId}/bookings/${encodeURIComponent(text(id))}/reschedule`).set('authorization', `Bearer ${token}`).send({ start } as object);
+        const b = await request(w.app)
+          .post(`/api/packs/${packId}/bookings/${encodeURIComponent(text(id))}/reschedule`)
+          .set('authorization', `Bearer ${token}`)
+          .send({ start });
         expectClean4xx(b);
-        const c = await request(w.app).get(`/api/packs/${packId}/slots`).query({ from: text(start), to: text(id) }).set('authorization', `Bearer ${token}`);
+        const c = await request(w.app)
+          .get(`/api/packs/${packId}/slots`)
+          .query({ from: text(start), to: text(id) })
+          .set('authorization', `Bearer ${token}`);
         if (c.status !== 200) expectClean4xx(c);
       }),
       { numRuns: RUNS },
@@ -88,11 +133,17 @@ describe('hostile input', () => {
   test(`availability and payment bodies from the provider (${RUNS} cases): 4xx with a code, never a 500`, async () => {
     await fc.assert(
       fc.asyncProperty(junk(), junk(), junk(), async (weekly, minNoticeHours, amountCents) => {
-        const a = await request(w.app).put('/api/admin/availability').set('authorization', `Bearer ${PROVIDER_TOKEN}`).send({ timezone: 'Europe/Paris', weekly, exceptions: [], minNoticeHours, bufferMinutes: 0, autoConfirm: true });
+        const a = await request(w.app)
+          .put('/api/admin/availability')
+          .set('authorization', `Bearer ${PROVIDER_TOKEN}`)
+          .send({ timezone: 'Europe/Paris', weekly, exceptions: [], minNoticeHours, bufferMinutes: 0, autoConfirm: true });
         // Junk can be valid by chance (an empty week, a notice of 0 hours: closed every day): then it is accepted.
         if (a.status === 200) expect(Array.isArray(weekly) && Number.isInteger(minNoticeHours)).toBe(true);
         else expectClean4xx(a);
-        const p = await request(w.app).post(`/api/admin/packs/${packId}/payments`).set('authorization', `Bearer ${PROVIDER_TOKEN}`).send({ method: 'bank_transfer', amountCents, reference: weekly });
+        const p = await request(w.app)
+          .post(`/api/admin/packs/${packId}/payments`)
+          .set('authorization', `Bearer ${PROVIDER_TOKEN}`)
+          .send({ method: 'bank_transfer', amountCents, reference: weekly });
         if (p.status !== 200) expectClean4xx(p);
       }),
       { numRuns: RUNS },
@@ -102,7 +153,11 @@ describe('hostile input', () => {
   test(`Stripe webhook bodies and signatures (${RUNS} cases): refused with 400 unless validly signed`, async () => {
     await fc.assert(
       fc.asyncProperty(fc.string({ maxLength: 200 }), junk(), async (body, signature) => {
-        const res = await request(w.app).post('/webhooks/stripe').set('content-type', 'application/json').set('stripe-signature', text(signature).replace(/[^\x20-\x7e]/g, '')).send(body); // only what a header can carry
+        const res = await request(w.app)
+          .post('/webhooks/stripe')
+          .set('content-type', 'application/json')
+          .set('stripe-signature', text(signature).replace(/[^\x20-\x7e]/g, ''))
+          .send(body); // only what a header can carry
         expect(res.status).toBe(400);
         expect(res.body.error.code).toBe('VALIDATION_FAILED');
       }),
@@ -116,7 +171,9 @@ describe('hostile input', () => {
       { name: 'Eve\r\nBcc: victim@example.org', email: 'eve@example.org' },
       { name: 'Eve', email: 'eve@example.org\r\nBcc: victim@example.org' },
     ]) {
-      const res = await request(w.app).post('/api/orders').send({ packCode: 'PACK_1H', customer, paymentMethod: 'card', consents: CONSENTS });
+      const res = await request(w.app)
+        .post('/api/orders')
+        .send({ packCode: 'PACK_1H', customer, paymentMethod: 'card', consents: CONSENTS });
       expect([res.status, res.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
     }
     await new Promise((r) => setTimeout(r, 300));

@@ -35,7 +35,16 @@ describe('personal data: export, encryption in Temporal, erasure', () => {
 
   let day = 4;
   async function paidPack(email: string) {
-    const res = await request(w.app).post('/api/orders').send({ packCode: 'PACK_1H', quantity: 2, customer: { name: 'Élise Privée', email, phone: '06 12 34 56 78' }, project: 'Mon projet secret', paymentMethod: 'card', consents: CONSENTS });
+    const res = await request(w.app)
+      .post('/api/orders')
+      .send({
+        packCode: 'PACK_1H',
+        quantity: 2,
+        customer: { name: 'Élise Privée', email, phone: '06 12 34 56 78' },
+        project: 'Mon projet secret',
+        paymentMethod: 'card',
+        consents: CONSENTS,
+      });
     expect(res.status).toBe(201);
     const { payload, header } = w.signed(checkoutCompleted(res.body.packId, 18_000));
     await request(w.app).post('/webhooks/stripe').set('stripe-signature', header).set('content-type', 'application/json').send(payload);
@@ -44,7 +53,10 @@ describe('personal data: export, encryption in Temporal, erasure', () => {
       if (s.body.status === 'ACTIVE') break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    await request(w.app).post(`/api/packs/${res.body.packId}/bookings`).set('authorization', `Bearer ${res.body.accessToken}`).send({ start: new Date(Math.ceil((Date.now() + day++ * 86_400_000) / 3_600_000) * 3_600_000).toISOString() });
+    await request(w.app)
+      .post(`/api/packs/${res.body.packId}/bookings`)
+      .set('authorization', `Bearer ${res.body.accessToken}`)
+      .send({ start: new Date(Math.ceil((Date.now() + day++ * 86_400_000) / 3_600_000) * 3_600_000).toISOString() });
     // The projection in PostgreSQL follows the workflow a moment later: wait until it shows the payment and the booking.
     let pack = await w.db.prisma.pack.findUniqueOrThrow({ where: { id: res.body.packId } });
     for (let i = 0; i < 100 && !(pack.paidCents > 0 && pack.hoursReserved > 0); i++) {
@@ -59,10 +71,16 @@ describe('personal data: export, encryption in Temporal, erasure', () => {
     const payloads = await rawPayloads(packId);
     expect(payloads.length).toBeGreaterThanOrEqual(3);
     for (const p of payloads) {
-      expect(Buffer.from(p.metadata!.encoding!).toString()).toBe('binary/encrypted');
+      expect(Buffer.from(p.metadata!.encoding).toString()).toBe('binary/encrypted');
       expect(Buffer.from(p.data!).toString('latin1')).not.toContain(packId);
     }
-    expect((await request(w.app).post('/codec/decode').send({ payloads: [b64(payloads[0])] })).status).toBe(401);
+    expect(
+      (
+        await request(w.app)
+          .post('/codec/decode')
+          .send({ payloads: [b64(payloads[0])] })
+      ).status,
+    ).toBe(401);
     const decoded = await admin(request(w.app).post('/codec/decode')).send({ payloads: [b64(payloads[0])] });
     expect(decoded.status).toBe(200);
     const input = JSON.parse(Buffer.from(decoded.body.payloads[0].data, 'base64').toString('utf8'));
@@ -90,10 +108,22 @@ describe('personal data: export, encryption in Temporal, erasure', () => {
     expect(customer).toMatchObject({ name: 'Client effacé', phone: null });
     expect(customer.email).not.toContain('efface@example.org');
     const pack = await w.db.prisma.pack.findUniqueOrThrow({ where: { id: packId }, include: { payments: true, consents: true } });
-    expect(pack).toMatchObject({ priceCents: before.priceCents, paidCents: before.paidCents, bankReference: before.bankReference, orderedAt: before.orderedAt, project: null });
+    expect(pack).toMatchObject({
+      priceCents: before.priceCents,
+      paidCents: before.paidCents,
+      bankReference: before.bankReference,
+      orderedAt: before.orderedAt,
+      project: null,
+    });
     expect(pack.consents.every((c) => c.ip === '0.0.0.0')).toBe(true);
     const emails = JSON.stringify(
-      (await w.db.prisma.outboxEmail.findMany({ where: { packId } })).map((e) => [e.toAddress, e.subject, e.textBody, e.htmlBody, e.icsBody]),
+      (await w.db.prisma.outboxEmail.findMany({ where: { packId } })).map((e) => [
+        e.toAddress,
+        e.subject,
+        e.textBody,
+        e.htmlBody,
+        e.icsBody,
+      ]),
     );
     expect(emails).not.toContain('efface@example.org');
     expect(emails).not.toContain('Élise');
@@ -103,6 +133,9 @@ describe('personal data: export, encryption in Temporal, erasure', () => {
     const payloads = await rawPayloads(packId);
     const decoded = await admin(request(w.app).post('/codec/decode')).send({ payloads: payloads.map(b64) });
     for (const p of decoded.body.payloads) expect(Buffer.from(p.data, 'base64').toString('utf8')).toContain('effacé');
-    expect(await w.db.prisma.clientKey.findUniqueOrThrow({ where: { customerId } })).toMatchObject({ key: null, destroyedAt: expect.any(Date) });
+    expect(await w.db.prisma.clientKey.findUniqueOrThrow({ where: { customerId } })).toMatchObject({
+      key: null,
+      destroyedAt: expect.any(Date),
+    });
   });
 });

@@ -13,7 +13,17 @@ import { DEFAULT_CATALOG } from '../../src/shared/catalog';
 import { DEFAULT_SETTINGS } from '../../src/shared/policy';
 import { freePort, migrate } from '../../scripts/lib/local-stack';
 import { CONSENTS, OPEN_ALL_THE_TIME } from '../support/packs';
-import { devServerClient, realActivities, spawnProgram, startDevWorker, startSmtpSink, stopProgram, stripeApiUrl, testStripe, type RunningWorker } from '../support/stack';
+import {
+  devServerClient,
+  realActivities,
+  spawnProgram,
+  startDevWorker,
+  startSmtpSink,
+  stopProgram,
+  stripeApiUrl,
+  testStripe,
+  type RunningWorker,
+} from '../support/stack';
 
 // PostgreSQL stopped, then started again (its own server process here, so the shared one is untouched): the
 // gateway answers 503 with a clear message meanwhile and recovers by itself; the workflow goes on and the
@@ -46,8 +56,25 @@ describe('PostgreSQL stopped, then restarted', () => {
     await prisma.availability.create({ data: { id: 1, ...OPEN_ALL_THE_TIME } });
     [client, sink] = await Promise.all([devServerClient(), startSmtpSink()]);
     worker = await startDevWorker(realActivities({ prisma, smtpUrl: sink.url }));
-    const config = loadConfig({ DATABASE_URL: url, STRIPE_SECRET_KEY: 'sk_test_imaginasite', STRIPE_API_URL: stripeApiUrl(), STRIPE_WEBHOOK_SECRET: 'whsec_test', PROVIDER_API_TOKEN: TOKEN, ACCESS_TOKEN_SECRET: 'x'.repeat(40), TEMPORAL_TASK_QUEUE: worker.taskQueue, SMTP_URL: sink.url });
-    app = createApp({ client, prisma, mailer: createMailer(sink.url), stripe: testStripe(), config, catalog: DEFAULT_CATALOG, settings: DEFAULT_SETTINGS });
+    const config = loadConfig({
+      DATABASE_URL: url,
+      STRIPE_SECRET_KEY: 'sk_test_imaginasite',
+      STRIPE_API_URL: stripeApiUrl(),
+      STRIPE_WEBHOOK_SECRET: 'whsec_test',
+      PROVIDER_API_TOKEN: TOKEN,
+      ACCESS_TOKEN_SECRET: 'x'.repeat(40),
+      TEMPORAL_TASK_QUEUE: worker.taskQueue,
+      SMTP_URL: sink.url,
+    });
+    app = createApp({
+      client,
+      prisma,
+      mailer: createMailer(sink.url),
+      stripe: testStripe(),
+      config,
+      catalog: DEFAULT_CATALOG,
+      settings: DEFAULT_SETTINGS,
+    });
   }, 120_000);
   afterAll(async () => {
     await worker?.stop();
@@ -58,7 +85,14 @@ describe('PostgreSQL stopped, then restarted', () => {
   });
 
   test('503 with a clear message while it is down, recovery by itself, and the projection catches up', async () => {
-    const order = await request(app).post('/api/orders').send({ packCode: 'PACK_1H', customer: { name: 'Base Arrêtée', email: 'pg@example.org' }, paymentMethod: 'bank_transfer', consents: CONSENTS });
+    const order = await request(app)
+      .post('/api/orders')
+      .send({
+        packCode: 'PACK_1H',
+        customer: { name: 'Base Arrêtée', email: 'pg@example.org' },
+        paymentMethod: 'bank_transfer',
+        consents: CONSENTS,
+      });
     expect(order.status).toBe(201);
     const admin = () => request(app).get('/api/admin/packs').set('authorization', `Bearer ${TOKEN}`);
     expect((await admin()).status).toBe(200);

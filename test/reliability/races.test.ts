@@ -15,7 +15,15 @@ describe('races', () => {
   });
 
   const paidPack = async (i: number) => {
-    const res = await request(w.app).post('/api/orders').send({ packCode: 'PACK_1H', quantity: 2, customer: { name: `Client ${i}`, email: `race${i}.${Date.now()}@example.org` }, paymentMethod: 'card', consents: CONSENTS });
+    const res = await request(w.app)
+      .post('/api/orders')
+      .send({
+        packCode: 'PACK_1H',
+        quantity: 2,
+        customer: { name: `Client ${i}`, email: `race${i}.${Date.now()}@example.org` },
+        paymentMethod: 'card',
+        consents: CONSENTS,
+      });
     const { payload, header } = w.signed(checkoutCompleted(res.body.packId, 18_000));
     await request(w.app).post('/webhooks/stripe').set('stripe-signature', header).set('content-type', 'application/json').send(payload);
     for (let k = 0; k < 100; k++) {
@@ -29,20 +37,36 @@ describe('races', () => {
   test('10 clients booking the same slot at once: exactly one wins, the 9 others get SLOT_UNAVAILABLE', async () => {
     const packs = await Promise.all(Array.from({ length: 10 }, (_, i) => paidPack(i)));
     const start = new Date(Math.ceil((Date.now() + 5 * 24 * HOUR) / HOUR) * HOUR).toISOString();
-    const answers = await Promise.all(packs.map((p) => request(w.app).post(`/api/packs/${p.packId}/bookings`).set('authorization', `Bearer ${p.token}`).send({ start })));
+    const answers = await Promise.all(
+      packs.map((p) => request(w.app).post(`/api/packs/${p.packId}/bookings`).set('authorization', `Bearer ${p.token}`).send({ start })),
+    );
     expect(answers.filter((a) => a.status === 201)).toHaveLength(1);
     const losers = answers.filter((a) => a.status !== 201);
     expect(losers.map((a) => [a.status, a.body.error.code])).toEqual(Array(9).fill([409, 'SLOT_UNAVAILABLE']));
-    const held = await w.db.prisma.$queryRaw<Array<{ n: bigint }>>`SELECT count(*) AS n FROM calendar_slot WHERE released_at IS NULL AND lower(during) = ${new Date(start)}::timestamptz`;
+    const held = await w.db.prisma.$queryRaw<
+      Array<{ n: bigint }>
+    >`SELECT count(*) AS n FROM calendar_slot WHERE released_at IS NULL AND lower(during) = ${new Date(start)}::timestamptz`;
     expect(Number(held[0].n)).toBe(1);
   });
 
   test('a client cancelling while the provider reports a no-show: one of them wins, the session is billed at most once', async () => {
     const p = await paidPack(99);
     // A session about to start: the client's cancellation (late) and the provider's no-show cross each other.
-    await request(w.app).put('/api/admin/availability').set('authorization', `Bearer ${PROVIDER_TOKEN}`).send({ timezone: 'Europe/Paris', weekly: [1, 2, 3, 4, 5, 6, 7].map((day) => ({ day, from: '00:00', to: '24:00' })), exceptions: [], minNoticeHours: 0, bufferMinutes: 0, autoConfirm: true });
+    await request(w.app)
+      .put('/api/admin/availability')
+      .set('authorization', `Bearer ${PROVIDER_TOKEN}`)
+      .send({
+        timezone: 'Europe/Paris',
+        weekly: [1, 2, 3, 4, 5, 6, 7].map((day) => ({ day, from: '00:00', to: '24:00' })),
+        exceptions: [],
+        minNoticeHours: 0,
+        bufferMinutes: 0,
+        autoConfirm: true,
+      });
     const start = new Date(Math.ceil((Date.now() + 2 * 60_000) / 60_000) * 60_000 + 2 * HOUR).toISOString();
-    const { booking } = (await request(w.app).post(`/api/packs/${p.packId}/bookings`).set('authorization', `Bearer ${p.token}`).send({ start })).body;
+    const { booking } = (
+      await request(w.app).post(`/api/packs/${p.packId}/bookings`).set('authorization', `Bearer ${p.token}`).send({ start })
+    ).body;
     const [cancel, noShow] = await Promise.all([
       request(w.app).post(`/api/packs/${p.packId}/bookings/${booking.id}/cancel`).set('authorization', `Bearer ${p.token}`),
       request(w.app).post(`/api/admin/packs/${p.packId}/bookings/${booking.id}/no-show`).set('authorization', `Bearer ${PROVIDER_TOKEN}`),

@@ -7,7 +7,14 @@ import { DEFAULT_CATALOG } from '../../src/shared/catalog';
 import { getPackState, packWorkflowId, paymentReceived, requestBooking, type PackState } from '../../src/shared/pack';
 import { DEFAULT_SETTINGS } from '../../src/shared/policy';
 import { CONSENTS, OPEN_ALL_THE_TIME } from '../support/packs';
-import { createTestDatabase, devServerClient, realActivities, startDevWorker, type RunningWorker, type TestDatabase } from '../support/stack';
+import {
+  createTestDatabase,
+  devServerClient,
+  realActivities,
+  startDevWorker,
+  type RunningWorker,
+  type TestDatabase,
+} from '../support/stack';
 
 /** A one-hour card order, placed the way the gateway places it. */
 function orderOneHour(deps: { client: Client; prisma: TestDatabase['prisma']; taskQueue: string }, name: string, email: string) {
@@ -43,7 +50,10 @@ describe('SMTP server down, then back', () => {
 
   const until = async (packId: string, ok: (s: PackState) => boolean, what: string) => {
     for (let i = 0; i < 200; i++) {
-      const s = await client.workflow.getHandle(packWorkflowId(packId)).query(getPackState).catch(() => undefined);
+      const s = await client.workflow
+        .getHandle(packWorkflowId(packId))
+        .query(getPackState)
+        .catch(() => undefined);
       if (s && ok(s)) return s;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -56,7 +66,13 @@ describe('SMTP server down, then back', () => {
     const placed = await orderOneHour({ client, prisma: db.prisma, taskQueue: worker.taskQueue }, 'Panne Mail', email);
     const handle = client.workflow.getHandle(packWorkflowId(placed.packId));
     await until(placed.packId, () => true, 'the workflow');
-    await handle.signal(paymentReceived, { method: 'card', amountCents: placed.priceCents, reference: 'pi_outage', paidAt: new Date().toISOString(), idempotencyKey: 'stripe:pi_outage' });
+    await handle.signal(paymentReceived, {
+      method: 'card',
+      amountCents: placed.priceCents,
+      reference: 'pi_outage',
+      paidAt: new Date().toISOString(),
+      idempotencyKey: 'stripe:pi_outage',
+    });
     await until(placed.packId, (s) => s.status === 'ACTIVE', 'the payment, SMTP down');
     const start = new Date(Math.ceil((Date.now() + 3 * 86_400_000) / 3_600_000) * 3_600_000).toISOString();
     const { booking } = await handle.executeUpdate(requestBooking, { args: [{ start }] });
@@ -70,7 +86,9 @@ describe('SMTP server down, then back', () => {
     }
     expect(pending).toBe(3);
     await new Promise((r) => setTimeout(r, 1500));
-    const failing = await db.prisma.outboxEmail.findFirst({ where: { packId: placed.packId, status: 'PENDING', lastError: { not: null } } });
+    const failing = await db.prisma.outboxEmail.findFirst({
+      where: { packId: placed.packId, status: 'PENDING', lastError: { not: null } },
+    });
     expect(failing?.lastError).toMatch(/ECONNREFUSED|connect/i);
 
     // The server comes back on the same address.
@@ -120,7 +138,13 @@ describe('SMTP server that never answers', () => {
     const placed = await orderOneHour({ client, prisma: db.prisma, taskQueue: worker.taskQueue }, 'Serveur Muet', email);
     const handle = client.workflow.getHandle(packWorkflowId(placed.packId));
     const asked = Date.now();
-    await handle.signal(paymentReceived, { method: 'card', amountCents: placed.priceCents, reference: 'pi_silent', paidAt: new Date().toISOString(), idempotencyKey: 'stripe:pi_silent' });
+    await handle.signal(paymentReceived, {
+      method: 'card',
+      amountCents: placed.priceCents,
+      reference: 'pi_silent',
+      paidAt: new Date().toISOString(),
+      idempotencyKey: 'stripe:pi_silent',
+    });
     // A query waits for the task in hand: the pack shows ACTIVE only once the payment's recording has let go.
     for (let i = 0; i < 300; i++) {
       const s = await handle.query(getPackState);

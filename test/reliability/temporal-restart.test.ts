@@ -38,7 +38,13 @@ describe('Temporal dev server restarted on its persisted database', () => {
     server = await start(port);
     client = new Client({ connection: await Connection.connect({ address: server.address }) });
     const nativeConnection = await NativeConnection.connect({ address: server.address });
-    worker = await createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, activities: realActivities({ prisma: db.prisma, smtpUrl: sink.url }), workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH });
+    worker = await createWorker({
+      connection: nativeConnection,
+      namespace: 'default',
+      taskQueue,
+      activities: realActivities({ prisma: db.prisma, smtpUrl: sink.url }),
+      workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH,
+    });
     running = worker.run();
   }, 90_000);
   afterAll(async () => {
@@ -53,7 +59,10 @@ describe('Temporal dev server restarted on its persisted database', () => {
   const until = async (packId: string, ok: (s: PackState) => boolean, what: string, ms = 60_000) => {
     const deadline = Date.now() + ms;
     while (Date.now() < deadline) {
-      const s = await client.workflow.getHandle(packWorkflowId(packId)).query(getPackState).catch(() => undefined);
+      const s = await client.workflow
+        .getHandle(packWorkflowId(packId))
+        .query(getPackState)
+        .catch(() => undefined);
       if (s && ok(s)) return s;
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -61,9 +70,25 @@ describe('Temporal dev server restarted on its persisted database', () => {
   };
 
   test('a paid pack keeps its booking, and an unpaid one is reminded and cancelled on time, across the restart', async () => {
-    const deps = (settings = DEFAULT_SETTINGS) => ({ client, prisma: db.prisma, taskQueue, catalog: DEFAULT_CATALOG, settings, cgvVersion: 'test' });
+    const deps = (settings = DEFAULT_SETTINGS) => ({
+      client,
+      prisma: db.prisma,
+      taskQueue,
+      catalog: DEFAULT_CATALOG,
+      settings,
+      cgvVersion: 'test',
+    });
     const meta = () => ({ orderKey: crypto.randomUUID(), ip: '127.0.0.1', userAgent: 'jest' });
-    const paid = await placeOrder(deps(), { packCode: 'PACK_1H', customer: { name: 'Avant Redémarrage', email: 'before@example.org' }, paymentMethod: 'card', consents: CONSENTS }, meta());
+    const paid = await placeOrder(
+      deps(),
+      {
+        packCode: 'PACK_1H',
+        customer: { name: 'Avant Redémarrage', email: 'before@example.org' },
+        paymentMethod: 'card',
+        consents: CONSENTS,
+      },
+      meta(),
+    );
     // An order whose payment timers fall after the restart: reminder at 12 s, deadline at 20 s.
     const unpaidEmail = `restart.${Date.now()}@example.org`;
     const unpaid = await placeOrder(
@@ -73,7 +98,13 @@ describe('Temporal dev server restarted on its persisted database', () => {
     );
     const handle = client.workflow.getHandle(packWorkflowId(paid.packId));
     await until(paid.packId, () => true, 'the first pack');
-    await handle.signal(paymentReceived, { method: 'card', amountCents: paid.priceCents, reference: 'pi_restart', paidAt: new Date().toISOString(), idempotencyKey: 'stripe:pi_restart' });
+    await handle.signal(paymentReceived, {
+      method: 'card',
+      amountCents: paid.priceCents,
+      reference: 'pi_restart',
+      paidAt: new Date().toISOString(),
+      idempotencyKey: 'stripe:pi_restart',
+    });
     await until(paid.packId, (s) => s.status === 'ACTIVE', 'the payment');
     const startAt = new Date(Math.ceil((Date.now() + 3 * 86_400_000) / 3_600_000) * 3_600_000).toISOString();
     const { booking } = await handle.executeUpdate(requestBooking, { args: [{ start: startAt }] });

@@ -8,7 +8,16 @@ import { DEFAULT_CATALOG } from '../../src/shared/catalog';
 import { cancelBooking, getPackState, packWorkflowId, paymentReceived, requestBooking, type PackState } from '../../src/shared/pack';
 import { DEFAULT_SETTINGS } from '../../src/shared/policy';
 import { CONSENTS, OPEN_ALL_THE_TIME } from '../support/packs';
-import { createTestDatabase, devServerClient, spawnProgram, startSmtpSink, stopProgram, stripeApiUrl, uniqueName, type TestDatabase } from '../support/stack';
+import {
+  createTestDatabase,
+  devServerClient,
+  spawnProgram,
+  startSmtpSink,
+  stopProgram,
+  stripeApiUrl,
+  uniqueName,
+  type TestDatabase,
+} from '../support/stack';
 
 // Real faults: the worker is a separate process (as in production), killed with SIGKILL while it handles a
 // payment, a booking and a cancellation, then started again. Nothing may be lost or done twice.
@@ -76,7 +85,13 @@ describe('worker killed (SIGKILL) in the middle of a payment, a booking and a ca
     await until(placed.packId, () => true, 'the workflow');
 
     // Payment: the signal is durable as soon as it is accepted; the worker dies while handling it.
-    await handle.signal(paymentReceived, { method: 'card', amountCents: placed.priceCents, reference: 'pi_crash', paidAt: new Date().toISOString(), idempotencyKey: 'stripe:pi_crash' });
+    await handle.signal(paymentReceived, {
+      method: 'card',
+      amountCents: placed.priceCents,
+      reference: 'pi_crash',
+      paidAt: new Date().toISOString(),
+      idempotencyKey: 'stripe:pi_crash',
+    });
     await killWorker();
     await startWorker();
     await until(placed.packId, (s) => s.status === 'ACTIVE', 'the payment after the restart');
@@ -95,7 +110,9 @@ describe('worker killed (SIGKILL) in the middle of a payment, a booking and a ca
     await new Promise((r) => setTimeout(r, 50));
     await killWorker();
     await startWorker();
-    const cancelled = await cancelCall.catch(() => handle.executeUpdate(cancelBooking, { args: [{ bookingId: booking.id, by: 'client' }], updateId: 'cancel-1' }));
+    const cancelled = await cancelCall.catch(() =>
+      handle.executeUpdate(cancelBooking, { args: [{ bookingId: booking.id, by: 'client' }], updateId: 'cancel-1' }),
+    );
     expect(cancelled.penalty).toBe(false);
 
     const final = await until(placed.packId, (s) => s.bookings.length === 1 && s.bookings[0].status === 'CANCELLED', 'the cancellation');
@@ -104,11 +121,21 @@ describe('worker killed (SIGKILL) in the middle of a payment, a booking and a ca
     // The calendar holds nothing for the cancelled session (an activity lost with the killed worker is retried once its
     // 20-second timeout has passed, so this can take that long).
     for (let i = 0; i < 600; i++) {
-      const held = await db.prisma.$queryRaw<Array<{ n: bigint }>>`SELECT count(*) AS n FROM calendar_slot WHERE pack_id = ${placed.packId}::uuid AND released_at IS NULL`;
+      const held = await db.prisma.$queryRaw<
+        Array<{ n: bigint }>
+      >`SELECT count(*) AS n FROM calendar_slot WHERE pack_id = ${placed.packId}::uuid AND released_at IS NULL`;
       if (Number(held[0].n) === 0) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    expect(Number((await db.prisma.$queryRaw<Array<{ n: bigint }>>`SELECT count(*) AS n FROM calendar_slot WHERE pack_id = ${placed.packId}::uuid AND released_at IS NULL`)[0].n)).toBe(0);
+    expect(
+      Number(
+        (
+          await db.prisma.$queryRaw<
+            Array<{ n: bigint }>
+          >`SELECT count(*) AS n FROM calendar_slot WHERE pack_id = ${placed.packId}::uuid AND released_at IS NULL`
+        )[0].n,
+      ),
+    ).toBe(0);
     await sink.waitFor((m) => m.to.includes(email) && m.subject === 'Séance annulée sans frais', 60_000);
     await new Promise((r) => setTimeout(r, 500));
     const subjects = sink.messages.filter((m) => m.to.includes(email)).map((m) => m.subject);

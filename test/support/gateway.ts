@@ -16,7 +16,16 @@ import { DEFAULT_CATALOG } from '../../src/shared/catalog';
 import { DEFAULT_SETTINGS } from '../../src/shared/policy';
 import { OPEN_ALL_THE_TIME } from './packs';
 import { freePort } from '../../scripts/lib/local-stack';
-import { createTestDatabase, devServerClient, startDevWorker, startSmtpSink, stripeApiUrl, testStripe, type RunningWorker, type TestDatabase } from './stack';
+import {
+  createTestDatabase,
+  devServerClient,
+  startDevWorker,
+  startSmtpSink,
+  stripeApiUrl,
+  testStripe,
+  type RunningWorker,
+  type TestDatabase,
+} from './stack';
 
 export const PROVIDER_TOKEN = 'provider-token-for-tests-0123456789';
 export const PROVIDER_PASSWORD = 'mot de passe du prestataire';
@@ -45,8 +54,17 @@ export async function createGatewayWorld(opts: { rateLimits?: Partial<RateLimits
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const secret = crypto.randomBytes(32).toString('base64url');
-  const settings = { publicUrl: baseUrl, providerEmail: 'prestataire@imaginasite.test', accessTokenSecret: secret, zoomUrl: 'https://zoom.us/j/123456789' };
-  const worker = await startDevWorker(createActivities({ prisma: db.prisma, mailer: createMailer(sink.url), stripe, settings }), undefined, dataConverter);
+  const settings = {
+    publicUrl: baseUrl,
+    providerEmail: 'prestataire@imaginasite.test',
+    accessTokenSecret: secret,
+    zoomUrl: 'https://zoom.us/j/123456789',
+  };
+  const worker = await startDevWorker(
+    createActivities({ prisma: db.prisma, mailer: createMailer(sink.url), stripe, settings }),
+    undefined,
+    dataConverter,
+  );
   await db.prisma.availability.create({ data: { id: 1, ...OPEN_ALL_THE_TIME } });
   const config = loadConfig({
     DATABASE_URL: db.url,
@@ -60,7 +78,16 @@ export async function createGatewayWorld(opts: { rateLimits?: Partial<RateLimits
     SMTP_URL: sink.url,
     PUBLIC_URL: baseUrl,
   });
-  const app = createApp({ client, prisma: db.prisma, mailer: createMailer(sink.url), stripe, config, catalog: DEFAULT_CATALOG, settings: DEFAULT_SETTINGS, rateLimits: { ordersPerMinute: 1000, bookingsPerMinute: 1000, loginPerMinute: 1000, magicLinkPerMinute: 1000, ...opts.rateLimits } });
+  const app = createApp({
+    client,
+    prisma: db.prisma,
+    mailer: createMailer(sink.url),
+    stripe,
+    config,
+    catalog: DEFAULT_CATALOG,
+    settings: DEFAULT_SETTINGS,
+    rateLimits: { ordersPerMinute: 1000, bookingsPerMinute: 1000, loginPerMinute: 1000, magicLinkPerMinute: 1000, ...opts.rateLimits },
+  });
   let server: Server | undefined;
   const world: GatewayWorld = {
     app,
@@ -72,7 +99,10 @@ export async function createGatewayWorld(opts: { rateLimits?: Partial<RateLimits
     baseUrl,
     signed(event, o = {}) {
       const payload = JSON.stringify(event);
-      return { payload, header: stripe.webhooks.generateTestHeaderString({ payload, secret: o.secret ?? WEBHOOK_SECRET, timestamp: o.timestamp }) };
+      return {
+        payload,
+        header: stripe.webhooks.generateTestHeaderString({ payload, secret: o.secret ?? WEBHOOK_SECRET, timestamp: o.timestamp }),
+      };
     },
     async listen() {
       server = app.listen(port, '127.0.0.1');

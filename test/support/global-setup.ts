@@ -25,9 +25,17 @@ export default async function globalSetup(): Promise<void> {
       await migrate(pg.url(TEMPLATE_DB));
       return pg;
     })(),
-    startTemporalDevServer({ port: temporalPort, namespace: 'default', searchAttributes: SEARCH_ATTRIBUTES, log: path.join(logs, 'temporal.log') }),
+    startTemporalDevServer({
+      port: temporalPort,
+      namespace: 'default',
+      searchAttributes: SEARCH_ATTRIBUTES,
+      log: path.join(logs, 'temporal.log'),
+    }),
     startStripeMock({ port: stripePort, log: path.join(logs, 'stripe-mock.log') }),
-    bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} } as never }),
+    bundleWorkflowCode({
+      workflowsPath: WORKFLOWS_PATH,
+      logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} },
+    }),
   ]);
   const bundlePath = path.join(dir, 'workflow-bundle.js');
   fs.writeFileSync(bundlePath, bundle.code);

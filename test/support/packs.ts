@@ -17,7 +17,15 @@ import { getPackState, packWorkflowId, paymentReceived, type PackState, type Pay
 import { DEFAULT_SETTINGS, type Availability, type PackSettings } from '../../src/shared/policy';
 import { SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
 import type { packWorkflow } from '../../src/workflows/pack/workflow';
-import { createTestDatabase, createTimeSkippingEnv, startSmtpSink, testStripe, uniqueName, workflowBundle, type TestDatabase } from './stack';
+import {
+  createTestDatabase,
+  createTimeSkippingEnv,
+  startSmtpSink,
+  testStripe,
+  uniqueName,
+  workflowBundle,
+  type TestDatabase,
+} from './stack';
 
 export const HOUR = 3_600_000;
 export const MINUTE = 60_000;
@@ -43,7 +51,14 @@ export interface PackWorld {
   activities: Activities;
   now(): Promise<number>;
   setAvailability(a: Partial<Availability>): Promise<void>;
-  order(o?: { packCode?: PackCode; quantity?: number; paymentMethod?: PaymentMethod; email?: string; settings?: Partial<PackSettings>; continueAsNewAfterEvents?: number }): Promise<WorkflowHandle<typeof packWorkflow>>;
+  order(o?: {
+    packCode?: PackCode;
+    quantity?: number;
+    paymentMethod?: PaymentMethod;
+    email?: string;
+    settings?: Partial<PackSettings>;
+    continueAsNewAfterEvents?: number;
+  }): Promise<WorkflowHandle<typeof packWorkflow>>;
   pay(handle: WorkflowHandle<typeof packWorkflow>, o?: { amountCents?: number; key?: string; method?: PaymentMethod }): Promise<PackState>;
   state(handle: WorkflowHandle<typeof packWorkflow>): Promise<PackState>;
   /** Waits (in real time, the workflow's clock frozen) until the predicate holds for the pack's state. */
@@ -56,7 +71,9 @@ export interface PackWorld {
 }
 
 /** Starts everything; `wrap` may decorate the real activities (to inject a failure, say). */
-export async function createPackWorld(opts: { wrap?: (a: Activities) => Activities; wrapMailer?: (m: Mailer) => Mailer } = {}): Promise<PackWorld> {
+export async function createPackWorld(
+  opts: { wrap?: (a: Activities) => Activities; wrapMailer?: (m: Mailer) => Mailer } = {},
+): Promise<PackWorld> {
   const [env, db, sink] = await Promise.all([createTimeSkippingEnv(), createTestDatabase(), startSmtpSink()]);
   // The Java test server accepts search attributes registered through the operator service.
   await env.connection.operatorService.addSearchAttributes({
@@ -64,12 +81,19 @@ export async function createPackWorld(opts: { wrap?: (a: Activities) => Activiti
     searchAttributes: Object.fromEntries(
       SEARCH_ATTRIBUTES.map((k) => [
         k.name,
-        k.type === 'DATETIME' ? temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_DATETIME : temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+        k.type === 'DATETIME'
+          ? temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_DATETIME
+          : temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
       ]),
     ),
   });
   const mailer = createMailer(sink.url);
-  const real = createActivities({ prisma: db.prisma, mailer: opts.wrapMailer ? opts.wrapMailer(mailer) : mailer, stripe: testStripe(), settings: { providerEmail: 'prestataire@imaginasite.test' } });
+  const real = createActivities({
+    prisma: db.prisma,
+    mailer: opts.wrapMailer ? opts.wrapMailer(mailer) : mailer,
+    stripe: testStripe(),
+    settings: { providerEmail: 'prestataire@imaginasite.test' },
+  });
   const activities = opts.wrap ? opts.wrap(real) : real;
   const taskQueue = uniqueName('packs');
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: workflowBundle(), activities });
@@ -95,7 +119,15 @@ export async function createPackWorld(opts: { wrap?: (a: Activities) => Activiti
         consents: CONSENTS,
       };
       const placed = await placeOrder(
-        { client: env.client, prisma: db.prisma, taskQueue, catalog: DEFAULT_CATALOG, settings: { ...DEFAULT_SETTINGS, ...o.settings }, cgvVersion: 'test', continueAsNewAfterEvents: o.continueAsNewAfterEvents },
+        {
+          client: env.client,
+          prisma: db.prisma,
+          taskQueue,
+          catalog: DEFAULT_CATALOG,
+          settings: { ...DEFAULT_SETTINGS, ...o.settings },
+          cgvVersion: 'test',
+          continueAsNewAfterEvents: o.continueAsNewAfterEvents,
+        },
         order,
         { orderKey: crypto.randomUUID(), ip: '127.0.0.1', userAgent: 'jest', nowMs: await world.now() },
       );
@@ -161,7 +193,6 @@ export async function refusal(p: Promise<unknown>): Promise<string> {
   }
   throw new Error('expected the update to be refused, it succeeded');
 }
-
 
 /** The first whole hour at least `aheadMs` after `nowMs`, as ISO. */
 export function hourAfter(nowMs: number, aheadMs: number): string {

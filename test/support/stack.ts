@@ -89,10 +89,21 @@ export interface RunningWorker {
 }
 
 /** A worker on its own task queue against the dev server, running the bundle built once by the global setup. */
-export async function startDevWorker(activities: Activities, taskQueue = uniqueName('tq'), dataConverter?: DataConverter): Promise<RunningWorker> {
+export async function startDevWorker(
+  activities: Activities,
+  taskQueue = uniqueName('tq'),
+  dataConverter?: DataConverter,
+): Promise<RunningWorker> {
   quietTemporalRuntime();
   const connection = await NativeConnection.connect({ address: env('TEST_TEMPORAL_ADDRESS') });
-  const worker = await createWorker({ connection, namespace: 'default', taskQueue, activities, dataConverter, workflowBundlePath: env('WORKFLOW_BUNDLE_PATH') });
+  const worker = await createWorker({
+    connection,
+    namespace: 'default',
+    taskQueue,
+    activities,
+    dataConverter,
+    workflowBundlePath: env('WORKFLOW_BUNDLE_PATH'),
+  });
   const running = worker.run();
   return {
     worker,
@@ -121,19 +132,28 @@ export function workflowBundle(): { codePath: string } {
   return { codePath: env('WORKFLOW_BUNDLE_PATH') };
 }
 
-
 /**
  * Starts one of the project's programs (through tsx) as its own process — a worker, a gateway, a PostgreSQL —
  * and waits until its output says `ready`. The fault tests kill such processes with SIGKILL.
  */
-export async function spawnProgram(script: string, args: string[], env: NodeJS.ProcessEnv, ready: string, timeoutMs = 60_000): Promise<ChildProcess> {
+export async function spawnProgram(
+  script: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  ready: string,
+  timeoutMs = 60_000,
+): Promise<ChildProcess> {
   const root = path.join(__dirname, '../..');
   // `node --import tsx`, not tsx's CLI: the CLI runs the program in a child of its own, which a SIGKILL of the CLI
   // would leave running (the crash tests must kill the program itself).
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
   const deadline = Date.now() + timeoutMs;
   while (!out.includes(ready)) {
     if (child.exitCode !== null || Date.now() > deadline) {

@@ -71,7 +71,9 @@ describe('configuration', () => {
     const tuned = loadConfig({ ...valid, WORKER_MAX_CACHED_WORKFLOWS: '2000', RATE_LIMIT_BOOKINGS_PER_MINUTE: '6000' });
     expect(workerTuningFromConfig(tuned).maxCachedWorkflows).toBe(2000);
     expect(tuned.RATE_LIMIT_BOOKINGS_PER_MINUTE).toBe(6000);
-    expect(problems({ ...valid, WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '1' })).toEqual([expect.stringMatching(/^WORKER_MAX_CONCURRENT_WORKFLOW_TASKS /)]);
+    expect(problems({ ...valid, WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '1' })).toEqual([
+      expect.stringMatching(/^WORKER_MAX_CONCURRENT_WORKFLOW_TASKS /),
+    ]);
   });
 
   test('PACK_VALIDITY (benchmarks only) replaces the validity in months by an elapsed duration', () => {

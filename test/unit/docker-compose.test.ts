@@ -18,8 +18,9 @@ const compose = parse(text, { merge: true }) as { services: Record<string, Servi
 
 /** Resolves `${NAME:-default}` / `${NAME:?msg}` as compose would, with sample values for the operator's secrets. */
 function interpolate(value: string, vars: Record<string, string>): string {
-  return value.replace(/\$\{(\w+)(?::([-?])([^}]*))?\}/g, (_m, name: string, op?: string, arg?: string) =>
-    vars[name] ?? (op === '-' ? (arg ?? '') : ''),
+  return value.replace(
+    /\$\{(\w+)(?::([-?])([^}]*))?\}/g,
+    (_m, name: string, op?: string, arg?: string) => vars[name] ?? (op === '-' ? (arg ?? '') : ''),
   );
 }
 const operatorVars = {
@@ -54,7 +55,8 @@ describe('docker-compose.yml (production-shaped topology)', () => {
     const config = loadConfig(env);
     expect(config.TEMPORAL_ADDRESS).toBe('temporal:7233');
     expect(config.DATABASE_URL).toContain('@postgres:5432/');
-    for (const contractName of ['PUBLIC_URL', 'TEMPORAL_NAMESPACE', 'SMTP_URL', 'ZOOM_MEETING_URL']) expect(env).toHaveProperty(contractName);
+    for (const contractName of ['PUBLIC_URL', 'TEMPORAL_NAMESPACE', 'SMTP_URL', 'ZOOM_MEETING_URL'])
+      expect(env).toHaveProperty(contractName);
   });
 
   test('registers the search attributes the pack workflows upsert', () => {

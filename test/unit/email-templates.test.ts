@@ -2,10 +2,29 @@ import { renderEmail, type MailContext } from '../../src/activities/emails/templ
 
 const ctx = (over: Partial<MailContext> = {}): MailContext => ({
   template: 'BOOKING_CONFIRMED',
-  event: { type: 'BOOKING_CONFIRMED', atMs: Date.parse('2027-03-01T09:00:00Z'), data: { start: '2027-03-28T08:00:00.000Z', end: '2027-03-28T09:00:00.000Z', hours: 1 } },
-  pack: { id: 'p', label: 'Pack 1 heure', totalHours: 2, priceCents: 18_000, paymentMethod: 'card', bankReference: 'IMG-ABCDEFGH', paymentDeadline: new Date('2027-03-08T09:00:00Z'), expiresAt: new Date('2027-06-01T09:00:00Z'), hoursAvailable: 1 },
+  event: {
+    type: 'BOOKING_CONFIRMED',
+    atMs: Date.parse('2027-03-01T09:00:00Z'),
+    data: { start: '2027-03-28T08:00:00.000Z', end: '2027-03-28T09:00:00.000Z', hours: 1 },
+  },
+  pack: {
+    id: 'p',
+    label: 'Pack 1 heure',
+    totalHours: 2,
+    priceCents: 18_000,
+    paymentMethod: 'card',
+    bankReference: 'IMG-ABCDEFGH',
+    paymentDeadline: new Date('2027-03-08T09:00:00Z'),
+    expiresAt: new Date('2027-06-01T09:00:00Z'),
+    hoursAvailable: 1,
+  },
   customer: { name: 'Zoé <script>alert(1)</script>', email: 'zoe@example.org' },
-  settings: { publicUrl: 'https://www.imaginasite.com', zoomUrl: 'https://zoom.us/j/123', timezone: 'Europe/Paris', bank: { iban: 'FR76 3000 6000 0112 3456 7890 189', bic: 'AGRIFRPPXXX', holder: 'imaginasite' } },
+  settings: {
+    publicUrl: 'https://www.imaginasite.com',
+    zoomUrl: 'https://zoom.us/j/123',
+    timezone: 'Europe/Paris',
+    bank: { iban: 'FR76 3000 6000 0112 3456 7890 189', bic: 'AGRIFRPPXXX', holder: 'imaginasite' },
+  },
   portalUrl: 'https://www.imaginasite.com/espace?token=abc',
   ...over,
 });
@@ -19,7 +38,12 @@ describe('emails', () => {
   });
 
   test('a value from outside is rendered inert in the HTML (escaped), and a subject never carries a line break', () => {
-    const m = renderEmail(ctx({ template: 'PROVIDER_ORDER_RECEIVED', customer: { name: 'Eve <script>alert(1)</script>\r\nBcc: x@example.org', email: 'eve@example.org' } }));
+    const m = renderEmail(
+      ctx({
+        template: 'PROVIDER_ORDER_RECEIVED',
+        customer: { name: 'Eve <script>alert(1)</script>\r\nBcc: x@example.org', email: 'eve@example.org' },
+      }),
+    );
     expect(m.html).not.toContain('<script>');
     expect(m.html).toContain('&lt;script&gt;');
     expect(m.subject).not.toMatch(/[\r\n]/);
@@ -27,6 +51,7 @@ describe('emails', () => {
 
   test('the bank-transfer order email gives the IBAN, the amount, the reference and the deadline', () => {
     const m = renderEmail(ctx({ template: 'ORDER_RECEIVED', pack: { ...ctx().pack, paymentMethod: 'bank_transfer' } }));
-    for (const s of ['IBAN : FR76 3000 6000 0112 3456 7890 189', 'Montant : 180,00 €', 'IMG-ABCDEFGH', 'lundi 8 mars 2027 à 10h00']) expect(m.text).toContain(s);
+    for (const s of ['IBAN : FR76 3000 6000 0112 3456 7890 189', 'Montant : 180,00 €', 'IMG-ABCDEFGH', 'lundi 8 mars 2027 à 10h00'])
+      expect(m.text).toContain(s);
   });
 });

@@ -19,11 +19,21 @@ describe('logs carry no personal data', () => {
   test('a structured log line is JSON, with the message and every field redacted, errors included', () => {
     const lines: string[] = [];
     const log = createLogger('test', 'info', (l) => lines.push(l));
-    log.error('delivery to jean@example.org failed', { to: 'jean@example.org', nested: { phone: '0612345678' }, error: new Error('550 jean@example.org unknown') });
+    log.error('delivery to jean@example.org failed', {
+      to: 'jean@example.org',
+      nested: { phone: '0612345678' },
+      error: new Error('550 jean@example.org unknown'),
+    });
     log.debug('not written below the level', { x: 1 });
     expect(lines).toHaveLength(1);
     const entry = JSON.parse(lines[0]);
-    expect(entry).toMatchObject({ level: 'error', component: 'test', message: 'delivery to [email] failed', to: '[email]', nested: { phone: '[phone]' } });
+    expect(entry).toMatchObject({
+      level: 'error',
+      component: 'test',
+      message: 'delivery to [email] failed',
+      to: '[email]',
+      nested: { phone: '[phone]' },
+    });
     expect(entry.error.message).toBe('550 [email] unknown');
     expect(lines[0]).not.toContain('jean@example.org');
   });

@@ -163,7 +163,9 @@ describe('validity: « valables pour une durée de 3 mois à compter de la date 
         // 04:00–23:00 local: avoids the 02:00–03:00 gap of the spring DST change on the target day
         fc.integer({ min: 4 * 60, max: 23 * 60 }),
         (date, minuteOfDay) => {
-          const paidLocal = inParis(date.getTime()).startOf('day').set({ hour: Math.floor(minuteOfDay / 60), minute: minuteOfDay % 60 });
+          const paidLocal = inParis(date.getTime())
+            .startOf('day')
+            .set({ hour: Math.floor(minuteOfDay / 60), minute: minuteOfDay % 60 });
           const paidMs = paidLocal.toMillis();
           const expiry = inParis(expiryOf(paidMs, DEFAULT_SETTINGS));
           expect(expiry.toMillis()).toBeGreaterThan(paidMs);
@@ -233,7 +235,10 @@ describe('withdrawal (rétractation): 14 days from the order, before any session
     { booking: 'a NO_SHOW session', status: 'NO_SHOW' as const, startOffset: -3 * HOUR_MS },
   ])('once $booking, withdrawal is refused on day 2: SESSION_STARTED', ({ status, startOffset }) => {
     const now = ordered + 2 * DAY_MS;
-    expect(eligibility(ordered, now, [{ status, startMs: now + startOffset }])).toMatchObject({ allowed: false, reason: 'SESSION_STARTED' });
+    expect(eligibility(ordered, now, [{ status, startMs: now + startOffset }])).toMatchObject({
+      allowed: false,
+      reason: 'SESSION_STARTED',
+    });
   });
 
   test.each([
@@ -251,9 +256,12 @@ describe('withdrawal (rétractation): 14 days from the order, before any session
     expect(eligibility(ordered, now, [{ status: 'HELD', startMs: ordered + 3 * DAY_MS }])).toMatchObject({ reason: 'SESSION_STARTED' });
   });
 
-  test.each<PackStatus>(['EXPIRED', 'WITHDRAWN', 'USED_UP', 'CANCELLED_UNPAID'])('a pack in status %s cannot be withdrawn: PACK_CLOSED', (status) => {
-    expect(eligibility(ordered, ordered + DAY_MS, [], status)).toMatchObject({ allowed: false, reason: 'PACK_CLOSED' });
-  });
+  test.each<PackStatus>(['EXPIRED', 'WITHDRAWN', 'USED_UP', 'CANCELLED_UNPAID'])(
+    'a pack in status %s cannot be withdrawn: PACK_CLOSED',
+    (status) => {
+      expect(eligibility(ordered, ordered + DAY_MS, [], status)).toMatchObject({ allowed: false, reason: 'PACK_CLOSED' });
+    },
+  );
 
   test.each<PackStatus>(['AWAITING_PAYMENT', 'ACTIVE'])('a pack in status %s can be withdrawn within the period', (status) => {
     expect(eligibility(ordered, ordered + DAY_MS, [], status).allowed).toBe(true);
@@ -264,9 +272,24 @@ describe('withdrawal (rétractation): 14 days from the order, before any session
     { ordered: '2027-01-10T10:00', day14: 'Sunday 24 January', deadline: '2027-01-26T00:00', lastDay: 'Monday 25 January' },
     { ordered: '2027-06-30T10:00', day14: 'Wednesday 14 July (fête nationale)', deadline: '2027-07-16T00:00', lastDay: 'Thursday 15 July' },
     { ordered: '2027-04-22T10:00', day14: 'Thursday 6 May (Ascension)', deadline: '2027-05-08T00:00', lastDay: 'Friday 7 May' },
-    { ordered: '2027-03-13T10:00', day14: 'Saturday 27 March, then Sunday, then Easter Monday', deadline: '2027-03-31T00:00', lastDay: 'Tuesday 30 March' },
-    { ordered: '2027-12-11T10:00', day14: 'Saturday 25 December (Noël), then Sunday', deadline: '2027-12-28T00:00', lastDay: 'Monday 27 December' },
-    { ordered: '2026-12-18T10:00', day14: 'Friday 1 January 2027 (jour de l’an), then the weekend', deadline: '2027-01-05T00:00', lastDay: 'Monday 4 January' },
+    {
+      ordered: '2027-03-13T10:00',
+      day14: 'Saturday 27 March, then Sunday, then Easter Monday',
+      deadline: '2027-03-31T00:00',
+      lastDay: 'Tuesday 30 March',
+    },
+    {
+      ordered: '2027-12-11T10:00',
+      day14: 'Saturday 25 December (Noël), then Sunday',
+      deadline: '2027-12-28T00:00',
+      lastDay: 'Monday 27 December',
+    },
+    {
+      ordered: '2026-12-18T10:00',
+      day14: 'Friday 1 January 2027 (jour de l’an), then the weekend',
+      deadline: '2027-01-05T00:00',
+      lastDay: 'Monday 4 January',
+    },
   ])('a period whose day 14 is $day14 extends to the end of $lastDay', ({ ordered: orderedIso, deadline: deadlineIso }) => {
     expect(inParis(withdrawalDeadlineOf(paris(orderedIso), settings)).toISO()).toBe(inParis(paris(deadlineIso)).toISO());
   });
@@ -337,11 +360,27 @@ describe('hour accounting of a pack', () => {
     ['a HELD session counts as used', booking('HELD', 3), { used: 3, forfeited: 0, reserved: 0, available: 3 }],
     ['a REQUESTED session is reserved', booking('REQUESTED', 3), { used: 0, forfeited: 0, reserved: 3, available: 3 }],
     ['a CONFIRMED session is reserved', booking('CONFIRMED', 3), { used: 0, forfeited: 0, reserved: 3, available: 3 }],
-    ['a LATE_CANCELLED session is forfeited (« facturation intégrale »)', booking('LATE_CANCELLED', 3), { used: 0, forfeited: 3, reserved: 0, available: 3 }],
+    [
+      'a LATE_CANCELLED session is forfeited (« facturation intégrale »)',
+      booking('LATE_CANCELLED', 3),
+      { used: 0, forfeited: 3, reserved: 0, available: 3 },
+    ],
     ['a NO_SHOW session is forfeited', booking('NO_SHOW', 3), { used: 0, forfeited: 3, reserved: 0, available: 3 }],
-    ['a LATE_CANCELLED session whose penalty was waived costs nothing', booking('LATE_CANCELLED', 3, true), { used: 0, forfeited: 0, reserved: 0, available: 6 }],
-    ['a NO_SHOW session whose penalty was waived costs nothing', booking('NO_SHOW', 3, true), { used: 0, forfeited: 0, reserved: 0, available: 6 }],
-    ['a CANCELLED session costs nothing (hours return to the pack)', booking('CANCELLED', 3), { used: 0, forfeited: 0, reserved: 0, available: 6 }],
+    [
+      'a LATE_CANCELLED session whose penalty was waived costs nothing',
+      booking('LATE_CANCELLED', 3, true),
+      { used: 0, forfeited: 0, reserved: 0, available: 6 },
+    ],
+    [
+      'a NO_SHOW session whose penalty was waived costs nothing',
+      booking('NO_SHOW', 3, true),
+      { used: 0, forfeited: 0, reserved: 0, available: 6 },
+    ],
+    [
+      'a CANCELLED session costs nothing (hours return to the pack)',
+      booking('CANCELLED', 3),
+      { used: 0, forfeited: 0, reserved: 0, available: 6 },
+    ],
     ['a DECLINED session costs nothing', booking('DECLINED', 3), { used: 0, forfeited: 0, reserved: 0, available: 6 }],
   ])('%s', (_rule, b, expected) => {
     expect(hoursOf(6, [b])).toEqual({ total: 6, ...expected });
@@ -381,17 +420,26 @@ describe('hour accounting of a pack', () => {
       penaltyWaived: fc.boolean(),
     });
     fc.assert(
-      fc.property(fc.array(arbBooking, { maxLength: 12 }), fc.integer({ min: 0, max: 6 }), fc.integer({ min: 0, max: 20 }), (bookings, lost, spare) => {
-        const counted = bookings
-          .filter((b) => ['HELD', 'REQUESTED', 'CONFIRMED'].includes(b.status) || (['LATE_CANCELLED', 'NO_SHOW'].includes(b.status) && !b.penaltyWaived))
-          .reduce((sum, b) => sum + b.hours, 0);
-        const total = counted + lost + spare;
-        const h = hoursOf(total, bookings, lost);
-        expect(h.total).toBe(total);
-        expect(h.used + h.forfeited + h.reserved + h.available).toBe(total);
-        expect(h.available).toBe(spare);
-        expect(Math.min(h.used, h.forfeited, h.reserved, h.available)).toBeGreaterThanOrEqual(0);
-      }),
+      fc.property(
+        fc.array(arbBooking, { maxLength: 12 }),
+        fc.integer({ min: 0, max: 6 }),
+        fc.integer({ min: 0, max: 20 }),
+        (bookings, lost, spare) => {
+          const counted = bookings
+            .filter(
+              (b) =>
+                ['HELD', 'REQUESTED', 'CONFIRMED'].includes(b.status) ||
+                (['LATE_CANCELLED', 'NO_SHOW'].includes(b.status) && !b.penaltyWaived),
+            )
+            .reduce((sum, b) => sum + b.hours, 0);
+          const total = counted + lost + spare;
+          const h = hoursOf(total, bookings, lost);
+          expect(h.total).toBe(total);
+          expect(h.used + h.forfeited + h.reserved + h.available).toBe(total);
+          expect(h.available).toBe(spare);
+          expect(Math.min(h.used, h.forfeited, h.reserved, h.available)).toBeGreaterThanOrEqual(0);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -419,7 +467,11 @@ describe('slots: inside the provider’s opening hours, with notice, before expi
     test.each([
       { pack: 'the 1-hour pack', shape: { sessionHours: 1, breakMinutes: 0 }, expected: 1 * HOUR_MS },
       { pack: 'the half-day pack', shape: { sessionHours: 3, breakMinutes: 0 }, expected: 3 * HOUR_MS },
-      { pack: 'the day pack (6 h « hors temps de pause » + 60 min break)', shape: { sessionHours: 6, breakMinutes: 60 }, expected: 7 * HOUR_MS },
+      {
+        pack: 'the day pack (6 h « hors temps de pause » + 60 min break)',
+        shape: { sessionHours: 6, breakMinutes: 60 },
+        expected: 7 * HOUR_MS,
+      },
     ])('a session of $pack lasts its hours plus its break', ({ shape, expected }) => {
       expect(sessionDurationMs(shape)).toBe(expected);
     });
@@ -455,7 +507,9 @@ describe('slots: inside the provider’s opening hours, with notice, before expi
     });
 
     test('a day-pack session (7 h) starting at 12:00 runs past closing: OUTSIDE_AVAILABILITY', () => {
-      expect(check('2027-01-11T12:00', { durationMs: sessionDurationMs({ sessionHours: 6, breakMinutes: 60 }) })).toBe('OUTSIDE_AVAILABILITY');
+      expect(check('2027-01-11T12:00', { durationMs: sessionDurationMs({ sessionHours: 6, breakMinutes: 60 }) })).toBe(
+        'OUTSIDE_AVAILABILITY',
+      );
       expect(check('2027-01-11T11:00', { durationMs: sessionDurationMs({ sessionHours: 6, breakMinutes: 60 }) })).toBeNull();
     });
 
@@ -523,10 +577,30 @@ describe('slots: inside the provider’s opening hours, with notice, before expi
 
   describe('opening hours hold in Paris local time across DST', () => {
     test.each([
-      { date: '2027-03-26', when: 'the Friday before the March change (UTC+1)', open: '2027-03-26T08:00:00.000Z', close: '2027-03-26T17:00:00.000Z' },
-      { date: '2027-03-29', when: 'the Monday just after the March change (UTC+2)', open: '2027-03-29T07:00:00.000Z', close: '2027-03-29T16:00:00.000Z' },
-      { date: '2027-10-29', when: 'the Friday before the October change (UTC+2)', open: '2027-10-29T07:00:00.000Z', close: '2027-10-29T16:00:00.000Z' },
-      { date: '2027-11-01', when: 'the Monday just after the October change (UTC+1)', open: '2027-11-01T08:00:00.000Z', close: '2027-11-01T17:00:00.000Z' },
+      {
+        date: '2027-03-26',
+        when: 'the Friday before the March change (UTC+1)',
+        open: '2027-03-26T08:00:00.000Z',
+        close: '2027-03-26T17:00:00.000Z',
+      },
+      {
+        date: '2027-03-29',
+        when: 'the Monday just after the March change (UTC+2)',
+        open: '2027-03-29T07:00:00.000Z',
+        close: '2027-03-29T16:00:00.000Z',
+      },
+      {
+        date: '2027-10-29',
+        when: 'the Friday before the October change (UTC+2)',
+        open: '2027-10-29T07:00:00.000Z',
+        close: '2027-10-29T16:00:00.000Z',
+      },
+      {
+        date: '2027-11-01',
+        when: 'the Monday just after the October change (UTC+1)',
+        open: '2027-11-01T08:00:00.000Z',
+        close: '2027-11-01T17:00:00.000Z',
+      },
     ])('on $date, $when, 09:00–18:00 Paris is $open–$close', ({ date, open, close }) => {
       expect(windowsOn(date, availability)).toEqual([[Date.parse(open), Date.parse(close)]]);
     });
@@ -539,13 +613,21 @@ describe('slots: inside the provider’s opening hours, with notice, before expi
       expect(checkSlot({ ...args, startMs: paris('2027-03-29T17:00') })).toBeNull();
     });
 
-    test.each(['2027-03-28', '2027-10-31'])('on %s, the day of the change itself, Sunday hours 09:00–18:00 are 09:00–18:00 Paris', (date) => {
-      const sundays = { ...availability, weekly: [{ day: 7, from: '09:00', to: '18:00' }] };
-      expect(windowsOn(date, sundays)).toEqual([[paris(`${date}T09:00`), paris(`${date}T18:00`)]]);
-      const args = { durationMs: ONE_HOUR, nowMs: paris('2027-03-01T10:00'), expiresAtMs: paris('2028-01-01T00:00'), availability: sundays };
-      expect(checkSlot({ ...args, startMs: paris(`${date}T09:00`) })).toBeNull();
-      expect(checkSlot({ ...args, startMs: paris(`${date}T17:30`) })).toBe('OUTSIDE_AVAILABILITY');
-    });
+    test.each(['2027-03-28', '2027-10-31'])(
+      'on %s, the day of the change itself, Sunday hours 09:00–18:00 are 09:00–18:00 Paris',
+      (date) => {
+        const sundays = { ...availability, weekly: [{ day: 7, from: '09:00', to: '18:00' }] };
+        expect(windowsOn(date, sundays)).toEqual([[paris(`${date}T09:00`), paris(`${date}T18:00`)]]);
+        const args = {
+          durationMs: ONE_HOUR,
+          nowMs: paris('2027-03-01T10:00'),
+          expiresAtMs: paris('2028-01-01T00:00'),
+          availability: sundays,
+        };
+        expect(checkSlot({ ...args, startMs: paris(`${date}T09:00`) })).toBeNull();
+        expect(checkSlot({ ...args, startMs: paris(`${date}T17:30`) })).toBe('OUTSIDE_AVAILABILITY');
+      },
+    );
 
     test('opening until 24:00 closes at the next local midnight, on a 25-hour day too', () => {
       const allDay = { ...availability, weekly: [{ day: 7, from: '00:00', to: '24:00' }] };
@@ -571,14 +653,45 @@ describe('slots: inside the provider’s opening hours, with notice, before expi
 
     test('a free Monday offers 1 h slots every 30 min from 09:00 to 17:00', () => {
       const slots = slotsOn([]);
-      expect(startsOf(slots)).toEqual(['09:00', '09:30', '10:00', '10:30', '11:00', '11:30', '12:00', '12:30', '13:00', '13:30', '14:00', '14:30', '15:00', '15:30', '16:00', '16:30', '17:00']);
+      expect(startsOf(slots)).toEqual([
+        '09:00',
+        '09:30',
+        '10:00',
+        '10:30',
+        '11:00',
+        '11:30',
+        '12:00',
+        '12:30',
+        '13:00',
+        '13:30',
+        '14:00',
+        '14:30',
+        '15:00',
+        '15:30',
+        '16:00',
+        '16:30',
+        '17:00',
+      ]);
       for (const s of slots) expect(s.endMs - s.startMs).toBe(ONE_HOUR);
     });
 
     test('a busy range (a session and its buffer) removes the slots that meet it or leave no buffer before it', () => {
       // session 14:00–15:00 plus its 15 min buffer
       const slots = slotsOn([[paris(`${monday}T14:00`), paris(`${monday}T15:15`)]]);
-      expect(startsOf(slots)).toEqual(['09:00', '09:30', '10:00', '10:30', '11:00', '11:30', '12:00', '12:30', '15:30', '16:00', '16:30', '17:00']);
+      expect(startsOf(slots)).toEqual([
+        '09:00',
+        '09:30',
+        '10:00',
+        '10:30',
+        '11:00',
+        '11:30',
+        '12:00',
+        '12:30',
+        '15:30',
+        '16:00',
+        '16:30',
+        '17:00',
+      ]);
     });
 
     test('a slot may end exactly one buffer before a busy range', () => {
@@ -589,7 +702,17 @@ describe('slots: inside the provider’s opening hours, with notice, before expi
 
     test('the step is 30 minutes by default and can be changed', () => {
       expect(startsOf(slotsOn([])).slice(0, 3)).toEqual(['09:00', '09:30', '10:00']);
-      expect(startsOf(slotsOn([], { stepMinutes: 60 }))).toEqual(['09:00', '10:00', '11:00', '12:00', '13:00', '14:00', '15:00', '16:00', '17:00']);
+      expect(startsOf(slotsOn([], { stepMinutes: 60 }))).toEqual([
+        '09:00',
+        '10:00',
+        '11:00',
+        '12:00',
+        '13:00',
+        '14:00',
+        '15:00',
+        '16:00',
+        '17:00',
+      ]);
     });
 
     test('no slot is offered on a weekend, before the minimum notice, or ending after expiry', () => {

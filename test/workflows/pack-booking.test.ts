@@ -1,6 +1,12 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import {
-  cancelBooking, confirmBooking, declineBooking, reportNoShow, requestBooking, rescheduleBooking, waivePenalty,
+  cancelBooking,
+  confirmBooking,
+  declineBooking,
+  reportNoShow,
+  requestBooking,
+  rescheduleBooking,
+  waivePenalty,
 } from '../../src/shared/pack';
 import { createPackWorld, DAY, freeHour, HOUR, hourAfter, MINUTE, refusal, saveHistory, type PackWorld } from '../support/packs';
 
@@ -35,7 +41,6 @@ describe('booking a session', () => {
   test('a pack cannot book more hours than it has left (INSUFFICIENT_HOURS)', async () => {
     const h = await w.order({ packCode: 'PACK_1H', quantity: 1 });
     await w.pay(h);
-    const now = await w.now();
     await h.executeUpdate(requestBooking, { args: [{ start: await freeHour(w, 3 * DAY) }] });
     expect(await refusal(h.executeUpdate(requestBooking, { args: [{ start: await freeHour(w, 4 * DAY) }] }))).toBe('INSUFFICIENT_HOURS');
   });
@@ -44,7 +49,6 @@ describe('booking a session', () => {
     const half = await w.order({ packCode: 'PACK_HALF_DAY' });
     const day = await w.order({ packCode: 'PACK_DAY' });
     await Promise.all([w.pay(half), w.pay(day)]);
-    const now = await w.now();
     const a = (await half.executeUpdate(requestBooking, { args: [{ start: await freeHour(w, 5 * DAY, 8 * HOUR, 3 * HOUR) }] })).booking;
     const b = (await day.executeUpdate(requestBooking, { args: [{ start: await freeHour(w, 6 * DAY, 8 * HOUR, 7 * HOUR) }] })).booking;
     expect([a.hours, Date.parse(a.end) - Date.parse(a.start)]).toEqual([3, 3 * HOUR]);
@@ -61,7 +65,7 @@ describe('booking a session', () => {
     const lost = results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
     expect(won).toHaveLength(1);
     expect(lost).toHaveLength(3);
-    for (const err of lost) expect(await refusal(Promise.reject(err))).toBe('SLOT_UNAVAILABLE');
+    for (const err of lost) expect(await refusal(Promise.reject(err as Error))).toBe('SLOT_UNAVAILABLE');
     // The losers keep their hours.
     for (const h of packs) expect((await w.state(h)).hours.available + (await w.state(h)).hours.reserved).toBe(1);
   });
@@ -102,12 +106,13 @@ describe('booking a session', () => {
     try {
       const h = await w.order({ quantity: 3 });
       await w.pay(h);
-      const now = await w.now();
       const a = (await h.executeUpdate(requestBooking, { args: [{ start: await freeHour(w, 3 * DAY) }] })).booking;
       const b = (await h.executeUpdate(requestBooking, { args: [{ start: await freeHour(w, 4 * DAY) }] })).booking;
       expect([a.status, b.status]).toEqual(['REQUESTED', 'REQUESTED']);
       expect((await h.executeUpdate(confirmBooking, { args: [{ bookingId: a.id }] })).booking.status).toBe('CONFIRMED');
-      expect((await h.executeUpdate(declineBooking, { args: [{ bookingId: b.id, reason: 'indisponible' }] })).booking.status).toBe('DECLINED');
+      expect((await h.executeUpdate(declineBooking, { args: [{ bookingId: b.id, reason: 'indisponible' }] })).booking.status).toBe(
+        'DECLINED',
+      );
       const s = await w.state(h);
       expect(s.hours).toMatchObject({ reserved: 1, available: 2 });
       // The declined range is free again for anyone.
@@ -115,7 +120,8 @@ describe('booking a session', () => {
       await w.pay(other);
       await w.setAvailability({ autoConfirm: true });
       // The release is one of the pack's effects, carried out just after the answer: wait for it, as a client would.
-      for (let i = 0; i < 100 && (await w.db.prisma.calendarSlot.count({ where: { bookingId: b.id, releasedAt: null } })) > 0; i++) await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 100 && (await w.db.prisma.calendarSlot.count({ where: { bookingId: b.id, releasedAt: null } })) > 0; i++)
+        await new Promise((r) => setTimeout(r, 50));
       const r = await other.executeUpdate(requestBooking, { args: [{ start: b.start }] });
       expect(r.booking.status).toBe('CONFIRMED');
       await saveHistory(w, h, 'confirm-and-decline');
@@ -168,14 +174,17 @@ describe('booking a session', () => {
     await w.pay(h);
     const { booking } = await h.executeUpdate(requestBooking, { args: [{ start: await freeHour(w, 2 * DAY) }] });
     await w.env.sleep(Date.parse(booking.start) - (await w.now()) + MINUTE);
-    expect(await refusal(h.executeUpdate(cancelBooking, { args: [{ bookingId: booking.id, by: 'client' }] }))).toBe('BOOKING_NOT_CANCELLABLE');
-    expect(await refusal(h.executeUpdate(cancelBooking, { args: [{ bookingId: '00000000-0000-4000-8000-000000000000', by: 'client' }] }))).toBe('BOOKING_NOT_FOUND');
+    expect(await refusal(h.executeUpdate(cancelBooking, { args: [{ bookingId: booking.id, by: 'client' }] }))).toBe(
+      'BOOKING_NOT_CANCELLABLE',
+    );
+    expect(
+      await refusal(h.executeUpdate(cancelBooking, { args: [{ bookingId: '00000000-0000-4000-8000-000000000000', by: 'client' }] })),
+    ).toBe('BOOKING_NOT_FOUND');
   });
 
   test('rescheduling more than 24 h ahead moves the same session for free; less than 24 h ahead bills it and books anew', async () => {
     const h = await w.order({ quantity: 3 });
     await w.pay(h);
-    const now = await w.now();
     const { booking } = await h.executeUpdate(requestBooking, { args: [{ start: await freeHour(w, 3 * DAY) }] });
     const moved = await h.executeUpdate(rescheduleBooking, { args: [{ bookingId: booking.id, start: await freeHour(w, 4 * DAY) }] });
     expect(moved).toMatchObject({ penalty: false, booking: { id: booking.id, status: 'CONFIRMED', revision: 1 } });
@@ -194,7 +203,7 @@ describe('booking a session', () => {
     for (const start of ['demain', '2027-01-01', '2027-01-01T10:00:00', '2027-01-01T10:00:30Z']) {
       const err = await h.executeUpdate(requestBooking, { args: [{ start }] }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
-      expect(await refusal(Promise.reject(err))).toBe('VALIDATION_FAILED');
+      expect(await refusal(Promise.reject(err as Error))).toBe('VALIDATION_FAILED');
     }
     expect((await w.state(h)).bookings).toHaveLength(0);
   });

@@ -44,7 +44,9 @@ describe('a pack’s life', () => {
       if (ok(last)) return last;
       await new Promise((r) => setTimeout(r, 100));
     } while (Date.now() < deadline);
-    throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last, (_k, v) => (typeof v === 'bigint' ? String(v) : v))?.slice(0, 1500)}`);
+    throw new Error(
+      `timed out waiting for ${what}; last: ${JSON.stringify(last, (_k, v) => (typeof v === 'bigint' ? String(v) : v))?.slice(0, 1500)}`,
+    );
   }
 
   /** Subjects received by an address, in arrival order. */
@@ -53,7 +55,11 @@ describe('a pack’s life', () => {
 
   /** Waits until `to` has received at least `n` emails whose subject starts with `prefix`, then until the pack's outbox is empty. */
   async function received(to: string, prefix: string, packId: string, n = 1): Promise<string[]> {
-    await eventually(() => count(to, prefix), (c) => c >= n, `${n} email(s) “${prefix}…” to ${to}`);
+    await eventually(
+      () => count(to, prefix),
+      (c) => c >= n,
+      `${n} email(s) “${prefix}…” to ${to}`,
+    );
     await w.mailsSettled(packId);
     return subjects(to).filter((s) => s.startsWith(prefix));
   }
@@ -87,7 +93,11 @@ describe('a pack’s life', () => {
     const withdrawnAt = await w.now();
     expect(res).toEqual({ status: 'WITHDRAWN', refund: { method: 'card', amountCents: paid.priceCents } });
 
-    const rows = await eventually(() => refunds(paid.packId), (r) => r.length > 0, 'the refund row');
+    const rows = await eventually(
+      () => refunds(paid.packId),
+      (r) => r.length > 0,
+      'the refund row',
+    );
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ method: 'card', amountCents: paid.priceCents, status: 'REFUNDED' });
     expect(rows[0].stripeRefundId).toEqual(expect.any(String));
@@ -116,10 +126,17 @@ describe('a pack’s life', () => {
     expect(after.bookings.map((b) => b.status)).toEqual(['CANCELLED']);
     expect(after.hours).toMatchObject({ reserved: 0, used: 0, forfeited: 0 });
 
-    const rows = await eventually(() => refunds(s.packId), (r) => r.length > 0, 'the refund row');
+    const rows = await eventually(
+      () => refunds(s.packId),
+      (r) => r.length > 0,
+      'the refund row',
+    );
     expect(rows[0]).toMatchObject({ status: 'REFUNDED', amountCents: s.priceCents });
     await eventually(
-      () => w.db.prisma.$queryRaw<Array<{ n: bigint }>>`SELECT count(*) AS n FROM calendar_slot WHERE booking_id = ${booking.id}::uuid AND released_at IS NULL`,
+      () =>
+        w.db.prisma.$queryRaw<
+          Array<{ n: bigint }>
+        >`SELECT count(*) AS n FROM calendar_slot WHERE booking_id = ${booking.id}::uuid AND released_at IS NULL`,
       (r) => Number(r[0].n) === 0,
       'the withdrawn session’s slot to be released',
     );
@@ -129,7 +146,11 @@ describe('a pack’s life', () => {
 
     // The session leaves the client's calendar: an iCalendar CANCEL for the same UID.
     await w.mailsSettled(s.packId);
-    const cancelInvite = w.mails(email).flatMap((m) => m.parsed.attachments ?? []).map((a) => a.content.toString('utf8')).find((ics) => ics.includes('METHOD:CANCEL'));
+    const cancelInvite = w
+      .mails(email)
+      .flatMap((m) => m.parsed.attachments ?? [])
+      .map((a) => a.content.toString('utf8'))
+      .find((ics) => ics.includes('METHOD:CANCEL'));
     expect(cancelInvite).toContain(`UID:${booking.id}@imaginasite.com`);
   });
 
@@ -138,7 +159,10 @@ describe('a pack’s life', () => {
     const late = await paidPack();
     await sleepUntil(Math.max(Date.parse(late.s.orderedAt) + 15 * DAY, Date.parse(late.s.withdrawal.until)) + MINUTE);
     // The pack's state says so by itself (the portal shows no withdraw button), before anyone tries.
-    expect((await w.until(late.h, (x) => !x.withdrawal.allowed, 'the period end to show in the state')).withdrawal).toMatchObject({ allowed: false, reason: 'PERIOD_OVER' });
+    expect((await w.until(late.h, (x) => !x.withdrawal.allowed, 'the period end to show in the state')).withdrawal).toMatchObject({
+      allowed: false,
+      reason: 'PERIOD_OVER',
+    });
     expect(await refusal(late.h.executeUpdate(withdraw))).toBe('WITHDRAWAL_NOT_ALLOWED');
     expect((await w.state(late.h)).status).toBe('ACTIVE');
 
@@ -159,7 +183,11 @@ describe('a pack’s life', () => {
     const res = await h.executeUpdate(withdraw);
     expect(res).toEqual({ status: 'WITHDRAWN', refund: { method: 'bank_transfer', amountCents: s.priceCents } });
 
-    const tasks = await eventually(() => w.db.prisma.providerTask.findMany({ where: { packId: s.packId } }), (t) => t.length > 0, 'the provider task');
+    const tasks = await eventually(
+      () => w.db.prisma.providerTask.findMany({ where: { packId: s.packId } }),
+      (t) => t.length > 0,
+      'the provider task',
+    );
     expect(tasks).toHaveLength(1);
     expect(tasks[0]).toMatchObject({ kind: 'BANK_REFUND', amountCents: s.priceCents, doneAt: null });
     const rows = await refunds(s.packId);
@@ -207,7 +235,11 @@ describe('a pack’s life', () => {
     expect(s.status).toBe('CANCELLED_UNPAID');
     expect(s.paidAt).toBeNull();
     expect(s.payments.map((p) => p.outcome)).toEqual(['REFUNDED']);
-    const rows = await eventually(() => refunds(s0.packId), (r) => r.length > 0, 'the refund row');
+    const rows = await eventually(
+      () => refunds(s0.packId),
+      (r) => r.length > 0,
+      'the refund row',
+    );
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ method: 'card', amountCents: s0.priceCents, status: 'REFUNDED' });
     expect(rows[0].stripeRefundId).toEqual(expect.any(String));
@@ -240,9 +272,18 @@ describe('a pack’s life', () => {
     expect(second.status).toBe('ACTIVE');
     expect(second.paidCents).toBe(s0.priceCents);
     expect(second.payments.map((p) => p.outcome)).toEqual(['ACCEPTED', 'REFUNDED']);
-    const rows = await eventually(() => refunds(s0.packId), (r) => r.length > 0, 'the refund row');
+    const rows = await eventually(
+      () => refunds(s0.packId),
+      (r) => r.length > 0,
+      'the refund row',
+    );
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ key: `payment:${second.payments[1].idempotencyKey}`, method: 'card', status: 'REFUNDED', amountCents: s0.priceCents });
+    expect(rows[0]).toMatchObject({
+      key: `payment:${second.payments[1].idempotencyKey}`,
+      method: 'card',
+      status: 'REFUNDED',
+      amountCents: s0.priceCents,
+    });
     expect(await received(email, PAYMENT_REFUNDED, s0.packId)).toHaveLength(1);
     expect(count(email, PAYMENT_CONFIRMED)).toBe(1);
 
@@ -281,7 +322,10 @@ describe('a pack’s life', () => {
     expect(await received(email, EXPIRY_WARNING, s.packId)).toEqual([`${EXPIRY_WARNING} ${expiryText}`]);
 
     await sleepUntil(expiresAt - 3 * DAY + HOUR);
-    expect(await received(email, EXPIRY_WARNING, s.packId, 2)).toEqual([`${EXPIRY_WARNING} ${expiryText}`, `${EXPIRY_WARNING} ${expiryText}`]);
+    expect(await received(email, EXPIRY_WARNING, s.packId, 2)).toEqual([
+      `${EXPIRY_WARNING} ${expiryText}`,
+      `${EXPIRY_WARNING} ${expiryText}`,
+    ]);
     expect((await w.state(h)).status).toBe('ACTIVE');
 
     const final = await h.result();
@@ -363,7 +407,9 @@ describe('a pack’s life', () => {
     expect(mv).toMatchObject({ penalty: false, booking: { id: m.booking.id, status: 'CONFIRMED' } });
 
     await sleepUntil(Math.max(Date.parse(keptStart), Date.parse(cancelledStart), Date.parse(newStart)) + 2 * HOUR);
-    await Promise.all([kept, moved].map((p) => w.until(p.h, (x) => x.bookings.every((b) => b.status === 'HELD'), 'the session to be held')));
+    await Promise.all(
+      [kept, moved].map((p) => w.until(p.h, (x) => x.bookings.every((b) => b.status === 'HELD'), 'the session to be held')),
+    );
 
     const keptText = frenchDateTime(keptStart, PARIS);
     expect(await received(kept.email, SESSION_REMINDER, kept.s.packId, 2)).toEqual([
@@ -378,7 +424,11 @@ describe('a pack’s life', () => {
     const movedReminders = await received(moved.email, SESSION_REMINDER, moved.s.packId, 2);
     expect(movedReminders).toEqual([`${SESSION_REMINDER} demain, ${newText}`, `${SESSION_REMINDER} dans 1 heure, ${newText}`]);
     expect(movedReminders.join('\n')).not.toContain(frenchDateTime(oldStart, PARIS));
-    for (const [p, n] of [[kept, 2], [cancelled, 0], [moved, 2]] as const) {
+    for (const [p, n] of [
+      [kept, 2],
+      [cancelled, 0],
+      [moved, 2],
+    ] as const) {
       expect(w.mails(p.email).filter((x) => x.subject.startsWith(SESSION_REMINDER))).toHaveLength(n);
     }
   });
@@ -392,7 +442,9 @@ describe('a pack’s life', () => {
     expect(Date.parse(s.expiresAt!)).toBe(expected(s.paidAt!).toMillis());
 
     // Paid on a 31st whose month + 3 has no 31st: the pack ends on that month's last day, same local time.
-    let day = DateTime.fromMillis(await w.now(), { zone: PARIS }).startOf('day').plus({ days: 1 });
+    let day = DateTime.fromMillis(await w.now(), { zone: PARIS })
+      .startOf('day')
+      .plus({ days: 1 });
     while (day.day !== 31 || day.plus({ months: 3 }).day === 31) day = day.plus({ days: 1 });
     await sleepUntil(day.set({ hour: 10 }).toMillis());
     const monthEnd = await paidPack();

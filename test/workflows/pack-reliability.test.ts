@@ -39,7 +39,7 @@ describe('pack workflow under retried activities', () => {
               failures.smtpRefusals++;
               throw new Error('injected: 421 SMTP service not available');
             }
-            return target.sendMail(msg as never);
+            return target.sendMail(msg);
           };
         },
       });

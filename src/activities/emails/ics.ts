@@ -17,7 +17,11 @@ export interface SessionInvite {
   stampMs: number;
 }
 
-const utc = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+const utc = (ms: number) =>
+  new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 
 /** Escapes TEXT values (RFC 5545 §3.3.11). */
 function text(v: string): string {

@@ -41,7 +41,16 @@ const dateTimeFormats = new Map<string, Intl.DateTimeFormat>();
 function dateTimeFormat(zone: string): Intl.DateTimeFormat {
   let f = dateTimeFormats.get(zone);
   if (!f) {
-    f = new Intl.DateTimeFormat('fr-FR', { timeZone: zone, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    f = new Intl.DateTimeFormat('fr-FR', {
+      timeZone: zone,
+      weekday: 'long',
+      day: 'numeric',
+      month: 'long',
+      year: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
     dateTimeFormats.set(zone, f);
   }
   return f;
@@ -56,7 +65,6 @@ export function frenchDateTime(at: Date | string | number, zone: string): string
 }
 
 const hoursText = (n: number) => `${n} heure${n > 1 ? 's' : ''}`;
-
 
 type Body = { subject: string; lines: string[]; ics?: 'REQUEST' | 'CANCEL' };
 
@@ -83,7 +91,7 @@ function body(ctx: MailContext): Body {
           ...(pack.paymentMethod === 'bank_transfer'
             ? [`Pour la valider, effectuez un virement avant le ${deadline} :`, ...bank]
             : [`Si le paiement par carte n'a pas abouti, vous pouvez le reprendre depuis votre espace avant le ${deadline}.`]),
-          "Aucune séance ne peut être réservée avant la réception du paiement. Sans paiement à cette date, la commande sera annulée.",
+          'Aucune séance ne peut être réservée avant la réception du paiement. Sans paiement à cette date, la commande sera annulée.',
         ],
       };
     case 'PAYMENT_REMINDER':
@@ -140,7 +148,7 @@ function body(ctx: MailContext): Body {
       return {
         subject: "Votre demande de séance n'a pas pu être retenue",
         lines: [
-          `Votre demande pour ${session} n'a pas pu être retenue${d.reason ? ` (${String(d.reason)})` : ''}. Les heures restent disponibles sur votre pack.`,
+          `Votre demande pour ${session} n'a pas pu être retenue${typeof d.reason === 'string' && d.reason ? ` (${d.reason})` : ''}. Les heures restent disponibles sur votre pack.`,
           'Choisissez un autre créneau depuis votre espace.',
           left,
         ],
@@ -166,7 +174,7 @@ function body(ctx: MailContext): Body {
         subject: 'Séance annulée moins de 24 heures avant : heures facturées',
         lines: [
           `${session[0].toUpperCase()}${session.slice(1)} a été ${d.reschedule ? 'reportée' : 'annulée'} moins de 24 heures avant son début.`,
-          "Conformément aux CGV, les heures de cette séance sont facturées et décomptées de votre pack. Si cette annulation a un motif justifié, répondez à cet e-mail : le prestataire peut lever la pénalité.",
+          'Conformément aux CGV, les heures de cette séance sont facturées et décomptées de votre pack. Si cette annulation a un motif justifié, répondez à cet e-mail : le prestataire peut lever la pénalité.',
           left,
         ],
         ics: 'CANCEL',
@@ -175,7 +183,11 @@ function body(ctx: MailContext): Body {
       const h = Math.round(Number(d.beforeMs ?? 0) / 3_600_000);
       return {
         subject: `Rappel : séance ${h >= 24 ? 'demain' : `dans ${hoursText(h)}`}, ${when(d.start)}`,
-        lines: [`Rappel de ${session}.`, `Lien Zoom : ${settings.zoomUrl}`, 'Pensez à vérifier caméra, micro et connexion quelques minutes avant.'],
+        lines: [
+          `Rappel de ${session}.`,
+          `Lien Zoom : ${settings.zoomUrl}`,
+          'Pensez à vérifier caméra, micro et connexion quelques minutes avant.',
+        ],
         ics: 'REQUEST',
       };
     }
@@ -184,7 +196,7 @@ function body(ctx: MailContext): Body {
         subject: 'Absence à votre séance',
         lines: [
           `Vous n'étiez pas présent(e) à ${session}.`,
-          "Conformément aux CGV, toute absence injustifiée entraîne la facturation des heures prévues. Si votre absence est justifiée, répondez à cet e-mail.",
+          'Conformément aux CGV, toute absence injustifiée entraîne la facturation des heures prévues. Si votre absence est justifiée, répondez à cet e-mail.',
           left,
         ],
       };
@@ -202,7 +214,10 @@ function body(ctx: MailContext): Body {
         ],
       };
     case 'PACK_ENDED_USED_UP':
-      return { subject: 'Votre pack est entièrement utilisé', lines: [`Toutes les heures de votre ${pack.label} ont été utilisées. Merci pour votre confiance !`] };
+      return {
+        subject: 'Votre pack est entièrement utilisé',
+        lines: [`Toutes les heures de votre ${pack.label} ont été utilisées. Merci pour votre confiance !`],
+      };
     case 'PACK_ENDED_EXPIRED':
       return {
         subject: 'Votre pack est arrivé à échéance',
@@ -225,11 +240,24 @@ function body(ctx: MailContext): Body {
       };
     // -------------------------------------------------------------------------------------- provider notices
     case 'PROVIDER_ORDER_RECEIVED':
-      return { subject: `Nouvelle commande : ${pack.label} (${euros(pack.priceCents)})`, lines: [`Client : ${ctx.customer.name}`, `Paiement : ${pack.paymentMethod === 'card' ? 'carte' : `virement, référence ${pack.bankReference}`}`, `Échéance de paiement : ${deadline}`] };
+      return {
+        subject: `Nouvelle commande : ${pack.label} (${euros(pack.priceCents)})`,
+        lines: [
+          `Client : ${ctx.customer.name}`,
+          `Paiement : ${pack.paymentMethod === 'card' ? 'carte' : `virement, référence ${pack.bankReference}`}`,
+          `Échéance de paiement : ${deadline}`,
+        ],
+      };
     case 'PROVIDER_ORDER_CANCELLED_UNPAID':
-      return { subject: `Commande annulée faute de paiement : ${ctx.customer.name}`, lines: [`La commande ${pack.label} (référence ${pack.bankReference}) est annulée : paiement non reçu avant le ${deadline}.`] };
+      return {
+        subject: `Commande annulée faute de paiement : ${ctx.customer.name}`,
+        lines: [`La commande ${pack.label} (référence ${pack.bankReference}) est annulée : paiement non reçu avant le ${deadline}.`],
+      };
     case 'PROVIDER_PAYMENT_CONFIRMED':
-      return { subject: `Paiement reçu : ${ctx.customer.name}, ${euros(Number(d.amountCents ?? 0))}`, lines: [`${pack.label} actif jusqu'au ${pack.expiresAt ? frenchDateTime(pack.expiresAt, settings.timezone) : '—'}.`] };
+      return {
+        subject: `Paiement reçu : ${ctx.customer.name}, ${euros(Number(d.amountCents ?? 0))}`,
+        lines: [`${pack.label} actif jusqu'au ${pack.expiresAt ? frenchDateTime(pack.expiresAt, settings.timezone) : '—'}.`],
+      };
     case 'PROVIDER_PAYMENT_MISMATCH':
       return {
         subject: `Montant inattendu pour la commande ${pack.bankReference}`,
@@ -245,27 +273,63 @@ function body(ctx: MailContext): Body {
         subject: `Paiement reçu pour une commande close : ${pack.bankReference}`,
         lines: [
           `Paiement de ${euros(Number(d.amountCents))} (${String(d.method)}, réf. ${String(d.reference)}) reçu alors que la commande était « ${String(d.status)} ».`,
-          d.method === 'card' ? 'Il est remboursé automatiquement par Stripe.' : 'À rembourser par virement : une tâche a été créée dans le tableau de bord.',
+          d.method === 'card'
+            ? 'Il est remboursé automatiquement par Stripe.'
+            : 'À rembourser par virement : une tâche a été créée dans le tableau de bord.',
         ],
       };
     case 'PROVIDER_BOOKING_REQUESTED':
-      return { subject: `Demande de séance : ${ctx.customer.name}, ${when(d.start)}`, lines: [`${ctx.customer.name} demande ${session}.`, `À confirmer ou refuser dans le tableau de bord : ${settings.publicUrl}/admin/packs/${pack.id}`] };
+      return {
+        subject: `Demande de séance : ${ctx.customer.name}, ${when(d.start)}`,
+        lines: [
+          `${ctx.customer.name} demande ${session}.`,
+          `À confirmer ou refuser dans le tableau de bord : ${settings.publicUrl}/admin/packs/${pack.id}`,
+        ],
+      };
     case 'PROVIDER_BOOKING_CONFIRMED':
-      return { subject: `Séance confirmée : ${ctx.customer.name}, ${when(d.start)}`, lines: [`${session[0].toUpperCase()}${session.slice(1)} avec ${ctx.customer.name} est confirmée.`] };
+      return {
+        subject: `Séance confirmée : ${ctx.customer.name}, ${when(d.start)}`,
+        lines: [`${session[0].toUpperCase()}${session.slice(1)} avec ${ctx.customer.name} est confirmée.`],
+      };
     case 'PROVIDER_BOOKING_EXPIRED':
-      return { subject: `Demande non confirmée à temps : ${ctx.customer.name}`, lines: [`La demande pour ${session} n'a pas été confirmée avant son heure : elle est refusée et les heures restituées.`] };
+      return {
+        subject: `Demande non confirmée à temps : ${ctx.customer.name}`,
+        lines: [`La demande pour ${session} n'a pas été confirmée avant son heure : elle est refusée et les heures restituées.`],
+      };
     case 'PROVIDER_BOOKING_RESCHEDULED':
-      return { subject: `Séance déplacée : ${ctx.customer.name}, ${when(d.start)}`, lines: [`Séance déplacée au ${when(d.start)} par ${d.by === 'provider' ? 'vous' : 'le client'}.`] };
+      return {
+        subject: `Séance déplacée : ${ctx.customer.name}, ${when(d.start)}`,
+        lines: [`Séance déplacée au ${when(d.start)} par ${d.by === 'provider' ? 'vous' : 'le client'}.`],
+      };
     case 'PROVIDER_BOOKING_CANCELLED':
-      return { subject: `Séance annulée : ${ctx.customer.name}, ${when(d.start)}`, lines: [`${session[0].toUpperCase()}${session.slice(1)} est annulée par ${d.by === 'provider' ? 'vous' : 'le client'}${event.type === 'BOOKING_CANCELLED_BILLED' ? ', moins de 24 h avant : heures facturées' : ', sans frais'}.`] };
+      return {
+        subject: `Séance annulée : ${ctx.customer.name}, ${when(d.start)}`,
+        lines: [
+          `${session[0].toUpperCase()}${session.slice(1)} est annulée par ${d.by === 'provider' ? 'vous' : 'le client'}${event.type === 'BOOKING_CANCELLED_BILLED' ? ', moins de 24 h avant : heures facturées' : ', sans frais'}.`,
+        ],
+      };
     case 'PROVIDER_SESSION_REMINDER':
       return { subject: `Rappel : séance avec ${ctx.customer.name}, ${when(d.start)}`, lines: [`Lien Zoom : ${settings.zoomUrl}`] };
     case 'PROVIDER_PACK_ENDED':
-      return { subject: `Pack terminé : ${ctx.customer.name} (${event.type === 'PACK_EXPIRED' ? 'expiré' : 'heures utilisées'})`, lines: [`${pack.label} de ${ctx.customer.name} terminé.`] };
+      return {
+        subject: `Pack terminé : ${ctx.customer.name} (${event.type === 'PACK_EXPIRED' ? 'expiré' : 'heures utilisées'})`,
+        lines: [`${pack.label} de ${ctx.customer.name} terminé.`],
+      };
     case 'PROVIDER_WITHDRAWN':
-      return { subject: `Rétractation : ${ctx.customer.name}`, lines: [`Remboursement dû : ${euros(Number(d.refundCents ?? 0))} (${d.refundMethod === 'card' ? 'carte, automatique' : 'virement, à faire'}).`] };
+      return {
+        subject: `Rétractation : ${ctx.customer.name}`,
+        lines: [
+          `Remboursement dû : ${euros(Number(d.refundCents ?? 0))} (${d.refundMethod === 'card' ? 'carte, automatique' : 'virement, à faire'}).`,
+        ],
+      };
     case 'PROVIDER_REFUND_TASK':
-      return { subject: `Remboursement par virement à faire : ${euros(Number(d.amountCents))}`, lines: [`Motif : ${String(d.reason)}. Client : ${ctx.customer.name}. Référence : ${pack.bankReference}.`, `Tableau de bord : ${settings.publicUrl}/admin/packs/${pack.id}`] };
+      return {
+        subject: `Remboursement par virement à faire : ${euros(Number(d.amountCents))}`,
+        lines: [
+          `Motif : ${String(d.reason)}. Client : ${ctx.customer.name}. Référence : ${pack.bankReference}.`,
+          `Tableau de bord : ${settings.publicUrl}/admin/packs/${pack.id}`,
+        ],
+      };
   }
 }
 
@@ -274,7 +338,12 @@ export function renderEmail(ctx: MailContext): RenderedEmail {
   const toClient = !ctx.template.startsWith('PROVIDER_');
   const greeting = toClient ? `Bonjour ${ctx.customer.name},` : 'Bonjour,';
   const footer = toClient
-    ? ['Votre espace client (pack, séances, factures) :', ctx.portalUrl, '', 'imaginasite — accompagnement à distance pour vos sites et outils numériques']
+    ? [
+        'Votre espace client (pack, séances, factures) :',
+        ctx.portalUrl,
+        '',
+        'imaginasite — accompagnement à distance pour vos sites et outils numériques',
+      ]
     : ['— imaginasite'];
   const text = [greeting, '', ...b.lines.flatMap((l) => [l, '']), ...footer].join('\n');
   const linkify = (s: string) => escapeHtml(s).replace(/(https?:\/\/[^\s<]+)/g, '<a href="$1">$1</a>');

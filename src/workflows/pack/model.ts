@@ -16,7 +16,6 @@ import {
   sessionDurationMs,
   withdrawalDeadlineOf,
   withdrawalEligibility,
-  type BookingStatus,
   type Hours,
   type PackStatus,
 } from '../../shared/policy';
@@ -70,7 +69,19 @@ export interface PackData {
 }
 
 export function initialData(): PackData {
-  return { status: 'AWAITING_PAYMENT', paidAtMs: null, expiresAtMs: null, paidCents: 0, payments: [], bookings: [], lostAtExpiry: 0, refund: null, endedAtMs: null, fired: [], seq: 0 };
+  return {
+    status: 'AWAITING_PAYMENT',
+    paidAtMs: null,
+    expiresAtMs: null,
+    paidCents: 0,
+    payments: [],
+    bookings: [],
+    lostAtExpiry: 0,
+    refund: null,
+    endedAtMs: null,
+    fired: [],
+    seq: 0,
+  };
 }
 
 const ms = (iso: string) => Date.parse(iso);
@@ -194,10 +205,15 @@ export class PackModel {
 
   orderPlaced(nowMs: number): void {
     const { deadline } = paymentDeadlineOf(this.input.orderedAtMs, this.settings);
-    this.emit('ORDER_PLACED', nowMs, { paymentMethod: this.input.paymentMethod, amountCents: this.input.priceCents, paymentDeadline: iso(deadline) }, [
-      { template: 'ORDER_RECEIVED', to: 'client' },
-      { template: 'PROVIDER_ORDER_RECEIVED', to: 'provider' },
-    ]);
+    this.emit(
+      'ORDER_PLACED',
+      nowMs,
+      { paymentMethod: this.input.paymentMethod, amountCents: this.input.priceCents, paymentDeadline: iso(deadline) },
+      [
+        { template: 'ORDER_RECEIVED', to: 'client' },
+        { template: 'PROVIDER_ORDER_RECEIVED', to: 'provider' },
+      ],
+    );
   }
 
   /**
@@ -216,11 +232,23 @@ export class PackModel {
       // Money for an order that is closed or already paid: it is never kept silently.
       // Card: refunded through Stripe. Transfer: a refund task for the provider, who holds the client's bank details.
       view.outcome = p.method === 'card' ? 'REFUNDED' : 'FLAGGED';
-      this.pending.push({ kind: 'refund', key: `payment:${p.idempotencyKey}`, method: p.method, reference: p.reference, amountCents: p.amountCents, reason: 'UNEXPECTED_PAYMENT' });
-      this.emit(p.method === 'card' ? 'UNEXPECTED_PAYMENT_REFUNDED' : 'UNEXPECTED_PAYMENT_FLAGGED', nowMs, { ...details, status: this.data.status }, [
-        { template: 'UNEXPECTED_PAYMENT_REFUNDED', to: 'client' },
-        { template: 'PROVIDER_UNEXPECTED_PAYMENT', to: 'provider' },
-      ]);
+      this.pending.push({
+        kind: 'refund',
+        key: `payment:${p.idempotencyKey}`,
+        method: p.method,
+        reference: p.reference,
+        amountCents: p.amountCents,
+        reason: 'UNEXPECTED_PAYMENT',
+      });
+      this.emit(
+        p.method === 'card' ? 'UNEXPECTED_PAYMENT_REFUNDED' : 'UNEXPECTED_PAYMENT_FLAGGED',
+        nowMs,
+        { ...details, status: this.data.status },
+        [
+          { template: 'UNEXPECTED_PAYMENT_REFUNDED', to: 'client' },
+          { template: 'PROVIDER_UNEXPECTED_PAYMENT', to: 'provider' },
+        ],
+      );
       return;
     }
 
@@ -257,8 +285,13 @@ export class PackModel {
   }
 
   private parseStart(start: unknown): number {
-    const t = typeof start === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(start) ? ms(start) : NaN;
-    if (Number.isNaN(t)) throw new PackRuleError('VALIDATION_FAILED', 'La date de début doit être une date ISO 8601 avec fuseau (ex. 2026-03-02T10:00:00+01:00).');
+    const t =
+      typeof start === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(start) ? ms(start) : NaN;
+    if (Number.isNaN(t))
+      throw new PackRuleError(
+        'VALIDATION_FAILED',
+        'La date de début doit être une date ISO 8601 avec fuseau (ex. 2026-03-02T10:00:00+01:00).',
+      );
     if (t % 60_000 !== 0) throw new PackRuleError('VALIDATION_FAILED', 'La date de début doit tomber sur une minute entière.');
     return t;
   }
@@ -339,7 +372,8 @@ export class PackModel {
 
   checkProviderDecision(bookingId: string): BookingView {
     const b = this.booking(bookingId);
-    if (b.status !== 'REQUESTED') throw new PackRuleError('BOOKING_NOT_CANCELLABLE', "Cette demande n'est plus en attente de confirmation.");
+    if (b.status !== 'REQUESTED')
+      throw new PackRuleError('BOOKING_NOT_CANCELLABLE', "Cette demande n'est plus en attente de confirmation.");
     return b;
   }
 
@@ -377,7 +411,13 @@ export class PackModel {
 
   cancel(bookingId: string, by: 'client' | 'provider', nowMs: number): { booking: BookingView; penalty: boolean; hoursReturned: number } {
     const b = this.checkChangeable(bookingId, nowMs);
-    const penalty = cancellationIsBilled({ startMs: ms(b.start), nowMs, status: b.status, by, noticeMs: this.settings.freeCancellationNoticeMs });
+    const penalty = cancellationIsBilled({
+      startMs: ms(b.start),
+      nowMs,
+      status: b.status,
+      by,
+      noticeMs: this.settings.freeCancellationNoticeMs,
+    });
     b.status = penalty ? 'LATE_CANCELLED' : 'CANCELLED';
     b.revision += 1; // the invite is cancelled
     this.push(b, b.status, by, nowMs);
@@ -395,7 +435,12 @@ export class PackModel {
     return cancellationIsBilled({ startMs: ms(b.start), nowMs, status: b.status, by, noticeMs: this.settings.freeCancellationNoticeMs });
   }
 
-  checkReschedule(bookingId: string, start: unknown, by: 'client' | 'provider', nowMs: number): { booking: BookingView; startMs: number; penalty: boolean } {
+  checkReschedule(
+    bookingId: string,
+    start: unknown,
+    by: 'client' | 'provider',
+    nowMs: number,
+  ): { booking: BookingView; startMs: number; penalty: boolean } {
     const b = this.checkChangeable(bookingId, nowMs);
     if (this.data.status !== 'ACTIVE') throw new PackRuleError('PACK_NOT_ACTIVE');
     const startMs = this.parseStart(start);
@@ -446,9 +491,10 @@ export class PackModel {
     const b = this.booking(bookingId);
     const startMs = ms(b.start);
     const started = (b.status === 'CONFIRMED' && startMs <= nowMs) || b.status === 'HELD';
-    if (!started) throw new PackRuleError('BOOKING_NOT_CANCELLABLE', "Une absence ne peut être signalée qu'après le début d'une séance confirmée.");
+    if (!started)
+      throw new PackRuleError('BOOKING_NOT_CANCELLABLE', "Une absence ne peut être signalée qu'après le début d'une séance confirmée.");
     if (nowMs > ms(b.end) + this.settings.noShowReportWindowMs) {
-      throw new PackRuleError('BOOKING_NOT_CANCELLABLE', "Le délai pour signaler une absence à cette séance est dépassé.");
+      throw new PackRuleError('BOOKING_NOT_CANCELLABLE', 'Le délai pour signaler une absence à cette séance est dépassé.');
     }
     return b;
   }
@@ -508,7 +554,14 @@ export class PackModel {
     for (const p of this.data.payments) {
       if (p.outcome !== 'ACCEPTED' && p.outcome !== 'PARTIAL' && p.outcome !== 'SURPLUS') continue;
       refund.method = p.method;
-      this.pending.push({ kind: 'refund', key: `withdrawal:${p.idempotencyKey}`, method: p.method, reference: p.reference, amountCents: p.amountCents, reason: 'WITHDRAWAL' });
+      this.pending.push({
+        kind: 'refund',
+        key: `withdrawal:${p.idempotencyKey}`,
+        method: p.method,
+        reference: p.reference,
+        amountCents: p.amountCents,
+        reason: 'WITHDRAWAL',
+      });
     }
     this.data.refund = refund;
     this.setStatus('WITHDRAWN', nowMs);
@@ -616,7 +669,14 @@ export class PackModel {
         // A partial payment received before the deadline is given back.
         for (const p of d.payments.filter((x) => x.outcome === 'PARTIAL')) {
           p.outcome = p.method === 'card' ? 'REFUNDED' : 'FLAGGED';
-          this.pending.push({ kind: 'refund', key: `unpaid:${p.idempotencyKey}`, method: p.method, reference: p.reference, amountCents: p.amountCents, reason: 'ORDER_CANCELLED' });
+          this.pending.push({
+            kind: 'refund',
+            key: `unpaid:${p.idempotencyKey}`,
+            method: p.method,
+            reference: p.reference,
+            amountCents: p.amountCents,
+            reason: 'ORDER_CANCELLED',
+          });
         }
         return;
       case 'REQUEST_UNANSWERED':
@@ -649,7 +709,9 @@ export class PackModel {
       case 'EXPIRY_WARNING': {
         const h = this.hours();
         if (h.available > 0) {
-          this.emit('EXPIRY_WARNING', nowMs, { hoursLeft: h.available, expiresAt: iso(d.expiresAtMs!) }, [{ template: 'EXPIRY_WARNING', to: 'client' }]);
+          this.emit('EXPIRY_WARNING', nowMs, { hoursLeft: h.available, expiresAt: iso(d.expiresAtMs!) }, [
+            { template: 'EXPIRY_WARNING', to: 'client' },
+          ]);
         }
         return;
       }
@@ -667,10 +729,19 @@ export class PackModel {
   }
 
   /** A refund was carried out (Stripe) or handed to the provider (bank transfer): it goes on the timeline. */
-  refundRecorded(r: Extract<Effect, { kind: 'refund' }>, outcome: { status: 'REFUNDED' | 'PROVIDER_TASK'; stripeRefundId?: string }, nowMs: number): void {
-    const data = { key: r.key, method: r.method, amountCents: r.amountCents, reason: r.reason, stripeRefundId: outcome.stripeRefundId ?? null };
+  refundRecorded(
+    r: Extract<Effect, { kind: 'refund' }>,
+    outcome: { status: 'REFUNDED' | 'PROVIDER_TASK'; stripeRefundId?: string },
+    nowMs: number,
+  ): void {
+    const data = {
+      key: r.key,
+      method: r.method,
+      amountCents: r.amountCents,
+      reason: r.reason,
+      stripeRefundId: outcome.stripeRefundId ?? null,
+    };
     if (outcome.status === 'REFUNDED') this.emit('REFUND_ISSUED', nowMs, data);
     else this.emit('REFUND_TASK_CREATED', nowMs, data, [{ template: 'PROVIDER_REFUND_TASK', to: 'provider' }]);
   }
-
 }

@@ -60,7 +60,8 @@ const localCalendar = proxyLocalActivities<Activities>({
   startToCloseTimeout: '10 seconds',
   retry: { maximumAttempts: 4, initialInterval: '200 ms', backoffCoefficient: 2 },
 });
-const reserveSlot: Activities['reserveSlot'] = (a) => (patched('reserve-slot-local-activity') ? localCalendar.reserveSlot(a) : calendar.reserveSlot(a));
+const reserveSlot: Activities['reserveSlot'] = (a) =>
+  patched('reserve-slot-local-activity') ? localCalendar.reserveSlot(a) : calendar.reserveSlot(a);
 /**
  * Everything else must happen eventually: retried until it does (a database or SMTP outage only delays it). An attempt
  * lost with its worker (SIGKILL) is retried once this timeout passes, and the pack's next effects wait until then:
@@ -205,7 +206,13 @@ export async function packWorkflow(args: PackWorkflowArgs): Promise<PackState> {
       const bookingId = uuid4();
       try {
         const { autoConfirm } = await reserveSlot({
-          packId, bookingId, slotId: model.slotFor(bookingId, 0), startMs, endMs, nowMs: now(), expiresAtMs: model.data.expiresAtMs!,
+          packId,
+          bookingId,
+          slotId: model.slotFor(bookingId, 0),
+          startMs,
+          endMs,
+          nowMs: now(),
+          expiresAtMs: model.data.expiresAtMs!,
         });
         releaseHold();
         return { booking: model.addBooking(bookingId, startMs, autoConfirm, now()) };
@@ -216,17 +223,29 @@ export async function packWorkflow(args: PackWorkflowArgs): Promise<PackState> {
     { validator: ({ start }) => void rule(() => model.checkNewSession(start, now())) },
   );
 
-  setHandler(confirmBooking, guarded(async ({ bookingId }) => ({ booking: model.confirm(bookingId, now()) })), {
-    validator: ({ bookingId }) => void rule(() => model.checkProviderDecision(bookingId)),
-  });
+  setHandler(
+    confirmBooking,
+    guarded(async ({ bookingId }) => ({ booking: model.confirm(bookingId, now()) })),
+    {
+      validator: ({ bookingId }) => void rule(() => model.checkProviderDecision(bookingId)),
+    },
+  );
 
-  setHandler(declineBooking, guarded(async ({ bookingId, reason }) => ({ booking: model.decline(bookingId, now(), reason) })), {
-    validator: ({ bookingId }) => void rule(() => model.checkProviderDecision(bookingId)),
-  });
+  setHandler(
+    declineBooking,
+    guarded(async ({ bookingId, reason }) => ({ booking: model.decline(bookingId, now(), reason) })),
+    {
+      validator: ({ bookingId }) => void rule(() => model.checkProviderDecision(bookingId)),
+    },
+  );
 
-  setHandler(cancelBooking, guarded(async ({ bookingId, by }) => model.cancel(bookingId, by, now())), {
-    validator: ({ bookingId }) => void rule(() => model.checkChangeable(bookingId, now())),
-  });
+  setHandler(
+    cancelBooking,
+    guarded(async ({ bookingId, by }) => model.cancel(bookingId, by, now())),
+    {
+      validator: ({ bookingId }) => void rule(() => model.checkChangeable(bookingId, now())),
+    },
+  );
 
   setHandler(
     rescheduleBooking,
@@ -236,7 +255,13 @@ export async function packWorkflow(args: PackWorkflowArgs): Promise<PackState> {
       if (!penalty) {
         // The same booking moves: reserve the new range first, the old one is released once it is taken.
         const { autoConfirm } = await reserveSlot({
-          packId, bookingId, slotId: model.slotFor(bookingId, booking.revision + 1), startMs, endMs, nowMs: now(), expiresAtMs: model.data.expiresAtMs!,
+          packId,
+          bookingId,
+          slotId: model.slotFor(bookingId, booking.revision + 1),
+          startMs,
+          endMs,
+          nowMs: now(),
+          expiresAtMs: model.data.expiresAtMs!,
         });
         return { booking: model.moveBooking(bookingId, startMs, by, autoConfirm, now()), penalty: false };
       }
@@ -245,7 +270,13 @@ export async function packWorkflow(args: PackWorkflowArgs): Promise<PackState> {
       const newId = uuid4();
       try {
         const { autoConfirm } = await reserveSlot({
-          packId, bookingId: newId, slotId: model.slotFor(newId, 0), startMs, endMs, nowMs: now(), expiresAtMs: model.data.expiresAtMs!,
+          packId,
+          bookingId: newId,
+          slotId: model.slotFor(newId, 0),
+          startMs,
+          endMs,
+          nowMs: now(),
+          expiresAtMs: model.data.expiresAtMs!,
         });
         releaseHold();
         const billedBooking = model.billLateMove(bookingId, by, now());
@@ -257,15 +288,27 @@ export async function packWorkflow(args: PackWorkflowArgs): Promise<PackState> {
     { validator: ({ bookingId, start, by = 'client' }) => void rule(() => model.checkReschedule(bookingId, start, by, now())) },
   );
 
-  setHandler(reportNoShow, guarded(async ({ bookingId }) => ({ booking: model.reportNoShow(bookingId, now()) })), {
-    validator: ({ bookingId }) => void rule(() => model.checkNoShow(bookingId, now())),
-  });
+  setHandler(
+    reportNoShow,
+    guarded(async ({ bookingId }) => ({ booking: model.reportNoShow(bookingId, now()) })),
+    {
+      validator: ({ bookingId }) => void rule(() => model.checkNoShow(bookingId, now())),
+    },
+  );
 
-  setHandler(waivePenalty, guarded(async ({ bookingId }) => model.waive(bookingId, now())), {
-    validator: ({ bookingId }) => void rule(() => model.checkWaive(bookingId)),
-  });
+  setHandler(
+    waivePenalty,
+    guarded(async ({ bookingId }) => model.waive(bookingId, now())),
+    {
+      validator: ({ bookingId }) => void rule(() => model.checkWaive(bookingId)),
+    },
+  );
 
-  setHandler(withdraw, guarded(async () => model.withdraw(now())), { validator: () => void rule(() => model.checkWithdraw(now())) });
+  setHandler(
+    withdraw,
+    guarded(async () => model.withdraw(now())),
+    { validator: () => void rule(() => model.checkWithdraw(now())) },
+  );
 
   // ------------------------------------------------------------------------------------------- lanes
 
@@ -290,7 +333,13 @@ export async function packWorkflow(args: PackWorkflowArgs): Promise<PackState> {
         answeredUpdate = false;
         const projection = { ...model.snapshot(now()), seq: model.data.seq };
         const recorded = local
-          ? await durableLocal.recordPackEvents({ packId, events, projection, deliver: withMail, deliverWithinMs: LOCAL_DELIVERY_BUDGET_MS })
+          ? await durableLocal.recordPackEvents({
+              packId,
+              events,
+              projection,
+              deliver: withMail,
+              deliverWithinMs: LOCAL_DELIVERY_BUDGET_MS,
+            })
           : await durable.recordPackEvents({ packId, events, projection, deliver: inline && withMail });
         effects.splice(0, n);
         if (withMail && !(inline && recorded.emailsPending === false)) mailPending = true;
@@ -298,7 +347,14 @@ export async function packWorkflow(args: PackWorkflowArgs): Promise<PackState> {
         await durable.releaseSlot({ slotId: head.slotId });
         effects.shift();
       } else {
-        const outcome = await durable.refundPayment({ packId, key: head.key, method: head.method, reference: head.reference, amountCents: head.amountCents, reason: head.reason });
+        const outcome = await durable.refundPayment({
+          packId,
+          key: head.key,
+          method: head.method,
+          reference: head.reference,
+          amountCents: head.amountCents,
+          reason: head.reason,
+        });
         effects.shift();
         await lock.run(() => {
           model.refundRecorded(head, outcome, now());
@@ -330,7 +386,8 @@ export async function packWorkflow(args: PackWorkflowArgs): Promise<PackState> {
 
   const settled = () => effects.length === 0 && !mailPending && !delivering;
   const shouldContinueAsNew = () =>
-    workflowInfo().continueAsNewSuggested || (args.continueAsNewAfterEvents !== undefined && workflowInfo().historyLength >= args.continueAsNewAfterEvents);
+    workflowInfo().continueAsNewSuggested ||
+    (args.continueAsNewAfterEvents !== undefined && workflowInfo().historyLength >= args.continueAsNewAfterEvents);
 
   // One alarm at a time, never cancelled: waking early for a message leaves it armed, and a needless alarm costs one
   // idle workflow task. (Cancelling a timer in the very task where it fires trips Temporal's Java test server.)
