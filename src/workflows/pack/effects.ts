@@ -1,0 +1,72 @@
+/**
+ * What the model asks the workflow to carry out, in order, through activities: timeline events (projected to
+ * PostgreSQL with their emails, at most once per key), calendar releases and refunds.
+ */
+import type { EmailTemplate } from '../../shared/emails';
+import type { BookingView, PaymentView } from '../../shared/pack';
+
+export interface EmailSpec {
+  template: EmailTemplate;
+  to: 'client' | 'provider';
+}
+
+export const toClient = (template: EmailTemplate): EmailSpec => ({ template, to: 'client' });
+export const toProvider = (template: EmailTemplate): EmailSpec => ({ template, to: 'provider' });
+
+/** A timeline event: projected to PostgreSQL with its emails, at most once per key. */
+export interface PackEvent {
+  seq: number;
+  key: string;
+  type: string;
+  atMs: number;
+  data: Record<string, unknown>;
+  emails: EmailSpec[];
+}
+
+/** Work the workflow must carry out, in order, through activities. */
+export type Effect =
+  | { kind: 'event'; event: PackEvent }
+  | { kind: 'releaseSlot'; slotId: string }
+  | { kind: 'refund'; key: string; method: PaymentView['method']; reference: string; amountCents: number; reason: string };
+
+export type RefundEffect = Extract<Effect, { kind: 'refund' }>;
+
+/**
+ * The effects produced and not yet handed to the workflow. An event's key is `<seq>:<type>`, its sequence number
+ * kept in the pack's data: keys go on rising across continue-as-new, so a retried recording never writes one twice.
+ */
+export class EffectQueue {
+  private pending: Effect[] = [];
+
+  constructor(private readonly counter: { seq: number }) {}
+
+  event(type: string, nowMs: number, data: Record<string, unknown>, emails: EmailSpec[] = []): void {
+    const seq = ++this.counter.seq;
+    this.pending.push({ kind: 'event', event: { seq, key: `${seq}:${type}`, type, atMs: nowMs, data, emails } });
+  }
+
+  releaseSlot(slotId: string): void {
+    this.pending.push({ kind: 'releaseSlot', slotId });
+  }
+
+  /** `key` is the refund's business reason and payment (`withdrawal:<payment key>`): Stripe's idempotency key. */
+  refund(r: Omit<RefundEffect, 'kind'>): void {
+    this.pending.push({
+      kind: 'refund',
+      key: r.key,
+      method: r.method,
+      reference: r.reference,
+      amountCents: r.amountCents,
+      reason: r.reason,
+    });
+  }
+
+  take(): Effect[] {
+    return this.pending.splice(0);
+  }
+}
+
+/** The facts of a booking that its timeline events (and their emails and invites) carry. */
+export function bookingData(b: BookingView): Record<string, unknown> {
+  return { bookingId: b.id, start: b.start, end: b.end, hours: b.hours, revision: b.revision, status: b.status };
+}

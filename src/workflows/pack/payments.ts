@@ -1,0 +1,136 @@
+/**
+ * The order and its payment: « Le paiement est exigé au moment de la commande ». A pack is ACTIVE once its price is
+ * received, valid from then for the validity period (src/shared/policy.ts `expiryOf`); an unpaid order is reminded
+ * and then cancelled at its deadline. Money is never kept silently: a payment for a closed or already-paid order is
+ * refunded (card) or handed to the provider (bank transfer), too little waits for the rest and the provider is told.
+ */
+import type { PaymentSignal, PaymentView } from '../../shared/pack';
+import { expiryOf, paymentDeadlineOf } from '../../shared/policy';
+import type { PackCore } from './core';
+import { toClient, toProvider, type RefundEffect } from './effects';
+import { toIso, toMs } from './instants';
+
+export function orderPlaced(pack: PackCore, nowMs: number): void {
+  const { deadline } = paymentDeadlineOf(pack.input.orderedAtMs, pack.settings);
+  pack.effects.event(
+    'ORDER_PLACED',
+    nowMs,
+    { paymentMethod: pack.input.paymentMethod, amountCents: pack.input.priceCents, paymentDeadline: toIso(deadline) },
+    [toClient('ORDER_RECEIVED'), toProvider('PROVIDER_ORDER_RECEIVED')],
+  );
+}
+
+/** What a payment signal must hold to be considered at all (a malformed one is logged and ignored). */
+export function isValidPaymentSignal(p: PaymentSignal): boolean {
+  return (
+    !!p &&
+    (p.method === 'card' || p.method === 'bank_transfer') &&
+    Number.isInteger(p.amountCents) &&
+    p.amountCents > 0 &&
+    typeof p.reference === 'string' &&
+    typeof p.idempotencyKey === 'string' &&
+    p.idempotencyKey.length > 0
+  );
+}
+
+/**
+ * A payment arrived. The same payment twice (same idempotency key) is ignored. Its date is when the money was
+ * received, never later than now: it starts the validity.
+ */
+export function paymentReceived(pack: PackCore, p: PaymentSignal, nowMs: number): void {
+  const d = pack.data;
+  if (d.payments.some((x) => x.idempotencyKey === p.idempotencyKey)) return;
+  const paidAtMs = Math.min(Number.isNaN(toMs(p.paidAt)) ? nowMs : toMs(p.paidAt), nowMs);
+  const view: PaymentView = { ...p, paidAt: toIso(paidAtMs), outcome: 'ACCEPTED' };
+  d.payments.push(view);
+
+  if (d.status !== 'AWAITING_PAYMENT') {
+    refundUnexpected(pack, view, nowMs);
+    return;
+  }
+  const received = d.paidCents + p.amountCents;
+  const mismatch = { ...details(p), receivedCents: received, expectedCents: pack.input.priceCents };
+  if (received < pack.input.priceCents) {
+    // Too little is recorded and the provider told, never accepted as payment of the pack.
+    view.outcome = 'PARTIAL';
+    d.paidCents = received;
+    pack.effects.event('PAYMENT_INCOMPLETE', nowMs, mismatch, [toProvider('PROVIDER_PAYMENT_MISMATCH')]);
+    return;
+  }
+  d.paidCents = received;
+  d.paidAtMs = paidAtMs;
+  d.expiresAtMs = expiryOf(paidAtMs, pack.settings);
+  pack.setStatus('ACTIVE', nowMs);
+  pack.effects.event('PAYMENT_CONFIRMED', nowMs, { ...details(p), paidAt: toIso(paidAtMs), expiresAt: toIso(d.expiresAtMs) }, [
+    toClient('PAYMENT_CONFIRMED'),
+    toProvider('PROVIDER_PAYMENT_CONFIRMED'),
+  ]);
+  if (received > pack.input.priceCents) {
+    // The pack is paid; the provider decides what to do with the surplus.
+    view.outcome = 'SURPLUS';
+    pack.effects.event('PAYMENT_SURPLUS', nowMs, mismatch, [toProvider('PROVIDER_PAYMENT_MISMATCH')]);
+  }
+}
+
+/**
+ * Money for an order that is closed (deadline passed, withdrawn…) or already paid. Card: refunded through Stripe.
+ * Transfer: a refund task for the provider, who holds the client's bank details.
+ */
+function refundUnexpected(pack: PackCore, view: PaymentView, nowMs: number): void {
+  view.outcome = view.method === 'card' ? 'REFUNDED' : 'FLAGGED';
+  pack.effects.refund(refundOf(view, 'payment', 'UNEXPECTED_PAYMENT'));
+  pack.effects.event(
+    view.method === 'card' ? 'UNEXPECTED_PAYMENT_REFUNDED' : 'UNEXPECTED_PAYMENT_FLAGGED',
+    nowMs,
+    { ...details(view), status: pack.data.status },
+    [toClient('UNEXPECTED_PAYMENT_REFUNDED'), toProvider('PROVIDER_UNEXPECTED_PAYMENT')],
+  );
+}
+
+export function remindOfPayment(pack: PackCore, nowMs: number): void {
+  pack.effects.event('PAYMENT_REMINDER', nowMs, {}, [toClient('PAYMENT_REMINDER')]);
+}
+
+/** The deadline passed unpaid: the order is cancelled, and a partial payment received before it is given back. */
+export function cancelUnpaid(pack: PackCore, nowMs: number): void {
+  const d = pack.data;
+  pack.setStatus('CANCELLED_UNPAID', nowMs);
+  pack.effects.event('ORDER_CANCELLED_UNPAID', nowMs, { paidCents: d.paidCents }, [
+    toClient('ORDER_CANCELLED_UNPAID'),
+    toProvider('PROVIDER_ORDER_CANCELLED_UNPAID'),
+  ]);
+  for (const p of d.payments.filter((x) => x.outcome === 'PARTIAL')) {
+    p.outcome = p.method === 'card' ? 'REFUNDED' : 'FLAGGED';
+    pack.effects.refund(refundOf(p, 'unpaid', 'ORDER_CANCELLED'));
+  }
+}
+
+/**
+ * The refund of one payment. Its key (`<why>:<payment key>`) names the business reason, so Stripe's idempotency
+ * key stays the same whatever retries or workflow runs carry it out.
+ */
+export function refundOf(p: PaymentView, why: string, reason: string): Omit<RefundEffect, 'kind'> {
+  return { key: `${why}:${p.idempotencyKey}`, method: p.method, reference: p.reference, amountCents: p.amountCents, reason };
+}
+
+/** A refund was carried out (Stripe) or handed to the provider (bank transfer): it goes on the timeline. */
+export function refundRecorded(
+  pack: PackCore,
+  r: RefundEffect,
+  outcome: { status: 'REFUNDED' | 'PROVIDER_TASK'; stripeRefundId?: string },
+  nowMs: number,
+): void {
+  const data = {
+    key: r.key,
+    method: r.method,
+    amountCents: r.amountCents,
+    reason: r.reason,
+    stripeRefundId: outcome.stripeRefundId ?? null,
+  };
+  if (outcome.status === 'REFUNDED') pack.effects.event('REFUND_ISSUED', nowMs, data);
+  else pack.effects.event('REFUND_TASK_CREATED', nowMs, data, [toProvider('PROVIDER_REFUND_TASK')]);
+}
+
+function details(p: Pick<PaymentView, 'method' | 'amountCents' | 'reference'>) {
+  return { method: p.method, amountCents: p.amountCents, reference: p.reference };
+}
