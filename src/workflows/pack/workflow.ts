@@ -1,10 +1,10 @@
 /**
  * `packWorkflow` — one purchased pack, from the order to its end (CGV: payment, booking, the 24-hour rule,
- * absence, withdrawal, 3-month validity). Deterministic code only: all I/O goes through activities, all rules
- * through PackModel and src/shared/policy.ts.
+ * absence, withdrawal, 3-month validity). Deterministic code only: all I/O goes through activities (./io.ts), all
+ * rules through PackModel (./model.ts) and src/shared/policy.ts.
  *
  * Three loops run side by side:
- * - the main loop sleeps until the next timer the state asks for (reminders, session start and end, expiry…),
+ * - the timer loop sleeps until the next timer the state asks for (reminders, session start and end, expiry…),
  *   waking early whenever a message changes the state;
  * - the effects lane carries out, in order, what the model asked for: timeline events (with their emails, into the
  *   outbox), calendar releases, refunds — each activity idempotent, retried until it succeeds;
@@ -18,15 +18,13 @@ import {
   continueAsNew,
   log,
   patched,
-  proxyActivities,
-  proxyLocalActivities,
   setHandler,
   sleep,
   upsertSearchAttributes,
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../../activities';
+import type { UpdateDefinition } from '@temporalio/common';
 import {
   cancelBooking,
   confirmBooking,
@@ -39,54 +37,15 @@ import {
   rescheduleBooking,
   waivePenalty,
   withdraw,
+  type BookingView,
   type PackInput,
   type PackState,
   type PaymentSignal,
 } from '../../shared/pack';
 import { PACK_CODE, PACK_EXPIRES_AT, PACK_STATUS } from '../../shared/search-attributes';
-import { initialData, PackModel, PackRuleError, type Effect, type PackData } from './model';
-
-/** Calendar reservations answer a client who is waiting: a few quick attempts, then a clear failure. */
-const calendar = proxyActivities<Activities>({
-  startToCloseTimeout: '10 seconds',
-  retry: { maximumAttempts: 4, initialInterval: '200 ms', backoffCoefficient: 2 },
-});
-/**
- * Since the benchmark (README "Performance"): the reservation runs as a local activity, inside the workflow task that
- * took the update, so the client's answer costs one round trip to Temporal instead of three. Packs whose history
- * already reserved through a normal activity keep doing so (`patched`), so their replay is unchanged.
- */
-const localCalendar = proxyLocalActivities<Activities>({
-  startToCloseTimeout: '10 seconds',
-  retry: { maximumAttempts: 4, initialInterval: '200 ms', backoffCoefficient: 2 },
-});
-const reserveSlot: Activities['reserveSlot'] = (a) =>
-  patched('reserve-slot-local-activity') ? localCalendar.reserveSlot(a) : calendar.reserveSlot(a);
-/**
- * Everything else must happen eventually: retried until it does (a database or SMTP outage only delays it). An attempt
- * lost with its worker (SIGKILL) is retried once this timeout passes, and the pack's next effects wait until then:
- * kept short (each attempt is small and idempotent). Timeouts are not part of replay, so changing them is safe.
- */
-const durable = proxyActivities<Activities>({
-  startToCloseTimeout: '20 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-});
-
-/**
- * Since the benchmark: when no client waits on the workflow task, the recording runs as a local activity inside it
- * (the timer that expires a pack, a payment signal, a new order). Temporal then writes one workflow task instead of an
- * activity's three events and a second task. Same timeout and retries as `durable`; past 10 s of retrying, the SDK
- * waits on a timer between attempts. After an update the normal activity is kept: a local activity would hold the
- * task, and so the client's answer, until it finished.
- */
-const durableLocal = proxyLocalActivities<Activities>({
-  startToCloseTimeout: '20 seconds',
-  localRetryThreshold: '10 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-});
-
-/** A slow SMTP server must not hold the workflow task (and the pack's next messages): the mail lane finishes the job. */
-const LOCAL_DELIVERY_BUDGET_MS = 2000;
+import { chooseRecording, durable, emailsLeft, recordPackEvents, releaseSlotsFirst, reserveSlot } from './io';
+import { initialData, PackModel, PackRuleError, type Effect, type PackData, type PackEvent } from './model';
+import { isValidPaymentSignal } from './payments';
 
 export interface PackWorkflowArgs {
   input: PackInput;
@@ -95,6 +54,51 @@ export interface PackWorkflowArgs {
   /** Tests only: continue as new after this many history events (the server's suggestion is used otherwise). */
   continueAsNewAfterEvents?: number;
 }
+
+export async function packWorkflow(args: PackWorkflowArgs): Promise<PackState> {
+  const run = new PackRun(args);
+  const { model } = run;
+  registerHandlers(run);
+  if (!args.carried) model.orderPlaced(now());
+  run.flush();
+  void effectsLane(run);
+  void mailLane(run);
+
+  // The timer loop. Its awaits stay in this function, as they always were: one more async layer would shift the
+  // loop by a few microtasks against the lanes and handlers of the same activation, and could reorder its commands.
+  const alarm = new Alarm();
+  for (;;) {
+    const next = model.timers()[0];
+    if (next && next.atMs <= now()) {
+      const done = await run.lock.run(() => {
+        const close = model.fireDue(now());
+        run.flush();
+        return close;
+      });
+      if (done) break;
+      continue;
+    }
+    if (next) alarm.arm(next.atMs);
+    run.wake = false;
+    alarm.rang = false;
+    await condition(() => run.wake || alarm.rang || run.shouldContinueAsNew());
+    if (run.shouldContinueAsNew()) {
+      // Let the activities in hand finish (an activity abandoned by a closed run would still be running, and
+      // Temporal's test server never releases time skipping for it); what is still queued goes to the next run.
+      run.draining = true;
+      await condition(() => !run.effectInFlight && !run.delivering && allHandlersFinished());
+      await run.lock.run(() => undefined);
+      await continueAsNew<typeof packWorkflow>(run.carried());
+    }
+  }
+
+  // The pack is over: its last events recorded and its closing emails sent, then the workflow completes.
+  await condition(() => run.settled() && allHandlersFinished());
+  return model.snapshot(now());
+}
+
+/** The workflow's clock (deterministic in Temporal's sandbox). */
+const now = () => Date.now();
 
 /** Serialises the handlers and the timer loop: each sees the state the previous one left. */
 class Lock {
@@ -107,6 +111,234 @@ class Lock {
     );
     return result;
   }
+}
+
+/** One run of a pack's workflow: the model, the effects not yet carried out, and what the three loops tell each other. */
+class PackRun {
+  readonly input: PackInput;
+  readonly model: PackModel;
+  readonly effects: Effect[];
+  readonly lock = new Lock();
+  /** The outbox holds emails for the mail lane. */
+  mailPending: boolean;
+  /** The mail lane's activity is in flight. */
+  delivering = false;
+  /** The effects lane's activity is in flight. */
+  effectInFlight = false;
+  /** Set before continuing as new: the lanes finish the activity in hand and start no other. */
+  draining = false;
+  /** A message changed the state: the timer loop looks at the timers again. */
+  wake = false;
+  /** An update was answered since the effects lane last took work: its answer leaves with the current task. */
+  answeredUpdate = false;
+  /** The search attributes last written, as `status|expiresAtMs`. */
+  private published = '';
+
+  constructor(readonly args: PackWorkflowArgs) {
+    this.input = args.input;
+    this.model = new PackModel(args.input, args.carried?.data ?? initialData());
+    this.effects = args.carried?.effects ?? [];
+    this.mailPending = args.carried?.mailPending ?? false;
+  }
+
+  get packId(): string {
+    return this.input.packId;
+  }
+
+  /** After every change: queue what the model asked for, refresh visibility, wake the timer loop. */
+  flush(): void {
+    this.effects.push(...this.model.takeEffects());
+    this.publishSearchAttributes();
+    this.wake = true;
+  }
+
+  /** What the next run starts from, when this one continues as new. */
+  carried(): PackWorkflowArgs {
+    return {
+      input: this.input,
+      carried: { data: this.model.data, effects: this.effects, mailPending: this.mailPending },
+      continueAsNewAfterEvents: this.args.continueAsNewAfterEvents,
+    };
+  }
+
+  /** Nothing left to record or to send. */
+  settled(): boolean {
+    return this.effects.length === 0 && !this.mailPending && !this.delivering;
+  }
+
+  shouldContinueAsNew(): boolean {
+    const info = workflowInfo();
+    return (
+      info.continueAsNewSuggested ||
+      (this.args.continueAsNewAfterEvents !== undefined && info.historyLength >= this.args.continueAsNewAfterEvents)
+    );
+  }
+
+  private publishSearchAttributes(): void {
+    const { status, expiresAtMs } = this.model.data;
+    const key = `${status}|${expiresAtMs}`;
+    if (key === this.published) return;
+    // Since the benchmark: the order's workflow starts with its status and code already set (src/gateway/orders.ts),
+    // and setting them again cost Temporal a visibility write per order. Histories that did set them replay as before.
+    if (this.published === '' && alreadyVisible(key, this.input.packCode) && patched('start-search-attributes-kept')) {
+      this.published = key;
+      return;
+    }
+    this.published = key;
+    upsertSearchAttributes([
+      { key: PACK_STATUS, value: status },
+      { key: PACK_CODE, value: this.input.packCode },
+      ...(expiresAtMs !== null ? [{ key: PACK_EXPIRES_AT, value: new Date(expiresAtMs) }] : []),
+    ]);
+  }
+}
+
+// ------------------------------------------------------------------------------------------- messages
+
+function registerHandlers(run: PackRun): void {
+  const { model } = run;
+
+  setHandler(getPackState, () => model.snapshot(now()));
+
+  setHandler(paymentReceived, (p: PaymentSignal) =>
+    run.lock.run(() => {
+      if (!isValidPaymentSignal(p)) {
+        log.warn('ignored a malformed payment signal', { packId: run.packId });
+        return;
+      }
+      model.paymentReceived(p, now());
+      run.flush();
+    }),
+  );
+
+  onUpdate(run, requestBooking, {
+    validate: ({ start }) => model.checkNewSession(start, now()),
+    handle: ({ start }) => requestSession(run, start),
+  });
+  onUpdate(run, confirmBooking, {
+    validate: ({ bookingId }) => model.checkProviderDecision(bookingId),
+    decide: ({ bookingId }) => ({ booking: model.confirm(bookingId, now()) }),
+  });
+  onUpdate(run, declineBooking, {
+    validate: ({ bookingId }) => model.checkProviderDecision(bookingId),
+    decide: ({ bookingId, reason }) => ({ booking: model.decline(bookingId, now(), reason) }),
+  });
+  onUpdate(run, cancelBooking, {
+    validate: ({ bookingId }) => model.checkChangeable(bookingId, now()),
+    decide: ({ bookingId, by }) => model.cancel(bookingId, by, now()),
+  });
+  onUpdate(run, rescheduleBooking, {
+    validate: ({ bookingId, start, by = 'client' }) => model.checkReschedule(bookingId, start, by, now()),
+    handle: ({ bookingId, start, by = 'client' }) => reschedule(run, bookingId, start, by),
+  });
+  onUpdate(run, reportNoShow, {
+    validate: ({ bookingId }) => model.checkNoShow(bookingId, now()),
+    decide: ({ bookingId }) => ({ booking: model.reportNoShow(bookingId, now()) }),
+  });
+  onUpdate(run, waivePenalty, {
+    validate: ({ bookingId }) => model.checkWaive(bookingId),
+    decide: ({ bookingId }) => model.waive(bookingId, now()),
+  });
+  onUpdate(run, withdraw, {
+    validate: () => model.checkWithdraw(now()),
+    decide: () => model.withdraw(now()),
+  });
+}
+
+/** How the pack answers an update. */
+type UpdateRules<Ret, Args extends unknown[]> = {
+  /** The model's check, run by the synchronous validator: a refused update leaves no trace in the history. */
+  validate: (...args: Args) => unknown;
+} & (
+  | {
+      /** A change the model decides at once. */
+      decide: (...args: Args) => Ret;
+    }
+  | {
+      /** A change that waits on an activity (a calendar reservation). */
+      handle: (...args: Args) => Promise<Ret>;
+    }
+);
+
+/**
+ * Registers an update, its arguments' types taken from its definition. The handler runs under the lock, then the
+ * changes are flushed; a rule violation reaches the caller as an ApplicationFailure whose type is the API's code.
+ */
+function onUpdate<Ret, Args extends unknown[]>(run: PackRun, update: UpdateDefinition<Ret, Args>, rules: UpdateRules<Ret, Args>): void {
+  const body = (...args: Args): Promise<Ret> =>
+    'decide' in rules
+      ? // Settled as an async function's promise is (its result, or its exception as a rejection), so the handler
+        // takes the same microtasks as when it was one.
+        new Promise<Ret>((resolve) => resolve(rules.decide(...args)))
+      : rules.handle(...args);
+  const handler = (...args: Args): Promise<Ret> =>
+    run.lock.run(async () => {
+      try {
+        return await body(...args);
+      } catch (err) {
+        throw asFailure(err);
+      } finally {
+        run.answeredUpdate = true;
+        run.flush();
+      }
+    });
+  const validator = (...args: Args): void => void rule(() => rules.validate(...args));
+  setHandler(update, handler, { validator });
+}
+
+/** A new session: its hours are held while the calendar reserves its range, so two requests never spend the same hours. */
+async function requestSession(run: PackRun, start: string): Promise<{ booking: BookingView }> {
+  const { model } = run;
+  const { startMs, endMs } = model.checkNewSession(start, now());
+  const releaseHold = model.holdHours();
+  const bookingId = uuid4();
+  try {
+    const { autoConfirm } = await reserve(run, bookingId, 0, startMs, endMs);
+    releaseHold();
+    return { booking: model.addBooking(bookingId, startMs, autoConfirm, now()) };
+  } finally {
+    releaseHold();
+  }
+}
+
+async function reschedule(
+  run: PackRun,
+  bookingId: string,
+  start: string,
+  by: 'client' | 'provider',
+): Promise<{ booking: BookingView; penalty: boolean; billedBooking?: BookingView }> {
+  const { model } = run;
+  const { booking, startMs, penalty } = model.checkReschedule(bookingId, start, by, now());
+  const endMs = startMs + model.sessionMs;
+  if (!penalty) {
+    // The same booking moves: reserve the new range first, the old one is released once it is taken.
+    const { autoConfirm } = await reserve(run, bookingId, booking.revision + 1, startMs, endMs);
+    return { booking: model.moveBooking(bookingId, startMs, by, autoConfirm, now()), penalty: false };
+  }
+  // A late move is billed as a late cancellation; the new time is a new booking, on the remaining hours.
+  const releaseHold = model.holdHours();
+  const newId = uuid4();
+  try {
+    const { autoConfirm } = await reserve(run, newId, 0, startMs, endMs);
+    releaseHold();
+    const billedBooking = model.billLateMove(bookingId, by, now());
+    return { booking: model.addBooking(newId, startMs, autoConfirm, now()), penalty: true, billedBooking };
+  } finally {
+    releaseHold();
+  }
+}
+
+/** Reserves a booking's range (revision `revision`) in the calendar; refusals are the API's codes (SLOT_UNAVAILABLE…). */
+function reserve(run: PackRun, bookingId: string, revision: number, startMs: number, endMs: number) {
+  return reserveSlot({
+    packId: run.packId,
+    bookingId,
+    slotId: run.model.slotFor(bookingId, revision),
+    startMs,
+    endMs,
+    nowMs: now(),
+    expiresAtMs: run.model.data.expiresAtMs!,
+  });
 }
 
 const CODES: readonly string[] = PACK_ERROR_CODES;
@@ -128,314 +360,90 @@ function rule<T>(fn: () => T): T {
   }
 }
 
-export async function packWorkflow(args: PackWorkflowArgs): Promise<PackState> {
-  const { input } = args;
-  const packId = input.packId;
-  const model = new PackModel(input, args.carried?.data ?? initialData());
-  const effects: Effect[] = args.carried?.effects ?? [];
-  let mailPending = args.carried?.mailPending ?? false;
-  let delivering = false;
-  let effectInFlight = false;
-  /** Set before continuing as new: the lanes finish the activity in hand and start no other. */
-  let draining = false;
-  let wake = false;
-  /** An update was answered since the effects lane last took work: its answer leaves with the current task. */
-  let answeredUpdate = false;
-  const lock = new Lock();
-  const now = () => Date.now();
+// ------------------------------------------------------------------------------------------- lanes
 
-  let published = '';
-  const publishSearchAttributes = () => {
-    const key = `${model.data.status}|${model.data.expiresAtMs}`;
-    if (key === published) return;
-    // Since the benchmark: the order's workflow starts with its status and code already set (src/gateway/orders.ts),
-    // and setting them again cost Temporal a visibility write per order. Histories that did set them replay as before.
-    if (published === '' && alreadyVisible(key, input.packCode) && patched('start-search-attributes-kept')) {
-      published = key;
-      return;
-    }
-    published = key;
-    upsertSearchAttributes([
-      { key: PACK_STATUS, value: model.data.status },
-      { key: PACK_CODE, value: input.packCode },
-      ...(model.data.expiresAtMs !== null ? [{ key: PACK_EXPIRES_AT, value: new Date(model.data.expiresAtMs) }] : []),
-    ]);
-  };
-  /** After every change: queue what the model asked for, refresh visibility, wake the timer loop. */
-  const flush = () => {
-    effects.push(...model.takeEffects());
-    publishSearchAttributes();
-    wake = true;
-  };
-  const guarded =
-    <A extends unknown[], R>(fn: (...a: A) => Promise<R>) =>
-    (...a: A): Promise<R> =>
-      lock.run(async () => {
-        try {
-          return await fn(...a);
-        } catch (err) {
-          throw asFailure(err);
-        } finally {
-          answeredUpdate = true;
-          flush();
-        }
+/**
+ * Carries out the model's effects in order, one activity at a time. Each branch awaits its activity directly (see
+ * `recordPackEvents`): the lane's place among the handlers and loops of an activation is part of the history.
+ */
+async function effectsLane(run: PackRun): Promise<never> {
+  const { effects, model } = run;
+  for (;;) {
+    await condition(() => effects.length > 0 && !run.draining);
+    run.effectInFlight = true;
+    releaseSlotsFirst(effects);
+    const head = effects[0];
+    if (head.kind === 'event') {
+      const events = eventBatch(effects);
+      const withMail = events.some((e) => e.emails.length > 0);
+      const mode = chooseRecording(run.answeredUpdate);
+      run.answeredUpdate = false;
+      const projection = { ...model.snapshot(now()), seq: model.data.seq };
+      const recorded = await recordPackEvents(mode, { packId: run.packId, events, projection }, withMail);
+      effects.splice(0, events.length);
+      if (emailsLeft(mode, withMail, recorded)) run.mailPending = true;
+    } else if (head.kind === 'releaseSlot') {
+      await durable.releaseSlot({ slotId: head.slotId });
+      effects.shift();
+    } else {
+      const outcome = await durable.refundPayment({
+        packId: run.packId,
+        key: head.key,
+        method: head.method,
+        reference: head.reference,
+        amountCents: head.amountCents,
+        reason: head.reason,
       });
-
-  // ------------------------------------------------------------------------------------------- queries & signals
-
-  setHandler(getPackState, () => model.snapshot(now()));
-
-  setHandler(paymentReceived, (p: PaymentSignal) =>
-    lock.run(() => {
-      if (!validPayment(p)) {
-        log.warn('ignored a malformed payment signal', { packId });
-        return;
-      }
-      model.paymentReceived(p, now());
-      flush();
-    }),
-  );
-
-  // ------------------------------------------------------------------------------------------- updates
-
-  setHandler(
-    requestBooking,
-    guarded(async ({ start }) => {
-      const { startMs, endMs } = model.checkNewSession(start, now());
-      const releaseHold = model.holdHours();
-      const bookingId = uuid4();
-      try {
-        const { autoConfirm } = await reserveSlot({
-          packId,
-          bookingId,
-          slotId: model.slotFor(bookingId, 0),
-          startMs,
-          endMs,
-          nowMs: now(),
-          expiresAtMs: model.data.expiresAtMs!,
-        });
-        releaseHold();
-        return { booking: model.addBooking(bookingId, startMs, autoConfirm, now()) };
-      } finally {
-        releaseHold();
-      }
-    }),
-    { validator: ({ start }) => void rule(() => model.checkNewSession(start, now())) },
-  );
-
-  setHandler(
-    confirmBooking,
-    guarded(async ({ bookingId }) => ({ booking: model.confirm(bookingId, now()) })),
-    {
-      validator: ({ bookingId }) => void rule(() => model.checkProviderDecision(bookingId)),
-    },
-  );
-
-  setHandler(
-    declineBooking,
-    guarded(async ({ bookingId, reason }) => ({ booking: model.decline(bookingId, now(), reason) })),
-    {
-      validator: ({ bookingId }) => void rule(() => model.checkProviderDecision(bookingId)),
-    },
-  );
-
-  setHandler(
-    cancelBooking,
-    guarded(async ({ bookingId, by }) => model.cancel(bookingId, by, now())),
-    {
-      validator: ({ bookingId }) => void rule(() => model.checkChangeable(bookingId, now())),
-    },
-  );
-
-  setHandler(
-    rescheduleBooking,
-    guarded(async ({ bookingId, start, by = 'client' }) => {
-      const { booking, startMs, penalty } = model.checkReschedule(bookingId, start, by, now());
-      const endMs = startMs + model.sessionMs;
-      if (!penalty) {
-        // The same booking moves: reserve the new range first, the old one is released once it is taken.
-        const { autoConfirm } = await reserveSlot({
-          packId,
-          bookingId,
-          slotId: model.slotFor(bookingId, booking.revision + 1),
-          startMs,
-          endMs,
-          nowMs: now(),
-          expiresAtMs: model.data.expiresAtMs!,
-        });
-        return { booking: model.moveBooking(bookingId, startMs, by, autoConfirm, now()), penalty: false };
-      }
-      // A late move is billed as a late cancellation; the new time is a new booking, on the remaining hours.
-      const releaseHold = model.holdHours();
-      const newId = uuid4();
-      try {
-        const { autoConfirm } = await reserveSlot({
-          packId,
-          bookingId: newId,
-          slotId: model.slotFor(newId, 0),
-          startMs,
-          endMs,
-          nowMs: now(),
-          expiresAtMs: model.data.expiresAtMs!,
-        });
-        releaseHold();
-        const billedBooking = model.billLateMove(bookingId, by, now());
-        return { booking: model.addBooking(newId, startMs, autoConfirm, now()), penalty: true, billedBooking };
-      } finally {
-        releaseHold();
-      }
-    }),
-    { validator: ({ bookingId, start, by = 'client' }) => void rule(() => model.checkReschedule(bookingId, start, by, now())) },
-  );
-
-  setHandler(
-    reportNoShow,
-    guarded(async ({ bookingId }) => ({ booking: model.reportNoShow(bookingId, now()) })),
-    {
-      validator: ({ bookingId }) => void rule(() => model.checkNoShow(bookingId, now())),
-    },
-  );
-
-  setHandler(
-    waivePenalty,
-    guarded(async ({ bookingId }) => model.waive(bookingId, now())),
-    {
-      validator: ({ bookingId }) => void rule(() => model.checkWaive(bookingId)),
-    },
-  );
-
-  setHandler(
-    withdraw,
-    guarded(async () => model.withdraw(now())),
-    { validator: () => void rule(() => model.checkWithdraw(now())) },
-  );
-
-  // ------------------------------------------------------------------------------------------- lanes
-
-  const effectsLane = async (): Promise<never> => {
-    for (;;) {
-      await condition(() => effects.length > 0 && !draining);
-      effectInFlight = true;
-      // Since inline delivery (below) made recording slower, a freed calendar slot goes first: another client may be
-      // waiting for it. Gated like inline delivery, so older packs replay in their recorded order.
-      const release = effects.findIndex((e) => e.kind === 'releaseSlot');
-      if (release > 0 && patched('deliver-with-record')) effects.unshift(...effects.splice(release, 1));
-      const head = effects[0];
-      if (head.kind === 'event') {
-        let n = 0;
-        while (n < effects.length && n < 50 && effects[n].kind === 'event') n++;
-        const events = effects.slice(0, n).flatMap((e) => (e.kind === 'event' ? [e.event] : []));
-        const withMail = events.some((e) => e.emails.length > 0);
-        // Since the benchmark: the activity that queues the emails also sends them (one activity instead of two); the
-        // mail lane only takes what could not go at once. Packs recorded before this change replay as they ran.
-        const inline = patched('deliver-with-record');
-        const local = inline && patched('record-in-local-activity') && !answeredUpdate;
-        answeredUpdate = false;
-        const projection = { ...model.snapshot(now()), seq: model.data.seq };
-        const recorded = local
-          ? await durableLocal.recordPackEvents({
-              packId,
-              events,
-              projection,
-              deliver: withMail,
-              deliverWithinMs: LOCAL_DELIVERY_BUDGET_MS,
-            })
-          : await durable.recordPackEvents({ packId, events, projection, deliver: inline && withMail });
-        effects.splice(0, n);
-        if (withMail && !(inline && recorded.emailsPending === false)) mailPending = true;
-      } else if (head.kind === 'releaseSlot') {
-        await durable.releaseSlot({ slotId: head.slotId });
-        effects.shift();
-      } else {
-        const outcome = await durable.refundPayment({
-          packId,
-          key: head.key,
-          method: head.method,
-          reference: head.reference,
-          amountCents: head.amountCents,
-          reason: head.reason,
-        });
-        effects.shift();
-        await lock.run(() => {
-          model.refundRecorded(head, outcome, now());
-          flush();
-        });
-      }
-      effectInFlight = false;
+      effects.shift();
+      await run.lock.run(() => {
+        model.refundRecorded(head, outcome, now());
+        run.flush();
+      });
     }
-  };
-
-  const mailLane = async (): Promise<never> => {
-    for (;;) {
-      await condition(() => mailPending && !draining);
-      mailPending = false;
-      delivering = true;
-      await durable.deliverPackEmails({ packId });
-      delivering = false;
-    }
-  };
-
-  // ------------------------------------------------------------------------------------------- main loop
-
-  if (!args.carried) {
-    model.orderPlaced(now());
+    run.effectInFlight = false;
   }
-  flush();
-  void effectsLane();
-  void mailLane();
+}
 
-  const settled = () => effects.length === 0 && !mailPending && !delivering;
-  const shouldContinueAsNew = () =>
-    workflowInfo().continueAsNewSuggested ||
-    (args.continueAsNewAfterEvents !== undefined && workflowInfo().historyLength >= args.continueAsNewAfterEvents);
+/** The events at the head of the queue, up to 50: one recording carries them all. */
+function eventBatch(effects: readonly Effect[]): PackEvent[] {
+  const events: PackEvent[] = [];
+  for (const e of effects) {
+    if (e.kind !== 'event' || events.length === 50) break;
+    events.push(e.event);
+  }
+  return events;
+}
 
-  // One alarm at a time, never cancelled: waking early for a message leaves it armed, and a needless alarm costs one
-  // idle workflow task. (Cancelling a timer in the very task where it fires trips Temporal's Java test server.)
-  let alarmAt: number | null = null;
-  let alarm = false;
-  const arm = (atMs: number) => {
-    if (alarmAt !== null && alarmAt <= atMs) return; // an earlier alarm will wake the loop, which re-arms then
-    alarmAt = atMs;
+async function mailLane(run: PackRun): Promise<never> {
+  for (;;) {
+    await condition(() => run.mailPending && !run.draining);
+    run.mailPending = false;
+    run.delivering = true;
+    await durable.deliverPackEmails({ packId: run.packId });
+    run.delivering = false;
+  }
+}
+
+// ------------------------------------------------------------------------------------------- timers
+
+/**
+ * One alarm at a time, never cancelled: waking early for a message leaves it armed, and a needless alarm costs one
+ * idle workflow task. (Cancelling a timer in the very task where it fires trips Temporal's Java test server.)
+ */
+class Alarm {
+  rang = false;
+  private atMs: number | null = null;
+
+  arm(atMs: number): void {
+    if (this.atMs !== null && this.atMs <= atMs) return; // an earlier alarm will wake the loop, which re-arms then
+    this.atMs = atMs;
     void sleep(Math.max(1, atMs - now())).then(() => {
-      if (alarmAt === atMs) {
-        alarmAt = null;
-        alarm = true;
+      if (this.atMs === atMs) {
+        this.atMs = null;
+        this.rang = true;
       }
     });
-  };
-
-  for (;;) {
-    const next = model.timers()[0];
-    if (next && next.atMs <= now()) {
-      const done = await lock.run(() => {
-        const close = model.fireDue(now());
-        flush();
-        return close;
-      });
-      if (done) break;
-      continue;
-    }
-    if (next) arm(next.atMs);
-    wake = false;
-    alarm = false;
-    await condition(() => wake || alarm || shouldContinueAsNew());
-    if (shouldContinueAsNew()) {
-      // Let the activities in hand finish (an activity abandoned by a closed run would still be running, and
-      // Temporal's test server never releases time skipping for it); what is still queued goes to the next run.
-      draining = true;
-      await condition(() => !effectInFlight && !delivering && allHandlersFinished());
-      await lock.run(() => undefined);
-      await continueAsNew<typeof packWorkflow>({
-        input,
-        carried: { data: model.data, effects, mailPending },
-        continueAsNewAfterEvents: args.continueAsNewAfterEvents,
-      });
-    }
   }
-
-  // The pack is over: its last events recorded and its closing emails sent, then the workflow completes.
-  await condition(() => settled() && allHandlersFinished());
-  return model.snapshot(now());
 }
 
 /** Whether the run started with exactly these search attributes (this status, this code, no expiry yet). */
@@ -443,16 +451,4 @@ function alreadyVisible(key: string, packCode: string): boolean {
   const sa = workflowInfo().typedSearchAttributes;
   const status = sa.get(PACK_STATUS);
   return status !== undefined && key === `${status}|null` && sa.get(PACK_CODE) === packCode && sa.get(PACK_EXPIRES_AT) === undefined;
-}
-
-function validPayment(p: PaymentSignal): boolean {
-  return (
-    !!p &&
-    (p.method === 'card' || p.method === 'bank_transfer') &&
-    Number.isInteger(p.amountCents) &&
-    p.amountCents > 0 &&
-    typeof p.reference === 'string' &&
-    typeof p.idempotencyKey === 'string' &&
-    p.idempotencyKey.length > 0
-  );
 }
