@@ -26,10 +26,10 @@ import {
   workflowBundle,
   type TestDatabase,
 } from './stack';
+import { HOUR, hourAfter } from './time';
+import { until, workflowNotFoundYet } from './until';
 
-export const HOUR = 3_600_000;
-export const MINUTE = 60_000;
-export const DAY = 24 * HOUR;
+export { DAY, HOUR, MINUTE, hourAfter } from './time';
 
 /** Open every day, all day, no notice, no buffer: tests that are not about availability book freely. */
 export const OPEN_ALL_THE_TIME: Availability = {
@@ -147,33 +147,19 @@ export async function createPackWorld(
       return world.until(handle, (x) => x.payments.length > s.payments.length, 'the payment to be recorded');
     },
     state: (handle) => handle.query(getPackState),
-    async until(handle, pred, what = 'the expected state') {
-      const deadline = Date.now() + 20_000;
-      let last: PackState | undefined;
-      while (Date.now() < deadline) {
-        try {
-          last = await handle.query(getPackState);
-          if (pred(last)) return last;
-        } catch (err) {
-          if (!String(err).includes('not found') && !String(err).includes('NotFound')) throw err;
-        }
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      throw new Error(`timed out waiting for ${what}; last state: ${JSON.stringify(last)?.slice(0, 2000)}`);
-    },
+    until: (handle, pred, what = 'the expected state') =>
+      until(() => handle.query(getPackState), pred, what, { intervalMs: 50, retryOn: workflowNotFoundYet }),
     mails: (to) => sink.messages.filter((m) => m.to.includes(to)),
     async mailsSettled(packId) {
-      const deadline = Date.now() + 20_000;
-      while (Date.now() < deadline) {
-        const pending = await db.prisma.outboxEmail.count({ where: { packId, status: 'PENDING' } });
-        if (pending === 0) return;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      throw new Error('outbox not delivered within 20 s');
+      await until(
+        () => db.prisma.outboxEmail.count({ where: { packId, status: 'PENDING' } }),
+        (pending) => pending === 0,
+        `the outbox of pack ${packId} to be delivered`,
+      );
     },
     async teardown() {
       worker.shutdown();
-      await running.catch(() => undefined);
+      await running;
       await env.teardown();
       await sink.stop();
       await db.drop();
@@ -192,11 +178,6 @@ export async function refusal(p: Promise<unknown>): Promise<string> {
     throw err;
   }
   throw new Error('expected the update to be refused, it succeeded');
-}
-
-/** The first whole hour at least `aheadMs` after `nowMs`, as ISO. */
-export function hourAfter(nowMs: number, aheadMs: number): string {
-  return new Date(Math.ceil((nowMs + aheadMs) / HOUR) * HOUR).toISOString();
 }
 
 /** Events of a pack's timeline in PostgreSQL, oldest first. */

@@ -69,16 +69,30 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   };
 }
 
-export async function startSmtpSink(): Promise<SmtpSink> {
-  return new SmtpSink().start(0);
+/**
+ * The SMTP sink of a test file (on a free port unless told). Its `stop` closes the connections the mailers keep open
+ * (nodemailer pools them) instead of waiting for them: smtp-server waits up to 30 s for open connections before it
+ * closes, and each test file's teardown spent about 20 s there. (The sink is src/infra/smtp-sink.ts; its server is
+ * private there, hence the element access.)
+ */
+export async function startSmtpSink(port = 0): Promise<SmtpSink> {
+  const sink = await new SmtpSink().start(port);
+  const stop = sink.stop.bind(sink);
+  sink.stop = async () => {
+    const server = sink['server'];
+    const stopped = stop();
+    for (const connection of (server?.connections ?? []) as Set<{ close(): void }>) connection.close();
+    await stopped;
+  };
+  return sink;
 }
 
 export const stripeApiUrl = () => env('TEST_STRIPE_API_URL');
 export const testStripe = () => createStripe('sk_test_imaginasite', stripeApiUrl());
 
-/** A client of the shared Temporal dev server. */
-export async function devServerClient(dataConverter?: DataConverter): Promise<Client> {
-  const connection = await Connection.connect({ address: env('TEST_TEMPORAL_ADDRESS') });
+/** A client of the shared Temporal dev server (or of the server at `address`). */
+export async function devServerClient(dataConverter?: DataConverter, address = env('TEST_TEMPORAL_ADDRESS')): Promise<Client> {
+  const connection = await Connection.connect({ address });
   return new Client({ connection, namespace: 'default', dataConverter });
 }
 
@@ -88,14 +102,18 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-/** A worker on its own task queue against the dev server, running the bundle built once by the global setup. */
+/**
+ * A worker on its own task queue against the dev server (or the server at `address`), running the bundle built once by
+ * the global setup.
+ */
 export async function startDevWorker(
   activities: Activities,
   taskQueue = uniqueName('tq'),
   dataConverter?: DataConverter,
+  address = env('TEST_TEMPORAL_ADDRESS'),
 ): Promise<RunningWorker> {
   quietTemporalRuntime();
-  const connection = await NativeConnection.connect({ address: env('TEST_TEMPORAL_ADDRESS') });
+  const connection = await NativeConnection.connect({ address });
   const worker = await createWorker({
     connection,
     namespace: 'default',
