@@ -1,8 +1,9 @@
 /** @type {import('jest').Config} */
-const swc = [
+const swc = (tsx) => [
   '@swc/jest',
   {
-    jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+    // Pages are typed JSX rendered by Preact (tsconfig.json: jsx react-jsx, jsxImportSource preact).
+    jsc: { parser: { syntax: 'typescript', tsx }, target: 'es2022', transform: { react: { runtime: 'automatic', importSource: 'preact' } } },
     module: { type: 'commonjs' },
   },
 ];
@@ -11,7 +12,7 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.(t|j)sx?$': swc },
+  transform: { '^.+\\.tsx$': swc(true), '^.+\\.(t|j)s$': swc(false) },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 60_000,

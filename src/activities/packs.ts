@@ -4,15 +4,18 @@
  * business refusals are non-retryable ApplicationFailures whose type is the API's error code.
  */
 import { ApplicationFailure, log } from '@temporalio/activity';
+import { readAvailability } from '../infra/availability';
 import { inTransaction, poolOf, type PrismaClient } from '../infra/database';
+import { sessionIcs } from '../infra/invites';
+import { refundOnce } from '../infra/refunds';
+import { withTimeout } from '../infra/timeout';
 import type { Mailer } from '../infra/mailer';
 import type { Stripe } from '../infra/stripe';
 import { signPackToken } from '../infra/tokens';
 import { DEFAULT_CATALOG, isPackCode } from '../shared/catalog';
 import { PACK_ERROR_MESSAGES, type PackState, type PaymentMethod } from '../shared/pack';
-import { checkSlot, DEFAULT_AVAILABILITY, FINAL_STATUSES, MINUTE_MS, type Availability } from '../shared/policy';
+import { checkSlot, FINAL_STATUSES, MINUTE_MS } from '../shared/policy';
 import type { PackEvent } from '../workflows/pack/model';
-import { sessionIcs } from './emails/ics';
 import { renderEmail } from './emails/templates';
 
 export interface ActivitySettings {
@@ -45,28 +48,6 @@ export interface PackActivityDeps {
   settings: ActivitySettings;
 }
 
-/** The availability in force (plain SQL: it is read on the calendar's hot path). */
-export async function loadAvailability(prisma: PrismaClient): Promise<Availability> {
-  const r = await poolOf(prisma).query<{
-    timezone: string;
-    weekly: Availability['weekly'];
-    exceptions: Availability['exceptions'];
-    min_notice_hours: number;
-    buffer_minutes: number;
-    auto_confirm: boolean;
-  }>('SELECT timezone, weekly, exceptions, min_notice_hours, buffer_minutes, auto_confirm FROM availability WHERE id = 1');
-  const row = r.rows[0];
-  if (!row) return DEFAULT_AVAILABILITY;
-  return {
-    timezone: row.timezone,
-    weekly: row.weekly,
-    exceptions: row.exceptions,
-    minNoticeHours: row.min_notice_hours,
-    bufferMinutes: row.buffer_minutes,
-    autoConfirm: row.auto_confirm,
-  };
-}
-
 function refuse(code: keyof typeof PACK_ERROR_MESSAGES): never {
   throw ApplicationFailure.create({ type: code, message: PACK_ERROR_MESSAGES[code], nonRetryable: true });
 }
@@ -81,19 +62,6 @@ function isOverlap(err: unknown): boolean {
 const CALENDAR_LOCK = 0x63616c;
 
 const messageId = (key: string) => `<${key.replace(/[^A-Za-z0-9.-]/g, '.')}@imaginasite.com>`;
-
-/**
- * The promise's outcome, or 'late' once `ms` have passed (it goes on in the background: an email being sent stays
- * locked until its own transaction ends, so nothing is sent twice).
- */
-function withinMs<T>(p: Promise<T>, ms: number): Promise<T | 'late'> {
-  if (!Number.isFinite(ms)) return p;
-  p.catch(() => undefined);
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([p, new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), ms)))]).finally(() =>
-    clearTimeout(timer),
-  );
-}
 
 export function createPackActivities({ prisma, mailer, stripe, settings }: PackActivityDeps) {
   const pool = poolOf(prisma);
@@ -332,7 +300,7 @@ export function createPackActivities({ prisma, mailer, stripe, settings }: PackA
       nowMs: number;
       expiresAtMs: number;
     }): Promise<{ autoConfirm: boolean }> {
-      const availability = await loadAvailability(prisma);
+      const availability = await readAvailability(pool);
       const refusal = checkSlot({
         startMs: a.startMs,
         durationMs: a.endMs - a.startMs,
@@ -365,7 +333,7 @@ export function createPackActivities({ prisma, mailer, stripe, settings }: PackA
     },
 
     async releaseSlot(a: { slotId: string }): Promise<void> {
-      await prisma.$executeRaw`UPDATE calendar_slot SET released_at = now() WHERE id = ${a.slotId} AND released_at IS NULL`;
+      await pool.query('UPDATE calendar_slot SET released_at = now() WHERE id = $1 AND released_at IS NULL', [a.slotId]);
     },
 
     /**
@@ -389,11 +357,11 @@ export function createPackActivities({ prisma, mailer, stripe, settings }: PackA
         const left = deadline - Date.now();
         if (left <= 0) break;
         try {
-          const outcome = await withinMs(deliverNext(a.packId), left);
-          if (outcome === 'none') return { ...recorded, emailsPending: false };
-          if (outcome === 'late') break;
+          // Past the budget the email being sent finishes in the background; it stays locked until its own
+          // transaction ends, so the mail lane cannot send it twice.
+          if ((await withTimeout(deliverNext(a.packId), left)) === 'none') return { ...recorded, emailsPending: false };
         } catch {
-          break;
+          break; // SMTP down, slow (TimeoutError) or another deliverer on it: the mail lane takes over
         }
       }
       return { ...recorded, emailsPending: true };
@@ -426,49 +394,7 @@ export function createPackActivities({ prisma, mailer, stripe, settings }: PackA
       amountCents: number;
       reason: string;
     }): Promise<{ status: 'REFUNDED' | 'PROVIDER_TASK'; stripeRefundId?: string }> {
-      const done = await prisma.refund.findUnique({ where: { key: a.key } });
-      if (done) return { status: done.status as 'REFUNDED' | 'PROVIDER_TASK', stripeRefundId: done.stripeRefundId ?? undefined };
-      const task = async (kind: string, details: Record<string, unknown>) => {
-        await prisma.providerTask.upsert({
-          where: { key: `refund:${a.key}` },
-          create: {
-            key: `refund:${a.key}`,
-            packId: a.packId,
-            kind,
-            amountCents: a.amountCents,
-            details: { reason: a.reason, reference: a.reference, method: a.method, ...details },
-          },
-          update: {},
-        });
-        await prisma.refund.create({
-          data: { key: a.key, packId: a.packId, method: a.method, amountCents: a.amountCents, status: 'PROVIDER_TASK' },
-        });
-        return { status: 'PROVIDER_TASK' as const };
-      };
-      if (a.method === 'bank_transfer') return task('BANK_REFUND', {});
-      try {
-        const refund = await stripe.refunds.create(
-          { payment_intent: a.reference, amount: a.amountCents, metadata: { packId: a.packId, reason: a.reason } },
-          { idempotencyKey: `refund:${a.key}` },
-        );
-        await prisma.refund.create({
-          data: {
-            key: a.key,
-            packId: a.packId,
-            method: a.method,
-            amountCents: a.amountCents,
-            stripeRefundId: refund.id,
-            status: 'REFUNDED',
-          },
-        });
-        return { status: 'REFUNDED', stripeRefundId: refund.id };
-      } catch (err) {
-        const type = (err as { type?: string }).type;
-        if (type === 'StripeInvalidRequestError' || type === 'StripeCardError') {
-          return task('CARD_REFUND_FAILED', { stripeError: String((err as Error).message).slice(0, 300) });
-        }
-        throw err; // network, rate limit, Stripe outage: retried
-      }
+      return refundOnce({ pool, stripe }, a);
     },
   };
 }

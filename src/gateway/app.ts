@@ -1,12 +1,18 @@
+import path from 'node:path';
 import express from 'express';
 import helmet from 'helmet';
-import { apiRouter } from './api';
+import { adminApiRouter } from './api/admin';
+import { clientApiRouter } from './api/client';
+import { codecRouter } from './api/codec';
 import { createContext, type GatewayContext, type GatewayDeps } from './context';
-import { errorHandler, notFound } from './errors';
+import { dashboardRouter } from './dashboard/router';
 import { checkHealth } from './health';
-import { pagesRouter } from './pages';
-import { personalDataRouter } from './personal-data';
+import { errorHandler, notFound } from './http/errors';
+import { sessionMiddleware } from './http/session';
+import { orderRouter } from './order/router';
+import { portalRouter } from './portal/router';
 import { simulatedCheckoutRouter } from './simulated-checkout';
+import { siteRouter } from './site/router';
 import { stripeWebhookRouter } from './webhooks';
 
 export type AppDeps = GatewayDeps;
@@ -16,7 +22,7 @@ export function createApp(deps: AppDeps): express.Express & { ctx: GatewayContex
   const ctx = createContext(deps);
   const app = express();
   app.disable('x-powered-by');
-  if (process.env.TRUST_PROXY) app.set('trust proxy', process.env.TRUST_PROXY);
+  if (deps.config.TRUST_PROXY) app.set('trust proxy', deps.config.TRUST_PROXY);
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -37,19 +43,26 @@ export function createApp(deps: AppDeps): express.Express & { ctx: GatewayContex
       strictTransportSecurity: deps.config.PUBLIC_URL.startsWith('https:'),
     }),
   );
+  app.use('/static', express.static(path.join(__dirname, 'static'), { maxAge: '1h', index: false }));
   // Stripe's webhook needs the raw body: mounted before the body parsers.
   app.use(stripeWebhookRouter(ctx));
   app.use(express.json({ limit: '32kb' }));
   app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 100 }));
 
-  app.get('/health', (_req, res, next) => {
-    checkHealth(deps)
-      .then((health) => res.status(health.ok ? 200 : 503).json({ status: health.ok ? 'ok' : 'degraded', ...health }))
-      .catch(next);
+  app.get('/health', async (_req, res) => {
+    const health = await checkHealth(ctx);
+    res.status(health.ok ? 200 : 503).json({ status: health.ok ? 'ok' : 'degraded', ...health });
   });
-  app.use(apiRouter(ctx));
-  app.use(personalDataRouter(ctx, ctx.keys));
-  app.use(pagesRouter(ctx));
+  app.use(
+    sessionMiddleware({ pool: ctx.data.pool, secret: deps.config.ACCESS_TOKEN_SECRET, portalTtlMs: ctx.portalLinkTtlSeconds * 1000 }),
+  );
+  app.use(clientApiRouter(ctx));
+  app.use(adminApiRouter(ctx));
+  app.use(codecRouter(ctx));
+  app.use(siteRouter(ctx));
+  app.use(orderRouter(ctx));
+  app.use(portalRouter(ctx));
+  app.use(dashboardRouter(ctx));
   if (ctx.simulatedCheckout) app.use(simulatedCheckoutRouter(ctx));
   app.use(notFound);
   app.use(errorHandler);

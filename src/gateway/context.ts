@@ -3,17 +3,19 @@ import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import type { RequestHandler } from 'express';
-import { rateLimit } from 'express-rate-limit';
 import type Stripe from 'stripe';
+import { ClientKeyStore } from '../infra/codec';
 import type { Config } from '../infra/config';
-import type { PrismaClient } from '../infra/database';
+import { poolOf, type PrismaClient } from '../infra/database';
 import type { Mailer } from '../infra/mailer';
 import type { PackCode, PackOffer } from '../shared/catalog';
-import type { Availability, PackSettings } from '../shared/policy';
+import type { PackSettings } from '../shared/policy';
+import { createGatewayData, type GatewayData } from './data';
+import { createLimits, type Limits, type RateLimits } from './http/limits';
 import type { OrderDeps } from './orders';
 import { PackService } from './packs';
-import { ClientKeyStore } from '../infra/codec';
+
+export type { RateLimits };
 
 export type GatewayConfig = Pick<
   Config,
@@ -33,16 +35,9 @@ export type GatewayConfig = Pick<
   | 'MAIL_FROM'
   | 'ZOOM_MEETING_URL'
   | 'PROVIDER_EMAIL'
+  | 'PORTAL_LINK_TTL_DAYS'
+  | 'TRUST_PROXY'
 >;
-
-export interface RateLimits {
-  ordersPerMinute: number;
-  bookingsPerMinute: number;
-  loginPerMinute: number;
-  magicLinkPerMinute: number;
-}
-
-export const DEFAULT_RATE_LIMITS: RateLimits = { ordersPerMinute: 10, bookingsPerMinute: 30, loginPerMinute: 10, magicLinkPerMinute: 5 };
 
 export interface GatewayDeps {
   client: Client;
@@ -62,101 +57,47 @@ export function loadCgv(): { text: string; version: string } {
 }
 
 export interface GatewayContext extends GatewayDeps {
+  /** Every read and write of PostgreSQL the gateway makes. */
+  data: GatewayData;
+  /** The packs' workflows: live state, messages, free slots. */
   packs: PackService;
   /** The clients' payload keys in PostgreSQL (erasure destroys them). */
   keys: ClientKeyStore;
+  /** The site's public address (links in emails, Stripe's return pages). */
   publicUrl: string;
+  /** The business's time zone: every date a page shows. */
+  zone: string;
+  /** The portal link sent by email stays valid this long. */
+  portalLinkTtlSeconds: number;
+  /** Local runs only (stripe-mock): card payments go through a simulated Checkout page. */
   simulatedCheckout: boolean;
   cgv: { text: string; version: string };
-  limits: { orders: RequestHandler; bookings: RequestHandler; login: RequestHandler; magicLink: RequestHandler };
-  orderDeps(): OrderDeps;
-  listPacks(q: { status?: string; expiringWithinDays?: number }): Promise<unknown[]>;
-  saveAvailability(a: Availability): Promise<void>;
-}
-
-function limiter(perMinute: number): RequestHandler {
-  return rateLimit({
-    windowMs: 60_000,
-    limit: perMinute,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    handler: (req, res) => {
-      const message = 'Trop de demandes : réessayez dans une minute.';
-      if (req.accepts(['json', 'html']) === 'html' && !req.path.startsWith('/api/'))
-        res
-          .status(429)
-          .type('html')
-          .send(`<!doctype html><html lang="fr"><meta charset="utf-8"><title>Trop de demandes</title><p>${message}</p></html>`);
-      else res.status(429).json({ error: { code: 'RATE_LIMITED', message } });
-    },
-  });
+  limits: Limits;
+  /** What placing an order needs (the API and the order form alike). */
+  orderDeps: OrderDeps;
 }
 
 export function createContext(deps: GatewayDeps): GatewayContext {
-  const limits = { ...DEFAULT_RATE_LIMITS, ...deps.rateLimits };
+  const data = createGatewayData(poolOf(deps.prisma));
   const cgv = loadCgv();
   return {
     ...deps,
+    data,
+    packs: new PackService({ client: deps.client, data, freeCancellationNoticeMs: deps.settings.freeCancellationNoticeMs }),
+    keys: new ClientKeyStore(deps.prisma),
     publicUrl: deps.config.PUBLIC_URL,
+    zone: deps.config.BUSINESS_TIMEZONE,
+    portalLinkTtlSeconds: deps.config.PORTAL_LINK_TTL_DAYS * 86_400,
     simulatedCheckout: Boolean(deps.config.STRIPE_API_URL),
     cgv,
-    keys: new ClientKeyStore(deps.prisma),
-    packs: new PackService({ client: deps.client, prisma: deps.prisma, freeCancellationNoticeMs: deps.settings.freeCancellationNoticeMs }),
-    limits: {
-      orders: limiter(limits.ordersPerMinute),
-      bookings: limiter(limits.bookingsPerMinute),
-      login: limiter(limits.loginPerMinute),
-      magicLink: limiter(limits.magicLinkPerMinute),
-    },
-    orderDeps: () => ({
+    limits: createLimits(deps.rateLimits),
+    orderDeps: {
       client: deps.client,
       prisma: deps.prisma,
       taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
       catalog: deps.catalog,
       settings: deps.settings,
       cgvVersion: cgv.version,
-    }),
-    async listPacks(q) {
-      const soon = q.expiringWithinDays ? new Date(Date.now() + q.expiringWithinDays * 86_400_000) : undefined;
-      const rows = await deps.prisma.pack.findMany({
-        where: {
-          ...(q.status ? { status: q.status } : {}),
-          ...(soon ? { status: 'ACTIVE', expiresAt: { lte: soon } } : {}),
-        },
-        include: { customer: true },
-        orderBy: { orderedAt: 'desc' },
-        take: 500,
-      });
-      return rows.map((p) => ({
-        packId: p.id,
-        packCode: p.packCode,
-        status: p.status,
-        customer: { name: p.customer.name, email: p.customer.email },
-        orderedAt: p.orderedAt.toISOString(),
-        paidAt: p.paidAt?.toISOString() ?? null,
-        expiresAt: p.expiresAt?.toISOString() ?? null,
-        priceCents: p.priceCents,
-        paymentMethod: p.paymentMethod,
-        bankReference: p.bankReference,
-        hours: {
-          total: p.totalHours,
-          used: p.hoursUsed,
-          forfeited: p.hoursForfeited,
-          reserved: p.hoursReserved,
-          available: p.hoursAvailable,
-        },
-      }));
-    },
-    async saveAvailability(a) {
-      const data = {
-        timezone: a.timezone,
-        weekly: a.weekly,
-        exceptions: a.exceptions,
-        minNoticeHours: a.minNoticeHours,
-        bufferMinutes: a.bufferMinutes,
-        autoConfirm: a.autoConfirm,
-      };
-      await deps.prisma.availability.upsert({ where: { id: 1 }, create: { id: 1, ...data }, update: data });
     },
   };
 }

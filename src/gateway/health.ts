@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
-import type { PrismaClient } from '../infra/database';
 import type { Mailer } from '../infra/mailer';
+import { withTimeout } from '../infra/timeout';
+import type { GatewayData } from './data';
 
 export interface Check {
   ok: boolean;
@@ -10,27 +11,19 @@ export interface Check {
 
 async function timed(fn: () => Promise<unknown>, timeoutMs: number): Promise<Check> {
   const started = Date.now();
-  let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
-      fn(),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-      }),
-    ]);
+    await withTimeout(fn(), timeoutMs);
     return { ok: true, ms: Date.now() - started };
   } catch (err) {
     return { ok: false, ms: Date.now() - started, error: err instanceof Error ? err.message.split('\n')[0] : String(err) };
-  } finally {
-    clearTimeout(timer);
   }
 }
 
 /** Reachability of the three services the product cannot work without. */
-export async function checkHealth(deps: { client: Client; prisma: PrismaClient; mailer: Mailer }, timeoutMs = 3000) {
+export async function checkHealth(deps: { client: Client; data: GatewayData; mailer: Mailer }, timeoutMs = 3000) {
   const [temporal, postgres, smtp] = await Promise.all([
     timed(() => deps.client.workflowService.getSystemInfo({}), timeoutMs),
-    timed(() => deps.prisma.$queryRaw`SELECT 1`, timeoutMs),
+    timed(() => deps.data.ping(), timeoutMs),
     timed(() => deps.mailer.verify(), timeoutMs),
   ]);
   const checks = { temporal, postgres, smtp };

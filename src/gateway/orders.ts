@@ -7,12 +7,16 @@ import crypto from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { TypedSearchAttributes, WorkflowIdReusePolicy } from '@temporalio/common';
 import { z } from 'zod';
-import type { Pool } from 'pg';
 import { poolOf, type PrismaClient } from '../infra/database';
 import { PACK_CODES, type PackCode, type PackOffer } from '../shared/catalog';
 import { packWorkflowId, type PackInput, type PaymentMethod } from '../shared/pack';
 import { paymentDeadlineOf, type PackSettings } from '../shared/policy';
 import { PACK_CODE, PACK_STATUS } from '../shared/search-attributes';
+import type { Request } from 'express';
+import { signPackToken } from '../infra/tokens';
+import { createCheckout } from './checkout';
+import type { GatewayContext } from './context';
+import { createGatewayData, type OrderRow } from './data';
 
 /** The wording the client ticks, stored with each consent (SPEC "Order" 2, CGV). */
 export const CONSENT_WORDING = {
@@ -108,13 +112,11 @@ export async function placeOrder(
   const nowMs = meta.nowMs ?? Date.now();
   const { deadline } = paymentDeadlineOf(nowMs, deps.settings);
 
-  // Plain SQL on Prisma's pool (one statement each way): Prisma's query compiler cost more CPU than the rest of the
-  // order path (benchmark, README "Performance").
-  const pool = poolOf(deps.prisma);
+  const data = createGatewayData(poolOf(deps.prisma));
   let pack: OrderRow | undefined;
   let created = false;
   try {
-    pack = await insertOrder(pool, {
+    pack = await data.insertOrder({
       packId: crypto.randomUUID(),
       customerId: crypto.randomUUID(),
       orderKey: meta.orderKey,
@@ -123,16 +125,23 @@ export async function placeOrder(
       customer: { name: order.customer.name, email: order.customer.email.toLowerCase(), phone: order.customer.phone || null },
       paymentMethod: order.paymentMethod,
       project: order.project || null,
+      bankReference: newBankReference(),
       at: new Date(nowMs),
       paymentDeadline: new Date(deadline),
-      consent: { ip: meta.ip, userAgent: meta.userAgent.slice(0, 500), cgvVersion: deps.cgvVersion },
+      consent: {
+        ip: meta.ip,
+        userAgent: meta.userAgent.slice(0, 500),
+        cgvVersion: deps.cgvVersion,
+        kinds: CONSENT_KINDS,
+        wordings: CONSENT_KINDS.map((k) => CONSENT_WORDING[k]),
+      },
     });
     created = true;
   } catch (err) {
     // The same order key came in before (a double submit, a retried request): that order is the answer. The statement
     // failed as a whole, so no customer or consent row was left behind.
     if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
-    pack = await findOrder(pool, meta.orderKey);
+    pack = await data.orderByKey(meta.orderKey);
     if (!pack) throw err;
   }
 
@@ -145,7 +154,7 @@ export async function placeOrder(
     breakMinutes: pack.breakMinutes,
     priceCents: pack.priceCents,
     currency: 'EUR',
-    paymentMethod: pack.paymentMethod as PaymentMethod,
+    paymentMethod: pack.paymentMethod,
     orderedAtMs: pack.orderedAt.getTime(),
     settings: deps.settings,
   };
@@ -170,7 +179,7 @@ export async function placeOrder(
     status: pack.status,
     totalHours: pack.totalHours,
     priceCents: pack.priceCents,
-    paymentMethod: pack.paymentMethod as PaymentMethod,
+    paymentMethod: pack.paymentMethod,
     bankReference: pack.bankReference,
     paymentDeadline: pack.paymentDeadline,
     checkoutUrl: pack.checkoutUrl,
@@ -180,87 +189,38 @@ export async function placeOrder(
 
 const UNIQUE_VIOLATION = '23505';
 
-interface OrderRow {
-  id: string;
-  packCode: string;
-  quantity: number;
-  totalHours: number;
-  sessionHours: number;
-  breakMinutes: number;
-  priceCents: number;
-  paymentMethod: string;
-  bankReference: string;
-  status: string;
-  orderedAt: Date;
-  paymentDeadline: Date;
-  checkoutUrl: string | null;
+/** The access token a client gets with an order: valid while the pack can live (validity, deadline and linger). */
+export const ACCESS_TOKEN_TTL_SECONDS = 200 * 24 * 3600;
+
+/** Where an order came from, stored with each consent. */
+export function clientMeta(req: Request): { ip: string; userAgent: string } {
+  return { ip: req.ip ?? 'unknown', userAgent: req.get('user-agent') ?? 'unknown' };
 }
 
-const ORDER_COLUMNS = `id::text, pack_code AS "packCode", quantity, total_hours AS "totalHours", session_hours AS "sessionHours",
-  break_minutes AS "breakMinutes", price_cents AS "priceCents", payment_method AS "paymentMethod", bank_reference AS "bankReference",
-  status, ordered_at AS "orderedAt", payment_deadline AS "paymentDeadline", checkout_url AS "checkoutUrl"`;
-
-async function findOrder(pool: Pool, orderKey: string): Promise<OrderRow | undefined> {
-  const { rows } = await pool.query<OrderRow>(`SELECT ${ORDER_COLUMNS} FROM pack WHERE order_key = $1`, [orderKey]);
-  return rows[0];
-}
-
-/** The customer, the pack and the five consents, in one statement: all of them or none. */
-async function insertOrder(
-  pool: Pool,
-  o: {
-    packId: string;
-    customerId: string;
-    orderKey: string;
-    offer: PackOffer;
-    quantity: number;
-    customer: { name: string; email: string; phone: string | null };
-    paymentMethod: PaymentMethod;
-    project: string | null;
-    at: Date;
-    paymentDeadline: Date;
-    consent: { ip: string; userAgent: string; cgvVersion: string };
-  },
-): Promise<OrderRow> {
-  const hours = o.offer.hours * o.quantity;
-  const { rows } = await pool.query<OrderRow>(
-    `WITH c AS (
-       INSERT INTO customer (id, name, email, phone) VALUES ($1::uuid, $2, $3, $4) RETURNING id
-     ), p AS (
-       INSERT INTO pack (id, customer_id, order_key, pack_code, quantity, total_hours, session_hours, break_minutes, price_cents, currency,
-                         payment_method, bank_reference, project, status, ordered_at, payment_deadline, hours_available, updated_at)
-       SELECT $5::uuid, c.id, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 'AWAITING_PAYMENT', $17, $18, $9, now() FROM c
-       RETURNING ${ORDER_COLUMNS}, customer_id AS "customerId"
-     ), k AS (
-       INSERT INTO consent (customer_id, pack_id, kind, wording, accepted_at, ip, user_agent, cgv_version)
-       SELECT p."customerId", p.id::uuid, x.kind, x.wording, $17, $19, $20, $21 FROM p, unnest($22::text[], $23::text[]) AS x(kind, wording)
-     )
-     SELECT * FROM p`,
-    [
-      o.customerId,
-      o.customer.name,
-      o.customer.email,
-      o.customer.phone,
-      o.packId,
-      o.orderKey,
-      o.offer.code,
-      o.quantity,
-      hours,
-      o.offer.sessionHours,
-      o.offer.breakMinutes,
-      o.offer.priceCents * o.quantity,
-      o.offer.currency,
-      o.paymentMethod,
-      newBankReference(),
-      o.project,
-      o.at,
-      o.paymentDeadline,
-      o.consent.ip,
-      o.consent.userAgent,
-      o.consent.cgvVersion,
-      CONSENT_KINDS,
-      CONSENT_KINDS.map((k) => CONSENT_WORDING[k]),
-    ],
-  );
-  return rows[0];
+/** The answer to an order (the API's body, the order form's redirect): what to do next to pay. */
+export async function orderResponse(ctx: GatewayContext, placed: PlacedOrder) {
+  const accessToken = signPackToken(ctx.config.ACCESS_TOKEN_SECRET, placed.packId, ACCESS_TOKEN_TTL_SECONDS);
+  let checkoutUrl: string | undefined;
+  if (placed.paymentMethod === 'card' && placed.status === 'AWAITING_PAYMENT') {
+    checkoutUrl = placed.checkoutUrl ?? (await createCheckout(ctx, placed.packId, accessToken)).url;
+  }
+  return {
+    orderId: placed.orderId,
+    packId: placed.packId,
+    status: placed.status,
+    accessToken,
+    ...(checkoutUrl ? { checkoutUrl } : {}),
+    ...(placed.paymentMethod === 'bank_transfer'
+      ? {
+          bankTransfer: {
+            iban: ctx.config.BANK_IBAN,
+            bic: ctx.config.BANK_BIC,
+            holder: ctx.config.BANK_ACCOUNT_HOLDER,
+            reference: placed.bankReference,
+            amountCents: placed.priceCents,
+            deadline: placed.paymentDeadline.toISOString(),
+          },
+        }
+      : {}),
+  };
 }

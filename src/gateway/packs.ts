@@ -5,8 +5,6 @@
 import crypto from 'node:crypto';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { loadAvailability } from '../activities/packs';
-import type { PrismaClient } from '../infra/database';
 import { DEFAULT_CATALOG, isPackCode } from '../shared/catalog';
 import {
   cancelBooking,
@@ -25,7 +23,8 @@ import {
 } from '../shared/pack';
 import { freeSlots, sessionDurationMs, DAY_MS } from '../shared/policy';
 import type { packWorkflow } from '../workflows/pack/workflow';
-import { ApiError } from './errors';
+import type { GatewayData } from './data';
+import { ApiError } from './http/errors';
 
 /** HTTP status of each error code of the contract. */
 export const ERROR_STATUS: Record<string, number> = {
@@ -70,7 +69,7 @@ export interface PackApiView extends Omit<PackState, 'bookings' | 'nextTimers'> 
 }
 
 export class PackService {
-  constructor(private readonly deps: { client: Client; prisma: PrismaClient; freeCancellationNoticeMs: number }) {}
+  constructor(private readonly deps: { client: Client; data: GatewayData; freeCancellationNoticeMs: number }) {}
 
   handle(packId: string): WorkflowHandle<typeof packWorkflow> {
     return this.deps.client.workflow.getHandle<typeof packWorkflow>(packWorkflowId(packId));
@@ -140,11 +139,12 @@ export class PackService {
     }
     if (s.status === 'AWAITING_PAYMENT') throw new ApiError(409, 'PAYMENT_PENDING', 'Le paiement de ce pack n’a pas encore été reçu.');
     if (s.status !== 'ACTIVE' || !s.expiresAt) return [];
-    const pack = await this.deps.prisma.pack.findUniqueOrThrow({ where: { id: packId } });
-    const availability = await loadAvailability(this.deps.prisma);
-    const busy = await this.deps.prisma.$queryRaw<Array<{ lo: Date; hi: Date }>>`
-      SELECT lower(during) AS lo, upper(during) AS hi FROM calendar_slot
-      WHERE released_at IS NULL AND during && tstzrange(${new Date(from - DAY_MS)}::timestamptz, ${new Date(to + DAY_MS)}::timestamptz)`;
+    const [pack, availability, busy] = await Promise.all([
+      this.deps.data.order(packId),
+      this.deps.data.availability(),
+      this.deps.data.busyRanges(from - DAY_MS, to + DAY_MS),
+    ]);
+    if (!pack) throw new ApiError(404, 'NOT_FOUND', 'Pack introuvable.');
     return freeSlots({
       fromMs: Math.max(from, now),
       toMs: to,
@@ -152,7 +152,7 @@ export class PackService {
       nowMs: now,
       expiresAtMs: Date.parse(s.expiresAt),
       availability,
-      busy: busy.map((b) => [b.lo.getTime(), b.hi.getTime()] as [number, number]),
+      busy,
       limit: 200,
     }).map((x) => ({ start: new Date(x.startMs).toISOString(), end: new Date(x.endMs).toISOString() }));
   }

@@ -65,7 +65,12 @@ const schema = z
       .string()
       .regex(/^scrypt\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/, { message: 'must be a hash made by `npm run hash-password`' })
       .optional(),
-    TRUST_PROXY: z.string().optional(),
+    // Express's `trust proxy`: a number of proxies in front (1 behind one TLS proxy), true/false, or their addresses
+    // (`loopback`, `10.0.0.0/8`, comma-separated). Needed behind a proxy for Secure cookies and each client's own address.
+    TRUST_PROXY: z
+      .string()
+      .transform((v): boolean | number | string => (v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v))
+      .optional(),
     // Worker tuning (README "Performance"): the workflow cache bounds the worker's memory whatever the number of packs.
     WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number({ message: 'must be a number' }).int().min(0).max(100_000).default(500),
     WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number({ message: 'must be a number' }).int().min(2).max(1000).default(40),

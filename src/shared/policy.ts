@@ -61,7 +61,8 @@ export const DEFAULT_SETTINGS: PackSettings = {
 
 // ----------------------------------------------------------------------------------------------- statuses
 
-export type PackStatus = 'AWAITING_PAYMENT' | 'ACTIVE' | 'USED_UP' | 'EXPIRED' | 'CANCELLED_UNPAID' | 'WITHDRAWN';
+export const PACK_STATUSES = ['AWAITING_PAYMENT', 'ACTIVE', 'USED_UP', 'EXPIRED', 'CANCELLED_UNPAID', 'WITHDRAWN'] as const;
+export type PackStatus = (typeof PACK_STATUSES)[number];
 /** Statuses in which the pack is over for the client. */
 export const FINAL_STATUSES: readonly PackStatus[] = ['USED_UP', 'EXPIRED', 'CANCELLED_UNPAID', 'WITHDRAWN'];
 

@@ -128,16 +128,19 @@ describe('a client buys a half-day pack, books, reschedules, cancels late; the p
     await page.click(`a[href="/admin/packs/${pack.id}"]`);
     await page.waitForSelector('[data-testid=admin-forfeited]');
     expect(await page.textContent('[data-testid=admin-forfeited]')).toBe('3');
-    const timeline = await page.textContent('[data-testid=timeline]');
-    for (const type of [
-      'ORDER_PLACED',
-      'PAYMENT_CONFIRMED',
-      'BOOKING_CONFIRMED',
-      'BOOKING_RESCHEDULED',
-      'BOOKING_CANCELLED',
-      'BOOKING_CANCELLED_BILLED',
+    // The history reads in French, each event with its date and who acted; no raw code.
+    const timeline = (await page.textContent('[data-testid=timeline]')) ?? '';
+    for (const words of [
+      'Commande passée',
+      'Paiement reçu, pack activé',
+      'Séance confirmée',
+      'Séance déplacée',
+      'Séance annulée sans frais',
+      'Séance annulée tardivement (facturée)',
     ])
-      expect(timeline).toContain(type);
+      expect(timeline).toContain(words);
+    expect(timeline).toContain('le client');
+    expect(timeline).not.toMatch(/[A-Z]{3,}_[A-Z_]+/);
     expect(await page.textContent('main')).toContain('Refaire mon site <script>alert(1)</script>');
     expect(await page.$('main script')).toBeNull();
     await shot('provider-pack');

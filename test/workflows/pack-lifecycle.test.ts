@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import { DateTime } from 'luxon';
-import { frenchDateTime } from '../../src/activities/emails/templates';
+import { frenchDateTime } from '../../src/shared/format';
 import { cancelBooking, paymentReceived, requestBooking, rescheduleBooking, withdraw, type PackState } from '../../src/shared/pack';
 import type { packWorkflow } from '../../src/workflows/pack/workflow';
 import { createPackWorld, DAY, freeHour, HOUR, MINUTE, refusal, saveHistory, timeline, type PackWorld } from '../support/packs';

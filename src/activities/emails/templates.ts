@@ -3,6 +3,7 @@
  * the HTML; the subject never carries line breaks.
  */
 import type { EmailTemplate } from '../../shared/emails';
+import { euros, frenchDateTime, hoursText } from '../../shared/format';
 import { escapeHtml } from '../../shared/html';
 
 export interface MailContext {
@@ -32,39 +33,6 @@ export interface RenderedEmail {
   /** The session invite to attach, if any. */
   ics?: 'REQUEST' | 'CANCEL';
 }
-
-const EUROS = new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR' });
-export const euros = (cents: number) => EUROS.format(cents / 100).replace(/\u202f|\u00a0/g, ' ');
-
-/** One formatter per time zone, kept: building one costs far more than using it (the dashboard formats thousands). */
-const dateTimeFormats = new Map<string, Intl.DateTimeFormat>();
-function dateTimeFormat(zone: string): Intl.DateTimeFormat {
-  let f = dateTimeFormats.get(zone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('fr-FR', {
-      timeZone: zone,
-      weekday: 'long',
-      day: 'numeric',
-      month: 'long',
-      year: 'numeric',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    });
-    dateTimeFormats.set(zone, f);
-  }
-  return f;
-}
-
-/** « jeudi 26 novembre 2026 à 16h05 », in the given zone. */
-export function frenchDateTime(at: Date | string | number, zone: string): string {
-  const ms = typeof at === 'number' ? at : typeof at === 'string' ? Date.parse(at) : at.getTime();
-  const p: Record<string, string> = {};
-  for (const { type, value } of dateTimeFormat(zone).formatToParts(ms)) p[type] = value;
-  return `${p.weekday} ${p.day} ${p.month} ${p.year} à ${p.hour}h${p.minute}`;
-}
-
-const hoursText = (n: number) => `${n} heure${n > 1 ? 's' : ''}`;
 
 type Body = { subject: string; lines: string[]; ics?: 'REQUEST' | 'CANCEL' };
 

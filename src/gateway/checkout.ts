@@ -4,14 +4,15 @@
  */
 import type { Client } from '@temporalio/client';
 import type Stripe from 'stripe';
-import { poolOf, type PrismaClient } from '../infra/database';
+import { refundOnce } from '../infra/refunds';
 import { DEFAULT_CATALOG, isPackCode } from '../shared/catalog';
 import { packWorkflowId, paymentReceived } from '../shared/pack';
 import { MINUTE_MS, HOUR_MS } from '../shared/policy';
+import type { GatewayData } from './data';
 
 export interface PaymentDeps {
   stripe: Stripe;
-  prisma: PrismaClient;
+  data: GatewayData;
   client: Client;
   publicUrl: string;
   /**
@@ -27,23 +28,8 @@ export interface PaymentDeps {
  * The n-th session of an order has its own idempotency key, so a retried request never makes two.
  */
 export async function createCheckout(deps: PaymentDeps, packId: string, accessToken: string): Promise<{ url: string; id: string }> {
-  const pool = poolOf(deps.prisma);
-  const found = await pool.query<{
-    id: string;
-    packCode: string;
-    quantity: number;
-    priceCents: number;
-    paymentDeadline: Date;
-    checkoutCount: number;
-    email: string;
-  }>(
-    `SELECT p.id::text, p.pack_code AS "packCode", p.quantity, p.price_cents AS "priceCents", p.payment_deadline AS "paymentDeadline",
-            p.checkout_count AS "checkoutCount", cu.email
-       FROM pack p JOIN customer cu ON cu.id = p.customer_id WHERE p.id = $1::uuid`,
-    [packId],
-  );
-  if (found.rowCount === 0) throw new Error(`no pack ${packId}`);
-  const pack = found.rows[0];
+  const pack = await deps.data.checkoutTarget(packId);
+  if (!pack) throw new Error(`no pack ${packId}`);
   const n = pack.checkoutCount + 1;
   const now = Date.now();
   const expiresAt = Math.max(now + 31 * MINUTE_MS, Math.min(now + 23 * HOUR_MS, pack.paymentDeadline.getTime()));
@@ -75,10 +61,7 @@ export async function createCheckout(deps: PaymentDeps, packId: string, accessTo
   const url = deps.simulatedCheckout
     ? `${deps.publicUrl}/dev/paiement-simule?session=${encodeURIComponent(session.id)}&pack=${pack.id}`
     : (session.url ?? '');
-  await pool.query(
-    'UPDATE pack SET checkout_session_id = $2, checkout_url = $3, checkout_count = $4, updated_at = now() WHERE id = $1::uuid',
-    [pack.id, session.id, url, n],
-  );
+  await deps.data.recordCheckout(pack.id, session.id, url, n);
   return { url, id: session.id };
 }
 
@@ -93,18 +76,11 @@ export async function processStripeEvent(deps: PaymentDeps, event: Stripe.Event)
     case 'checkout.session.expired': {
       const session = event.data.object;
       const packId = session.metadata?.orderId ?? session.client_reference_id ?? undefined;
-      const pool = poolOf(deps.prisma);
-      const pack =
-        packId && /^[0-9a-f-]{36}$/i.test(packId)
-          ? (await pool.query<{ id: string }>('SELECT id::text FROM pack WHERE id = $1::uuid', [packId])).rows[0]
-          : undefined;
+      const pack = packId && /^[0-9a-f-]{36}$/i.test(packId) ? await deps.data.order(packId) : undefined;
       if (!pack) return { outcome: 'UNMATCHED' };
       if (event.type === 'checkout.session.expired') {
         // The client may start a new session from the portal until the order's deadline.
-        await pool.query('UPDATE pack SET checkout_url = NULL, updated_at = now() WHERE id = $1::uuid AND checkout_session_id = $2', [
-          pack.id,
-          session.id,
-        ]);
+        await deps.data.forgetCheckout(pack.id, session.id);
         return { outcome: 'PROCESSED', packId: pack.id };
       }
       if (event.type === 'checkout.session.async_payment_failed') return { outcome: 'PROCESSED', packId: pack.id };
@@ -146,26 +122,23 @@ async function signalOrRefund(
   } catch (err) {
     const text = String((err as Error).message ?? err);
     if (!/not found|already completed/i.test(text)) throw err;
-    const key = `closed-pack:${p.reference}`;
-    const refund = await deps.stripe.refunds.create(
-      { payment_intent: p.reference, metadata: { packId, reason: 'PACK_CLOSED' } },
-      { idempotencyKey: `refund:${key}` },
-    );
-    await deps.prisma.refund.upsert({
-      where: { key },
-      create: { key, packId, method: 'card', amountCents: p.amountCents, stripeRefundId: refund.id, status: 'REFUNDED' },
-      update: {},
-    });
-    await deps.prisma.providerTask.upsert({
-      where: { key: `closed-pack-payment:${p.reference}` },
-      create: {
-        key: `closed-pack-payment:${p.reference}`,
+    const outcome = await refundOnce(
+      { pool: deps.data.pool, stripe: deps.stripe },
+      {
         packId,
-        kind: 'PAYMENT_FOR_CLOSED_PACK',
+        key: `closed-pack:${p.reference}`,
+        method: 'card',
+        reference: p.reference,
         amountCents: p.amountCents,
-        details: { reference: p.reference, refunded: true },
+        reason: 'PACK_CLOSED',
       },
-      update: {},
+    );
+    await deps.data.noteProviderTask({
+      key: `closed-pack-payment:${p.reference}`,
+      packId,
+      kind: 'PAYMENT_FOR_CLOSED_PACK',
+      amountCents: p.amountCents,
+      details: { reference: p.reference, refunded: outcome.status === 'REFUNDED' },
     });
   }
 }

@@ -1,0 +1,76 @@
+/** The provider's side of the JSON API (SPEC, "The HTTP contract"): `Authorization: Bearer <PROVIDER_API_TOKEN>` or the dashboard's session. */
+import express, { type Router } from 'express';
+import type { GatewayContext } from '../context';
+import { requireProvider } from '../http/auth';
+import { ApiError } from '../http/errors';
+import { parse } from '../http/validation';
+import { eraseCustomer, exportCustomerData } from '../personal-data';
+import { adminPacksQuery, availabilitySchema, bookingActionBody, outboxQuery, transferBody, uuidParam } from './schemas';
+
+/** The Temporal Web UI's page of a pack's workflow. */
+export const temporalUrl = (ctx: GatewayContext, packId: string) =>
+  `${ctx.config.TEMPORAL_UI_URL}/namespaces/${ctx.config.TEMPORAL_NAMESPACE}/workflows/pack-${packId}`;
+
+export function adminApiRouter(ctx: GatewayContext): Router {
+  const r = express.Router();
+  const packs = ctx.packs;
+  r.use('/api/admin', requireProvider(ctx.config.PROVIDER_API_TOKEN));
+
+  r.get('/api/admin/packs', async (req, res) => {
+    res.json({ packs: await ctx.data.listPacks(parse(adminPacksQuery, req.query)) });
+  });
+
+  r.get('/api/admin/packs/:packId', async (req, res) => {
+    const packId = String(req.params.packId);
+    const state = packs.view(await packs.state(packId));
+    const [row, events] = await Promise.all([ctx.data.packWithCustomer(packId), ctx.data.timeline(packId)]);
+    if (!row) throw new ApiError(404, 'NOT_FOUND', 'Pack introuvable.');
+    res.json({
+      ...state,
+      customer: { name: row.customer.name, email: row.customer.email, phone: row.customer.phone },
+      project: row.project,
+      bankReference: row.bankReference,
+      timeline: events.map((e) => ({ at: e.at.toISOString(), type: e.type, data: e.data })),
+      temporalUrl: temporalUrl(ctx, packId),
+    });
+  });
+
+  r.post('/api/admin/packs/:packId/payments', async (req, res) => {
+    const body = parse(transferBody, req.body);
+    res.json(packs.view(await packs.recordTransfer(String(req.params.packId), body)));
+  });
+
+  r.post('/api/admin/packs/:packId/bookings/:bookingId/:action', async (req, res) => {
+    const action = String(req.params.action);
+    const bookingId = parse(uuidParam, req.params.bookingId);
+    const body = parse(bookingActionBody, req.body ?? {});
+    res.json(await packs.providerAction(String(req.params.packId), action, bookingId, action === 'decline' ? body.reason : body.start));
+  });
+
+  r.get('/api/admin/availability', async (_req, res) => {
+    res.json(await ctx.data.availability());
+  });
+
+  r.put('/api/admin/availability', async (req, res) => {
+    await ctx.data.saveAvailability(parse(availabilitySchema, req.body));
+    res.json(await ctx.data.availability());
+  });
+
+  r.get('/api/admin/customers/:customerId/export', async (req, res) => {
+    const customerId = parse(uuidParam, req.params.customerId);
+    res
+      .set('Content-Disposition', `attachment; filename="client-${customerId.slice(0, 8)}.json"`)
+      .json(await exportCustomerData(ctx, customerId));
+  });
+
+  r.post('/api/admin/customers/:customerId/erase', async (req, res) => {
+    res.json({ erased: true, ...(await eraseCustomer(ctx, parse(uuidParam, req.params.customerId))) });
+  });
+
+  r.get('/api/admin/outbox', async (req, res) => {
+    const q = parse(outboxQuery, req.query);
+    res.json({ emails: await ctx.data.outbox({ status: q.status }) });
+  });
+
+  return r;
+}

@@ -1,0 +1,62 @@
+/** What the JSON API accepts, besides the order (src/gateway/orders.ts): validated at the edge, typed inside. */
+import { z } from 'zod';
+import { PACK_STATUSES } from '../../shared/policy';
+
+const time = /^([01]\d|2[0-3]):[0-5]\d$/;
+const endTime = /^(([01]\d|2[0-3]):[0-5]\d|24:00)$/;
+
+export const availabilitySchema = z
+  .object({
+    timezone: z.string().min(3).max(60),
+    weekly: z
+      .array(
+        z.object({
+          day: z.number().int().min(1).max(7),
+          from: z.string().regex(time, 'heure HH:MM'),
+          to: z.string().regex(endTime, 'heure HH:MM'),
+        }),
+      )
+      .max(50),
+    exceptions: z
+      .array(
+        z.object({
+          date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'date AAAA-MM-JJ'),
+          closed: z.boolean().optional(),
+          from: z.string().regex(time).optional(),
+          to: z.string().regex(endTime).optional(),
+        }),
+      )
+      .max(500),
+    minNoticeHours: z
+      .number()
+      .int()
+      .min(0)
+      .max(24 * 60),
+    bufferMinutes: z.number().int().min(0).max(240),
+    autoConfirm: z.boolean(),
+  })
+  .strict()
+  .refine((a) => a.weekly.every((w) => w.to > w.from) && a.exceptions.every((e) => e.closed || (e.from && e.to && e.to > e.from)), {
+    message: 'chaque plage doit finir après son début ; une exception est fermée ou a des heures from/to',
+  });
+
+export const startBody = z.object({ start: z.string().max(40) }).strict();
+export const uuidParam = z.string().uuid();
+export const slotsQuery = z.object({ from: z.string().max(40).optional(), to: z.string().max(40).optional() });
+
+export const adminPacksQuery = z.object({
+  status: z.enum(PACK_STATUSES).optional(),
+  expiringWithinDays: z.coerce.number().int().min(1).max(120).optional(),
+});
+
+export const transferBody = z
+  .object({
+    method: z.literal('bank_transfer'),
+    amountCents: z.number().int().min(1).max(10_000_000),
+    reference: z.string().trim().min(3).max(100),
+  })
+  .strict();
+
+export const bookingActionBody = z.object({ reason: z.string().max(300).optional(), start: z.string().max(40).optional() }).passthrough();
+
+export const outboxQuery = z.object({ status: z.enum(['PENDING', 'SENT']).optional() });

@@ -1,0 +1,156 @@
+/**
+ * The provider's dashboard: sign-in (password, lockout after repeated failures), the packs and their live state,
+ * transfers, session actions, availability, the email outbox and the clients' personal data.
+ */
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { verifyPassword } from '../../infra/passwords';
+import { PACK_STATUSES } from '../../shared/policy';
+import { temporalUrl } from '../api/admin';
+import { availabilitySchema, uuidParam } from '../api/schemas';
+import type { GatewayContext } from '../context';
+import { ApiError } from '../http/errors';
+import { ADMIN_SESSION_MS, csrfToken, endSession, isAdmin, redirectWithFlash, requireCsrf, startSession, takeFlash } from '../http/session';
+import { formField, parse } from '../http/validation';
+import { eraseCustomer, exportCustomerData } from '../personal-data';
+import { sendPage } from '../views/render';
+import { AvailabilityPage, LoginPage, OutboxPage, PackDetailPage, PackListPage } from './pages';
+
+const LOCKOUT_FAILURES = 5;
+const LOCKOUT_MS = 15 * 60_000;
+
+/** The availability form's text areas as the API's body: « 1 09:00 18:00 » per weekly line, « 2031-12-25 fermé » per exception. */
+function availabilityFromForm(req: Request, timezone: string): unknown {
+  const b = (name: string) => formField(req, name);
+  const lines = (v: string) =>
+    v
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter(Boolean);
+  // An empty number field is an error, not zero.
+  const number = (v: string) => (v.trim() === '' ? NaN : Number(v));
+  return {
+    timezone,
+    weekly: lines(b('weekly')).map((l) => {
+      const [day, from, to] = l.split(/\s+/);
+      return { day: Number(day), from, to };
+    }),
+    exceptions: lines(b('exceptions')).map((l) => {
+      const [date, a, c] = l.split(/\s+/);
+      return /^ferm/i.test(a ?? '') ? { date, closed: true } : { date, from: a, to: c };
+    }),
+    minNoticeHours: number(b('minNoticeHours')),
+    bufferMinutes: number(b('bufferMinutes')),
+    autoConfirm: b('autoConfirm') === 'yes',
+  };
+}
+
+export function dashboardRouter(ctx: GatewayContext): Router {
+  const r = express.Router();
+  const common = (req: Request) => ({ csrf: csrfToken(req), zone: ctx.zone, temporalUiUrl: ctx.config.TEMPORAL_UI_URL });
+  /** Pages need a signed-in provider (otherwise the sign-in page); changes also their session's CSRF token. */
+  const signedIn = (req: Request, res: Response, next: NextFunction) => (isAdmin(req) ? next() : res.redirect(303, '/admin/connexion'));
+  const change = [signedIn, requireCsrf];
+
+  r.get('/admin/connexion', (_req, res) => sendPage(res, <LoginPage configured={Boolean(ctx.config.PROVIDER_PASSWORD_HASH)} />));
+
+  r.post('/admin/connexion', ctx.limits.login, async (req, res) => {
+    const ip = req.ip ?? 'unknown';
+    const failures = await ctx.data.recentLoginFailures(ip, Date.now() - LOCKOUT_MS);
+    const configured = Boolean(ctx.config.PROVIDER_PASSWORD_HASH);
+    if (failures >= LOCKOUT_FAILURES) {
+      return sendPage(res, <LoginPage configured={configured} error="Trop de tentatives échouées : réessayez dans 15 minutes." />, 429);
+    }
+    const ok = configured && verifyPassword(formField(req, 'password'), ctx.config.PROVIDER_PASSWORD_HASH!);
+    await ctx.data.recordLogin(ip, ok);
+    if (!ok) {
+      await new Promise((done) => setTimeout(done, 300 * (failures + 1))); // each failure slows the next answer
+      return sendPage(res, <LoginPage configured={configured} error="Mot de passe incorrect." />, 401);
+    }
+    await startSession(req, (s) => (s.admin = { until: Date.now() + ADMIN_SESSION_MS }), ADMIN_SESSION_MS);
+    res.redirect(303, '/admin');
+  });
+
+  r.post('/admin/deconnexion', ...change, async (req, res) => {
+    await endSession(req, res);
+    res.redirect(303, '/admin/connexion');
+  });
+
+  r.get('/admin', signedIn, async (req, res) => {
+    const filter = typeof req.query.filtre === 'string' ? req.query.filtre : '';
+    const status = filter === 'attente' ? 'AWAITING_PAYMENT' : (PACK_STATUSES as readonly string[]).includes(filter) ? filter : undefined;
+    const [packs, tasks] = await Promise.all([
+      ctx.data.listPacks(filter === 'bientot' ? { expiringWithinDays: 14 } : { status }),
+      ctx.data.openTasks(),
+    ]);
+    sendPage(res, <PackListPage {...common(req)} packs={packs} tasks={tasks} flash={takeFlash(req)} />);
+  });
+
+  r.get('/admin/packs/:id', signedIn, async (req, res) => {
+    const packId = String(req.params.id);
+    const state = ctx.packs.view(await ctx.packs.state(packId));
+    const [row, events] = await Promise.all([ctx.data.packWithCustomer(packId), ctx.data.timeline(packId)]);
+    if (!row) throw new ApiError(404, 'NOT_FOUND', 'Pack introuvable.');
+    const page = (
+      <PackDetailPage
+        {...common(req)}
+        state={state}
+        row={row}
+        events={events}
+        flash={takeFlash(req)}
+        workflowUrl={temporalUrl(ctx, packId)}
+      />
+    );
+    sendPage(res, page);
+  });
+
+  r.post('/admin/packs/:id/paiement', ...change, async (req, res) => {
+    const packId = String(req.params.id);
+    const amountCents = Math.round(Number(formField(req, 'amount').replace(',', '.')) * 100);
+    const reference = formField(req, 'reference').trim();
+    if (!Number.isInteger(amountCents) || amountCents <= 0 || reference.length < 3)
+      throw new ApiError(400, 'VALIDATION_FAILED', 'Montant ou référence invalide.');
+    await ctx.packs.recordTransfer(packId, { amountCents, reference });
+    await redirectWithFlash(req, res, `/admin/packs/${packId}`, 'Virement enregistré.');
+  });
+
+  r.post('/admin/packs/:id/seances/:bid/:action', ...change, async (req, res) => {
+    // Moving a session needs its new time: not a one-button action of this page.
+    if (String(req.params.action) === 'reschedule') throw new ApiError(404, 'NOT_FOUND', 'Action inconnue.');
+    await ctx.packs.providerAction(String(req.params.id), String(req.params.action), String(req.params.bid));
+    await redirectWithFlash(req, res, `/admin/packs/${String(req.params.id)}`, 'C’est fait.');
+  });
+
+  r.get('/admin/clients/:customerId/export', signedIn, async (req, res) => {
+    const customerId = parse(uuidParam, req.params.customerId);
+    res
+      .set('Content-Disposition', `attachment; filename="client-${customerId.slice(0, 8)}.json"`)
+      .json(await exportCustomerData(ctx, customerId));
+  });
+
+  r.post('/admin/clients/:customerId/effacer', ...change, async (req, res) => {
+    if (formField(req, 'confirm') !== 'yes')
+      throw new ApiError(400, 'VALIDATION_FAILED', 'Cochez la case de confirmation pour effacer ce client.');
+    const out = await eraseCustomer(ctx, parse(uuidParam, req.params.customerId));
+    await redirectWithFlash(req, res, '/admin', `Client effacé (${out.packs} pack(s)).`);
+  });
+
+  r.get('/admin/disponibilites', signedIn, async (req, res) => {
+    sendPage(res, <AvailabilityPage {...common(req)} availability={await ctx.data.availability()} flash={takeFlash(req)} />);
+  });
+
+  r.post('/admin/disponibilites', ...change, async (req, res) => {
+    const parsed = availabilitySchema.safeParse(availabilityFromForm(req, ctx.zone));
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).slice(0, 3);
+      throw new ApiError(400, 'VALIDATION_FAILED', `Disponibilités invalides : ${problems.join(' ; ')}`);
+    }
+    await ctx.data.saveAvailability(parsed.data);
+    await redirectWithFlash(req, res, '/admin/disponibilites', 'Disponibilités enregistrées.');
+  });
+
+  r.get('/admin/emails', signedIn, async (req, res) => {
+    sendPage(res, <OutboxPage {...common(req)} emails={await ctx.data.outbox()} />);
+  });
+
+  return r;
+}

@@ -1,0 +1,69 @@
+/** Ordering from the web site: the form, its answer (Checkout or the bank details) and the return from payment. */
+import crypto from 'node:crypto';
+import express, { type Request, type Router } from 'express';
+import { PACK_CODES } from '../../shared/catalog';
+import { verifyPackToken } from '../../infra/tokens';
+import type { GatewayContext } from '../context';
+import { portalOf, startSession } from '../http/session';
+import { CONSENT_KINDS, clientMeta, orderResponse, orderSchema, placeOrder } from '../orders';
+import { sendPage } from '../views/render';
+import { OrderPage, ThanksPage, TransferPage, type FormErrors, type FormValues } from './pages';
+
+/** The form's fields as the order API's body (each field at most 2,000 characters). */
+function orderFromForm(v: FormValues) {
+  return {
+    packCode: v.packCode,
+    quantity: v.packCode === 'PACK_1H' ? (/^\d{1,3}$/.test(v.quantity ?? '1') || !v.quantity ? Number(v.quantity || '1') : NaN) : undefined,
+    customer: { name: v.name ?? '', email: v.email ?? '', ...(v.phone ? { phone: v.phone } : {}) },
+    ...(v.project ? { project: v.project } : {}),
+    paymentMethod: v.paymentMethod,
+    consents: Object.fromEntries(CONSENT_KINDS.map((k) => [k, v[k] === 'yes'])),
+  };
+}
+
+const formValues = (req: Request): FormValues =>
+  Object.fromEntries(Object.entries((req.body ?? {}) as Record<string, unknown>).map(([k, x]) => [k, String(x).slice(0, 2000)]));
+
+export function orderRouter(ctx: GatewayContext): Router {
+  const r = express.Router();
+  const secret = ctx.config.ACCESS_TOKEN_SECRET;
+  const portalTtlMs = ctx.portalLinkTtlSeconds * 1000;
+
+  r.get('/commander', (req, res) => {
+    const pack =
+      typeof req.query.pack === 'string' && (PACK_CODES as readonly string[]).includes(req.query.pack) ? req.query.pack : 'PACK_1H';
+    sendPage(res, <OrderPage catalog={ctx.catalog} values={{ packCode: pack }} />);
+  });
+
+  r.post('/commander', ctx.limits.orders, async (req, res) => {
+    const v = formValues(req);
+    const parsed = orderSchema.safeParse(orderFromForm(v));
+    if (!parsed.success) {
+      const errors: FormErrors = {};
+      for (const i of parsed.error.issues)
+        errors[String(i.path[0] === 'customer' || i.path[0] === 'consents' ? i.path[1] : i.path[0])] ??= i.message;
+      return sendPage(res, <OrderPage catalog={ctx.catalog} values={v} errors={errors} />, 400);
+    }
+    const orderKey = `form:${/^[0-9a-f-]{36}$/.test(v.orderKey ?? '') ? v.orderKey : crypto.randomUUID()}`;
+    const answer = await orderResponse(ctx, await placeOrder(ctx.orderDeps, parsed.data, { orderKey, ...clientMeta(req) }));
+    await startSession(req, (s) => (s.portal = { packId: answer.packId, token: answer.accessToken }), portalTtlMs);
+    res.redirect(303, answer.checkoutUrl ?? '/commande/virement');
+  });
+
+  r.get('/commande/virement', async (req, res) => {
+    const pack = await ctx.data.order(portalOf(req).packId);
+    if (!pack || pack.paymentMethod !== 'bank_transfer') return res.redirect(303, '/espace');
+    const bank = { holder: ctx.config.BANK_ACCOUNT_HOLDER, iban: ctx.config.BANK_IBAN, bic: ctx.config.BANK_BIC };
+    sendPage(res, <TransferPage pack={pack} bank={bank} zone={ctx.zone} />);
+  });
+
+  // Stripe's return page: the token in its address opens the portal in this browser.
+  r.get('/commande/merci', async (req, res) => {
+    const token = typeof req.query.token === 'string' ? req.query.token : '';
+    const claim = verifyPackToken(secret, token);
+    if (claim) await startSession(req, (s) => (s.portal = { packId: claim.packId, token }), portalTtlMs);
+    sendPage(res, <ThanksPage />);
+  });
+
+  return r;
+}

@@ -1,0 +1,226 @@
+import { euros } from '../../shared/format';
+import type { PackApiView } from '../packs';
+import { Csrf, Flash, Kpis, SlotPicker, when, type FlashMessage } from '../views/components';
+import { BOOKING_STATUS_LABELS, PACK_STATUS_LABELS } from '../views/labels';
+import { Layout } from '../views/layout';
+
+type Booking = PackApiView['bookings'][number];
+interface PortalProps {
+  pack: PackApiView;
+  csrf: string;
+  zone: string;
+}
+
+function Sessions({ pack, zone }: Omit<PortalProps, 'csrf'>) {
+  if (pack.bookings.length === 0) return <p class="muted">Aucune séance pour le moment.</p>;
+  return (
+    <table>
+      <thead>
+        <tr>
+          <th>Date</th>
+          <th>Durée</th>
+          <th>Statut</th>
+          <th></th>
+        </tr>
+      </thead>
+      <tbody>
+        {pack.bookings.map((b) => (
+          <tr data-booking={b.id} key={b.id}>
+            <td>{when(b.start, zone)}</td>
+            <td>{b.hours} h</td>
+            <td>
+              {BOOKING_STATUS_LABELS[b.status]}
+              {b.penaltyWaived ? ' — pénalité levée' : ''}
+            </td>
+            <td>
+              {b.cancellable && (
+                <>
+                  <a class="button secondary" href={`/espace/seances/${b.id}/deplacer`}>
+                    Déplacer
+                  </a>{' '}
+                  <a class="button secondary" href={`/espace/seances/${b.id}/annuler`}>
+                    Annuler
+                  </a>
+                </>
+              )}
+              {b.status === 'CONFIRMED' && (
+                <>
+                  {' '}
+                  <a href={`/espace/seances/${b.id}/invitation.ics`}>Invitation (.ics)</a>
+                </>
+              )}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function PortalPage({ pack: s, csrf, zone, slots, flash }: PortalProps & { slots: Array<{ start: string }>; flash: FlashMessage }) {
+  const h = s.hours;
+  return (
+    <Layout title="Mon espace">
+      <h1>{s.label}</h1>
+      <Flash flash={flash} />
+      <Kpis
+        items={[
+          { label: 'Statut', value: PACK_STATUS_LABELS[s.status], testId: 'status' },
+          { label: 'Heures disponibles', value: h.available, testId: 'hours-available' },
+          { label: 'Utilisées', value: h.used },
+          { label: 'Facturées (annulations tardives, absences)', value: h.forfeited, testId: 'hours-forfeited' },
+          { label: 'Réservées', value: h.reserved },
+        ]}
+      />
+      <p>
+        {s.expiresAt ? (
+          <>
+            Valable jusqu'au <strong>{when(s.expiresAt, zone)}</strong>. Les heures non utilisées à cette date sont perdues (CGV).
+          </>
+        ) : (
+          `Échéance de paiement : ${when(s.paymentDeadline, zone)}.`
+        )}
+      </p>
+      {s.status === 'AWAITING_PAYMENT' && s.paymentMethod === 'card' && (
+        <form method="post" action="/espace/payer">
+          <Csrf token={csrf} />
+          <button>Payer par carte</button>
+        </form>
+      )}
+      <h2>Mes séances</h2>
+      <Sessions pack={s} zone={zone} />
+      {s.status === 'ACTIVE' && h.available > 0 && (
+        <>
+          <h2>Réserver une séance</h2>
+          <SlotPicker slots={slots} zone={zone} action="/espace/reserver" csrf={csrf} />
+        </>
+      )}
+      {s.withdrawal.allowed && (
+        <>
+          <h2>Rétractation</h2>
+          <p>
+            Vous pouvez encore vous rétracter jusqu'au {when(new Date(Date.parse(s.withdrawal.until) - 1), zone)} :{' '}
+            <a href="/espace/retractation">exercer mon droit de rétractation</a>.
+          </p>
+        </>
+      )}
+      <h2>Mes données</h2>
+      <form method="post" action="/espace/export">
+        <Csrf token={csrf} />
+        <button class="secondary">Recevoir par e-mail une copie de mes données</button>
+      </form>
+    </Layout>
+  );
+}
+
+/** What cancelling or moving now costs, said before the client commits (CGV: the 24-hour rule). */
+function PenaltyNotice({ billed, booking, action }: { billed: boolean; booking: Booking; action: 'annulez' | 'la déplacez' }) {
+  return billed ? (
+    <p class="flash warning" role="alert" data-testid="penalty-warning">
+      <strong>Attention :</strong> la séance commence dans moins de 24 heures. Conformément aux CGV, si vous {action}, les {booking.hours}{' '}
+      heure(s) de cette séance seront <strong>facturées</strong> et décomptées de votre pack.
+    </p>
+  ) : (
+    <p class="flash ok" data-testid="free-notice">
+      La séance commence dans plus de 24 heures : {action === 'annulez' ? "l'annulation est" : 'le report est'} sans frais.
+    </p>
+  );
+}
+
+export function CancelPage({ booking: b, billed, csrf, zone }: { booking: Booking; billed: boolean; csrf: string; zone: string }) {
+  return (
+    <Layout title="Annuler une séance">
+      <h1>Annuler la séance du {when(b.start, zone)}</h1>
+      <PenaltyNotice billed={billed} booking={b} action="annulez" />
+      <form method="post" action={`/espace/seances/${b.id}/annuler`}>
+        <Csrf token={csrf} />
+        <button class="danger">Confirmer l'annulation</button> <a href="/espace">Revenir</a>
+      </form>
+    </Layout>
+  );
+}
+
+export function MovePage(p: { booking: Booking; billed: boolean; csrf: string; zone: string; slots: Array<{ start: string }> }) {
+  return (
+    <Layout title="Déplacer une séance">
+      <h1>Déplacer la séance du {when(p.booking.start, p.zone)}</h1>
+      <PenaltyNotice billed={p.billed} booking={p.booking} action="la déplacez" />
+      <SlotPicker slots={p.slots} zone={p.zone} action={`/espace/seances/${p.booking.id}/deplacer`} csrf={p.csrf} />
+      <p>
+        <a href="/espace">Revenir</a>
+      </p>
+    </Layout>
+  );
+}
+
+export function NotChangeablePage() {
+  return (
+    <Layout title="Séance">
+      <h1>Cette séance ne peut plus être annulée ni déplacée</h1>
+      <p>Elle a déjà commencé, ou elle est annulée ou terminée.</p>
+      <p>
+        <a href="/espace">Revenir à mon espace</a>
+      </p>
+    </Layout>
+  );
+}
+
+export function WithdrawalPage({ pack: s, csrf }: Omit<PortalProps, 'zone'>) {
+  return (
+    <Layout title="Rétractation">
+      <h1>Droit de rétractation</h1>
+      <p>
+        Conformément au code de la consommation, vous pouvez vous rétracter dans les 14 jours suivant votre commande, tant qu'aucune séance
+        n'a commencé. Vous êtes alors remboursé(e) intégralement ({euros(s.paidCents)}). Dès qu'une séance a débuté, aucun remboursement,
+        total ou partiel, n'est possible (CGV).
+      </p>
+      {s.withdrawal.allowed ? (
+        <form method="post" action="/espace/retractation">
+          <Csrf token={csrf} />
+          <button class="danger">Je me rétracte et demande le remboursement</button>
+        </form>
+      ) : (
+        <p class="flash warning">La rétractation n'est plus possible pour ce pack.</p>
+      )}
+      <p>
+        <a href="/espace">Revenir</a>
+      </p>
+    </Layout>
+  );
+}
+
+export function LinkRequestPage() {
+  return (
+    <Layout title="Mon espace client">
+      <h1>Accéder à mon espace</h1>
+      <p>Indiquez l'adresse e-mail utilisée pour votre commande : nous vous envoyons un lien d'accès.</p>
+      <form class="stack" method="post" action="/espace/lien">
+        <label for="email">Adresse e-mail</label>
+        <input id="email" name="email" type="email" required autocomplete="email" />
+        <p>
+          <button>Recevoir mon lien</button>
+        </p>
+      </form>
+    </Layout>
+  );
+}
+
+export function LinkSentPage() {
+  return (
+    <Layout title="Lien envoyé">
+      <h1>Vérifiez votre boîte de réception</h1>
+      <p>Si cette adresse correspond à une commande, un lien d'accès vient de lui être envoyé.</p>
+    </Layout>
+  );
+}
+
+export function LinkExpiredPage() {
+  return (
+    <Layout title="Lien expiré">
+      <h1>Ce lien n'est plus valable</h1>
+      <p>
+        Il a expiré ou il est incomplet. <a href="/espace/lien">Recevoir un nouveau lien</a>.
+      </p>
+    </Layout>
+  );
+}

@@ -1,0 +1,204 @@
+/**
+ * The client portal: reached by the emailed magic link (or right after ordering), held in a server-side session;
+ * shows the pack, books, cancels or moves under the 24-hour rule, withdraws, sends the client their data.
+ */
+import express, { type Request, type Response, type Router } from 'express';
+import { z } from 'zod';
+import { sessionIcs } from '../../infra/invites';
+import { createLogger } from '../../infra/log';
+import { signPackToken, verifyPackToken } from '../../infra/tokens';
+import { euros } from '../../shared/format';
+import { cancelBooking, requestBooking, rescheduleBooking, withdraw, type PackState } from '../../shared/pack';
+import { cancellationIsBilled, DAY_MS } from '../../shared/policy';
+import { createCheckout } from '../checkout';
+import type { GatewayContext } from '../context';
+import { ApiError } from '../http/errors';
+import { csrfToken, portalOf, redirectWithFlash, requireCsrf, startSession, takeFlash } from '../http/session';
+import { formField } from '../http/validation';
+import { exportCustomerData } from '../personal-data';
+import { when } from '../views/components';
+import { sendPage } from '../views/render';
+import {
+  CancelPage,
+  LinkExpiredPage,
+  LinkRequestPage,
+  LinkSentPage,
+  MovePage,
+  NotChangeablePage,
+  PortalPage,
+  WithdrawalPage,
+} from './pages';
+
+const log = createLogger('gateway');
+
+/** Slots offered on the portal's pages: the next three weeks. */
+const inThreeWeeks = () => new Date(Date.now() + 21 * DAY_MS).toISOString();
+
+export function portalRouter(ctx: GatewayContext): Router {
+  const r = express.Router();
+  const secret = ctx.config.ACCESS_TOKEN_SECRET;
+  const zone = ctx.zone;
+  /** Every change in the portal: a session of the portal first (401 otherwise), then its CSRF token (403). */
+  const change = [(req: Request, _res: Response, next: () => void) => (portalOf(req), next()), requireCsrf];
+
+  const booking = (s: PackState, id: string) => {
+    const b = ctx.packs.view(s).bookings.find((x) => x.id === id);
+    if (!b) throw new ApiError(404, 'BOOKING_NOT_FOUND', 'Séance introuvable.');
+    return b;
+  };
+  const billedNow = (b: { start: string; status: PackState['bookings'][number]['status'] }) =>
+    cancellationIsBilled({
+      startMs: Date.parse(b.start),
+      nowMs: Date.now(),
+      status: b.status,
+      by: 'client',
+      noticeMs: ctx.settings.freeCancellationNoticeMs,
+    });
+
+  r.get('/espace', async (req, res) => {
+    if (typeof req.query.token === 'string') {
+      // The magic link: its token leaves the address bar (and the history) for the server-side session.
+      const claim = verifyPackToken(secret, req.query.token);
+      if (!claim) return sendPage(res, <LinkExpiredPage />, 401);
+      await startSession(
+        req,
+        (s) => (s.portal = { packId: claim.packId, token: req.query.token as string }),
+        ctx.portalLinkTtlSeconds * 1000,
+      );
+      return res.redirect(303, '/espace');
+    }
+    if (!req.session.portal) return res.redirect(303, '/espace/lien');
+    const { packId } = portalOf(req);
+    const state = await ctx.packs.state(packId);
+    const slots = state.status === 'ACTIVE' ? await ctx.packs.slots(packId, undefined, inThreeWeeks(), state) : [];
+    sendPage(res, <PortalPage pack={ctx.packs.view(state)} csrf={csrfToken(req)} zone={zone} slots={slots} flash={takeFlash(req)} />);
+  });
+
+  r.get('/espace/lien', (_req, res) => sendPage(res, <LinkRequestPage />));
+
+  r.post('/espace/lien', ctx.limits.magicLink, async (req, res) => {
+    const email = z.string().trim().toLowerCase().email().max(200).safeParse(formField(req, 'email'));
+    const packs = email.success ? await ctx.data.packsOfEmail(email.data, 5) : [];
+    if (packs.length > 0) {
+      const days = ctx.config.PORTAL_LINK_TTL_DAYS;
+      const links = packs.map(
+        (p) => `${ctx.publicUrl}/espace?token=${encodeURIComponent(signPackToken(secret, p.id, ctx.portalLinkTtlSeconds))}`,
+      );
+      // Not awaited: the answer must take the same time whether or not the address is a client's.
+      ctx.mailer
+        .sendMail({
+          to: packs[0].email,
+          from: ctx.config.MAIL_FROM,
+          subject: 'Votre lien d’accès à votre espace imaginasite',
+          text: `Bonjour,\n\nVoici ${links.length > 1 ? 'vos liens' : 'votre lien'} d'accès (valable ${days} jours) :\n\n${links.join('\n')}\n\nSi vous n'avez rien demandé, ignorez ce message.\n\nimaginasite`,
+        })
+        .catch((err: Error) => log.error('magic link email failed', { error: err }));
+    }
+    // The same answer whether or not the address is known: nobody learns who is a client.
+    sendPage(res, <LinkSentPage />);
+  });
+
+  r.post('/espace/reserver', ctx.limits.bookings, ...change, async (req, res) => {
+    const start = formField(req, 'start');
+    const { booking: b } = await ctx.packs.update(portalOf(req).packId, (h) => h.executeUpdate(requestBooking, { args: [{ start }] }));
+    const message =
+      b.status === 'CONFIRMED'
+        ? `Séance confirmée : ${when(b.start, zone)}.`
+        : `Demande envoyée pour le ${when(b.start, zone)} : en attente de confirmation.`;
+    await redirectWithFlash(req, res, '/espace', message);
+  });
+
+  r.get('/espace/seances/:id/annuler', async (req, res) => {
+    const b = booking(await ctx.packs.state(portalOf(req).packId), req.params.id);
+    if (!b.cancellable) return sendPage(res, <NotChangeablePage />, 409);
+    sendPage(res, <CancelPage booking={b} billed={billedNow(b)} csrf={csrfToken(req)} zone={zone} />);
+  });
+
+  r.post('/espace/seances/:id/annuler', ...change, async (req, res) => {
+    const bookingId = String(req.params.id);
+    const out = await ctx.packs.update(portalOf(req).packId, (h) =>
+      h.executeUpdate(cancelBooking, { args: [{ bookingId, by: 'client' }] }),
+    );
+    const message = out.penalty
+      ? 'Séance annulée moins de 24 h avant : ses heures sont facturées.'
+      : 'Séance annulée sans frais : les heures reviennent sur votre pack.';
+    await redirectWithFlash(req, res, '/espace', message);
+  });
+
+  r.get('/espace/seances/:id/deplacer', async (req, res) => {
+    const { packId } = portalOf(req);
+    const s = await ctx.packs.state(packId);
+    const b = booking(s, req.params.id);
+    if (!b.cancellable) return sendPage(res, <NotChangeablePage />, 409);
+    const slots = await ctx.packs.slots(packId, undefined, inThreeWeeks(), s);
+    sendPage(res, <MovePage booking={b} billed={billedNow(b)} csrf={csrfToken(req)} zone={zone} slots={slots} />);
+  });
+
+  r.post('/espace/seances/:id/deplacer', ...change, async (req, res) => {
+    const args = { bookingId: String(req.params.id), start: formField(req, 'start'), by: 'client' as const };
+    const out = await ctx.packs.update(portalOf(req).packId, (h) => h.executeUpdate(rescheduleBooking, { args: [args] }));
+    const message = out.penalty
+      ? `Séance reportée moins de 24 h avant : l'ancienne est facturée ; nouvelle séance le ${when(out.booking.start, zone)}.`
+      : `Séance déplacée sans frais au ${when(out.booking.start, zone)}.`;
+    await redirectWithFlash(req, res, '/espace', message);
+  });
+
+  r.get('/espace/seances/:id/invitation.ics', async (req, res) => {
+    const { packId } = portalOf(req);
+    const [s, pack] = await Promise.all([ctx.packs.state(packId), ctx.data.packWithCustomer(packId)]);
+    const b = booking(s, req.params.id);
+    if (!pack) throw new ApiError(404, 'NOT_FOUND', 'Pack introuvable.');
+    const ics = sessionIcs({
+      bookingId: b.id,
+      revision: b.revision,
+      startMs: Date.parse(b.start),
+      endMs: Date.parse(b.end),
+      summary: 'Séance imaginasite',
+      description: 'Séance d’accompagnement à distance (Zoom).',
+      location: ctx.config.ZOOM_MEETING_URL,
+      organizerEmail: ctx.config.PROVIDER_EMAIL,
+      attendeeEmail: pack.customer.email,
+      attendeeName: pack.customer.name,
+      method: b.status === 'CONFIRMED' || b.status === 'REQUESTED' ? 'REQUEST' : 'CANCEL',
+      stampMs: Date.now(),
+    });
+    res
+      .type('text/calendar; charset=utf-8')
+      .set('Content-Disposition', `attachment; filename="seance-${b.id.slice(0, 8)}.ics"`)
+      .send(ics);
+  });
+
+  r.get('/espace/retractation', async (req, res) => {
+    const s = await ctx.packs.state(portalOf(req).packId);
+    sendPage(res, <WithdrawalPage pack={ctx.packs.view(s)} csrf={csrfToken(req)} />);
+  });
+
+  r.post('/espace/retractation', ...change, async (req, res) => {
+    const out = await ctx.packs.update(portalOf(req).packId, (h) => h.executeUpdate(withdraw));
+    await redirectWithFlash(req, res, '/espace', `Rétractation enregistrée : remboursement de ${euros(out.refund.amountCents)}.`);
+  });
+
+  r.post('/espace/payer', ...change, async (req, res) => {
+    const { packId, token } = portalOf(req);
+    const s = await ctx.packs.state(packId);
+    if (s.status !== 'AWAITING_PAYMENT' || s.paymentMethod !== 'card')
+      throw new ApiError(409, 'PACK_NOT_ACTIVE', 'Ce pack n’attend pas de paiement par carte.');
+    res.redirect(303, (await createCheckout(ctx, packId, token)).url);
+  });
+
+  r.post('/espace/export', ctx.limits.magicLink, ...change, async (req, res) => {
+    const pack = await ctx.data.packWithCustomer(portalOf(req).packId);
+    if (!pack) throw new ApiError(404, 'NOT_FOUND', 'Pack introuvable.');
+    const data = await exportCustomerData(ctx, pack.customerId);
+    await ctx.mailer.sendMail({
+      to: pack.customer.email,
+      from: ctx.config.MAIL_FROM,
+      subject: 'Copie de vos données personnelles',
+      text: 'Bonjour,\n\nVous trouverez en pièce jointe une copie de toutes les données que nous détenons à votre sujet (format JSON).\n\nimaginasite',
+      attachments: [{ filename: 'mes-donnees-imaginasite.json', content: JSON.stringify(data, null, 2), contentType: 'application/json' }],
+    });
+    await redirectWithFlash(req, res, '/espace', 'Une copie de vos données vient de vous être envoyée par e-mail.');
+  });
+
+  return r;
+}

@@ -1,0 +1,60 @@
+/**
+ * Calendar invites for sessions (RFC 5545, written by ical-generator): one UID per booking and SEQUENCE = the
+ * booking's revision, so a moved session updates the same calendar entry and a cancelled one removes it.
+ * REQUEST and CANCEL travel with emails (iTIP); PUBLISH is a file the client downloads into a calendar.
+ */
+import ical, { ICalAttendeeRole, ICalAttendeeStatus, ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
+
+export type InviteMethod = 'REQUEST' | 'CANCEL' | 'PUBLISH';
+
+export interface SessionInvite {
+  bookingId: string;
+  revision: number;
+  startMs: number;
+  endMs: number;
+  summary: string;
+  description: string;
+  location: string;
+  organizerEmail: string;
+  attendeeEmail: string;
+  attendeeName: string;
+  method: InviteMethod;
+  stampMs: number;
+  /** A session not yet agreed by the provider is TENTATIVE; a cancelled one is always CANCELLED. */
+  tentative?: boolean;
+}
+
+const METHODS: Record<InviteMethod, ICalCalendarMethod> = {
+  REQUEST: ICalCalendarMethod.REQUEST,
+  CANCEL: ICalCalendarMethod.CANCEL,
+  PUBLISH: ICalCalendarMethod.PUBLISH,
+};
+
+export const inviteUid = (bookingId: string) => `${bookingId}@imaginasite.com`;
+
+export function sessionIcs(i: SessionInvite): string {
+  const cancelled = i.method === 'CANCEL';
+  const calendar = ical({ prodId: { company: 'imaginasite', product: 'packs', language: 'FR' }, method: METHODS[i.method] });
+  calendar.createEvent({
+    id: inviteUid(i.bookingId),
+    sequence: i.revision,
+    stamp: new Date(i.stampMs),
+    start: new Date(i.startMs),
+    end: new Date(i.endMs),
+    summary: i.summary,
+    description: i.description,
+    location: i.location,
+    url: i.location,
+    organizer: { name: 'imaginasite', email: i.organizerEmail },
+    attendees: [
+      {
+        name: i.attendeeName,
+        email: i.attendeeEmail,
+        role: ICalAttendeeRole.REQ,
+        status: cancelled ? ICalAttendeeStatus.DECLINED : ICalAttendeeStatus.ACCEPTED,
+      },
+    ],
+    status: cancelled ? ICalEventStatus.CANCELLED : i.tentative ? ICalEventStatus.TENTATIVE : ICalEventStatus.CONFIRMED,
+  });
+  return calendar.toString();
+}
