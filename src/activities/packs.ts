@@ -7,13 +7,13 @@ import { ApplicationFailure, log } from '@temporalio/activity';
 import { readAvailability } from '../infra/availability';
 import { inTransaction, poolOf, type PrismaClient } from '../infra/database';
 import { sessionIcs } from '../infra/invites';
-import { refundOnce } from '../infra/refunds';
+import { refundOnce, type RefundOutcome, type RefundRequest } from '../infra/refunds';
 import { withTimeout } from '../infra/timeout';
 import type { Mailer } from '../infra/mailer';
 import type { Stripe } from '../infra/stripe';
 import { signPackToken } from '../infra/tokens';
 import { DEFAULT_CATALOG, isPackCode } from '../shared/catalog';
-import { PACK_ERROR_MESSAGES, type PackState, type PaymentMethod } from '../shared/pack';
+import { PACK_ERROR_MESSAGES, type PackState } from '../shared/pack';
 import { checkSlot, FINAL_STATUSES, MINUTE_MS } from '../shared/policy';
 import type { PackEvent } from '../workflows/pack/model';
 import { renderEmail } from './emails/templates';
@@ -386,14 +386,7 @@ export function createPackActivities({ prisma, mailer, stripe, settings }: PackA
      * the workflow run), by a task for the provider for a bank transfer. A refund Stripe refuses for good becomes a
      * task for the provider too: money is never lost track of.
      */
-    async refundPayment(a: {
-      packId: string;
-      key: string;
-      method: PaymentMethod;
-      reference: string;
-      amountCents: number;
-      reason: string;
-    }): Promise<{ status: 'REFUNDED' | 'PROVIDER_TASK'; stripeRefundId?: string }> {
+    async refundPayment(a: RefundRequest): Promise<RefundOutcome> {
       return refundOnce({ pool, stripe }, a);
     },
   };

@@ -132,6 +132,14 @@ export function OrderPage({
   );
 }
 
+const PortalLink = () => (
+  <p>
+    <a class="button" href="/espace">
+      Mon espace client
+    </a>
+  </p>
+);
+
 export function TransferPage({ pack, bank, zone }: { pack: OrderRow; bank: { holder: string; iban: string; bic: string }; zone: string }) {
   return (
     <Layout title="Paiement par virement">
@@ -163,11 +171,7 @@ export function TransferPage({ pack, bank, zone }: { pack: OrderRow; bank: { hol
         </tbody>
       </table>
       <p>Ces informations vous sont aussi envoyées par e-mail. Vous pourrez réserver vos séances dès réception du virement.</p>
-      <p>
-        <a class="button" href="/espace">
-          Mon espace client
-        </a>
-      </p>
+      <PortalLink />
     </Layout>
   );
 }
@@ -177,11 +181,7 @@ export function ThanksPage() {
     <Layout title="Merci">
       <h1>Merci pour votre paiement</h1>
       <p>Votre paiement est en cours de confirmation ; vous recevrez un e-mail dès que votre pack sera actif.</p>
-      <p>
-        <a class="button" href="/espace">
-          Mon espace client
-        </a>
-      </p>
+      <PortalLink />
     </Layout>
   );
 }
