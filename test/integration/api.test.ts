@@ -1,11 +1,12 @@
 import request from 'supertest';
 import { signPackToken } from '../../src/infra/tokens';
-import { CONSENTS } from '../support/packs';
-import { checkoutCompleted, createGatewayWorld, PROVIDER_TOKEN, type GatewayWorld } from '../support/gateway';
+import { asClient as as, asProvider as admin, packUntil, paidPack as paidThroughStripe, placeOrder, postStripeEvent } from '../support/api';
+import { CONSENTS, OPEN_ALL_THE_TIME } from '../support/packs';
+import { checkoutCompleted, createGatewayWorld, type GatewayWorld } from '../support/gateway';
+import { DAY, HOUR, hourAfter } from '../support/time';
+import { until } from '../support/until';
 
 // The JSON API of the SPEC's contract, on the real stack: Temporal dev server, worker, PostgreSQL, stripe-mock, SMTP.
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
 
 describe('JSON API', () => {
   let w: GatewayWorld;
@@ -16,46 +17,10 @@ describe('JSON API', () => {
     await w?.teardown();
   });
 
-  const admin = (r: request.Test) => r.set('authorization', `Bearer ${PROVIDER_TOKEN}`);
-  const as = (token: string) => (r: request.Test) => r.set('authorization', `Bearer ${token}`);
-  const order = (body: Record<string, unknown> = {}, key?: string) => {
-    const r = request(w.app).post('/api/orders');
-    if (key) r.set('idempotency-key', key);
-    return r.send({
-      packCode: 'PACK_1H',
-      quantity: 3,
-      customer: { name: 'Léa Moreau', email: `lea.${Math.random().toString(36).slice(2)}@example.org` },
-      paymentMethod: 'bank_transfer',
-      consents: CONSENTS,
-      ...body,
-    });
-  };
-  const until = async <T>(fn: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> => {
-    for (let i = 0; i < 100; i++) {
-      const v = await fn();
-      if (ok(v)) return v;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`timed out waiting for ${what}`);
-  };
+  /** Three hours of the hourly pack, by transfer, unless `body` says otherwise. */
+  const order = (body: Record<string, unknown> = {}, key?: string) => placeOrder(w, { quantity: 3, ...body }, key);
   /** A paid pack and its client token, paid by a signed Stripe webhook. */
-  const paidPack = async (body: Record<string, unknown> = {}) => {
-    const res = await order({ paymentMethod: 'card', ...body });
-    expect(res.status).toBe(201);
-    const { payload, header } = w.signed(
-      checkoutCompleted(res.body.packId, (await w.db.prisma.pack.findUniqueOrThrow({ where: { id: res.body.packId } })).priceCents),
-    );
-    expect(
-      (await request(w.app).post('/webhooks/stripe').set('stripe-signature', header).set('content-type', 'application/json').send(payload))
-        .status,
-    ).toBe(200);
-    const state = await until(
-      () => as(res.body.accessToken)(request(w.app).get(`/api/packs/${res.body.packId}`)),
-      (r) => r.body.status === 'ACTIVE',
-      'the payment',
-    );
-    return { packId: res.body.packId as string, token: res.body.accessToken as string, state: state.body };
-  };
+  const paidPack = (body: Record<string, unknown> = {}) => paidThroughStripe(w, { quantity: 3, ...body });
   let hourOffset = 0;
   /** Whole hours in the future that no other test of this file uses. */
   const nextStart = (daysAhead = 3) =>
@@ -174,27 +139,35 @@ describe('JSON API', () => {
 
   test('webhooks out of order or repeated under new ids: a payment counts once, an expiry after payment changes nothing', async () => {
     const a = await order({ paymentMethod: 'card' });
-    const send = (event: object) => {
-      const { payload, header } = w.signed(event);
-      return request(w.app).post('/webhooks/stripe').set('stripe-signature', header).set('content-type', 'application/json').send(payload);
-    };
-    const paid = checkoutCompleted(a.body.packId, 27_000, { paymentIntent: 'pi_out_of_order_1' });
+    const pack = { packId: a.body.packId as string, token: a.body.accessToken as string };
+    const paid = checkoutCompleted(pack.packId, 27_000, { paymentIntent: 'pi_out_of_order_1' });
     // Stripe may deliver the async success before the completion, and the same payment under two event ids.
     const asyncSucceeded = { ...paid, id: 'evt_async_first', type: 'checkout.session.async_payment_succeeded' };
-    expect((await send(asyncSucceeded)).body.outcome).toBe('PROCESSED');
-    expect((await send(paid)).body.outcome).toBe('PROCESSED');
-    const expired = { ...paid, id: 'evt_expired_late', type: 'checkout.session.expired', created: paid.created - 10 };
-    expect((await send(expired)).body.outcome).toBe('PROCESSED');
-    const s = await until(
-      () => as(a.body.accessToken)(request(w.app).get(`/api/packs/${a.body.packId}`)),
-      (r) => r.body.status === 'ACTIVE',
-      'payment',
+    expect((await postStripeEvent(w, asyncSucceeded)).body.outcome).toBe('PROCESSED');
+    expect((await postStripeEvent(w, paid)).body.outcome).toBe('PROCESSED');
+    // Both signals were accepted before this read; a query answers once the workflow has handled what it received.
+    const before = await packUntil(w, pack, (s) => s.status === 'ACTIVE', 'the payment');
+    expect(before).toMatchObject({ paidCents: 27_000, payments: [expect.objectContaining({ reference: 'pi_out_of_order_1' })] });
+
+    // The session's expiry, sent by Stripe after the payment (and created earlier), is handled before its answer.
+    const { checkoutSessionId } = await w.db.prisma.pack.findUniqueOrThrow({ where: { id: pack.packId } });
+    const expired = {
+      ...paid,
+      id: 'evt_expired_late',
+      type: 'checkout.session.expired',
+      created: paid.created - 10,
+      data: { object: { ...paid.data.object, id: checkoutSessionId, payment_status: 'unpaid', status: 'expired' } },
+    };
+    expect((await postStripeEvent(w, expired)).body.outcome).toBe('PROCESSED');
+    const after = await packUntil(w, pack, () => true, 'the pack after the expiry');
+    expect(after).toMatchObject({ status: 'ACTIVE', paidCents: 27_000, hours: { total: 3, available: 3 } });
+    expect(after.payments).toHaveLength(1);
+    const projected = await until(
+      () => w.db.prisma.pack.findUniqueOrThrow({ where: { id: pack.packId } }),
+      (p) => p.paidCents > 0,
+      'the projection of the payment',
     );
-    await new Promise((r) => setTimeout(r, 300));
-    const after = await as(a.body.accessToken)(request(w.app).get(`/api/packs/${a.body.packId}`));
-    expect(after.body.payments).toHaveLength(1);
-    expect(after.body.paidCents).toBe(27_000);
-    expect(s.body.status).toBe('ACTIVE');
+    expect(projected).toMatchObject({ status: 'ACTIVE', paidCents: 27_000, checkoutUrl: null });
   });
 
   test('invites sent by email follow the booking: REQUEST with SEQUENCE 0, the same UID with SEQUENCE 1 after a move, then CANCEL', async () => {
@@ -300,18 +273,14 @@ describe('JSON API', () => {
     expect((await admin(request(w.app).put('/api/admin/availability')).send(weekdays)).status).toBe(200);
     try {
       const soon = await as(b.token)(request(w.app).post(`/api/packs/${b.packId}/bookings`)).send({
-        start: new Date(Math.ceil((Date.now() + 2 * HOUR) / HOUR) * HOUR).toISOString(),
+        start: hourAfter(Date.now(), 2 * HOUR),
       });
       expect([soon.status, soon.body.error.code]).toEqual([422, 'TOO_SOON']);
       const night = new Date(Math.ceil((Date.now() + 5 * DAY) / DAY) * DAY + 1 * HOUR).toISOString(); // 02:00 Paris
       const outside = await as(b.token)(request(w.app).post(`/api/packs/${b.packId}/bookings`)).send({ start: night });
       expect([outside.status, outside.body.error.code]).toEqual([422, 'OUTSIDE_AVAILABILITY']);
     } finally {
-      await admin(request(w.app).put('/api/admin/availability')).send({
-        ...weekdays,
-        weekly: [1, 2, 3, 4, 5, 6, 7].map((day) => ({ day, from: '00:00', to: '24:00' })),
-        minNoticeHours: 0,
-      });
+      await admin(request(w.app).put('/api/admin/availability')).send(OPEN_ALL_THE_TIME);
     }
   });
 
@@ -366,14 +335,7 @@ describe('JSON API', () => {
   });
 
   test('the provider confirms or declines a request, reports a no-show only after the start, cancels for free', async () => {
-    await admin(request(w.app).put('/api/admin/availability')).send({
-      timezone: 'Europe/Paris',
-      weekly: [1, 2, 3, 4, 5, 6, 7].map((day) => ({ day, from: '00:00', to: '24:00' })),
-      exceptions: [],
-      minNoticeHours: 0,
-      bufferMinutes: 0,
-      autoConfirm: false,
-    });
+    await admin(request(w.app).put('/api/admin/availability')).send({ ...OPEN_ALL_THE_TIME, autoConfirm: false });
     try {
       const { packId, token } = await paidPack();
       const b1 = (await as(token)(request(w.app).post(`/api/packs/${packId}/bookings`)).send({ start: nextStart(8) })).body.booking;
@@ -391,14 +353,7 @@ describe('JSON API', () => {
       const cancel = await admin(request(w.app).post(`/api/admin/packs/${packId}/bookings/${b1.id}/cancel`));
       expect(cancel.body).toMatchObject({ penalty: false, hoursReturned: 1 });
     } finally {
-      await admin(request(w.app).put('/api/admin/availability')).send({
-        timezone: 'Europe/Paris',
-        weekly: [1, 2, 3, 4, 5, 6, 7].map((day) => ({ day, from: '00:00', to: '24:00' })),
-        exceptions: [],
-        minNoticeHours: 0,
-        bufferMinutes: 0,
-        autoConfirm: true,
-      });
+      await admin(request(w.app).put('/api/admin/availability')).send(OPEN_ALL_THE_TIME);
     }
   });
 
