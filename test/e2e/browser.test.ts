@@ -2,12 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createGatewayWorld, PROVIDER_PASSWORD, type GatewayWorld } from '../support/gateway';
+import { HOUR } from '../support/time';
 
 // End to end in a real browser (Debian's chromium, driven by playwright-core) against the real stack. Stripe's
 // hosted Checkout cannot be reached from here: the order goes through the local simulated checkout page, which sends
 // the same signed webhook Stripe would.
 const SHOTS = path.join(__dirname, '../../test-output/e2e');
-const HOUR = 3_600_000;
 
 describe('a client buys a half-day pack, books, reschedules, cancels late; the provider sees it', () => {
   let w: GatewayWorld;
