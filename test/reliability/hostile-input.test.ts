@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import request from 'supertest';
 import { CONSENTS } from '../support/packs';
+import { asProvider, placeOrder } from '../support/api';
 import { createGatewayWorld, PROVIDER_TOKEN, type GatewayWorld } from '../support/gateway';
 
 // Hostile input on every API body: whatever arrives, the answer is a clean 4xx with a code — never a 500 — and no
@@ -39,21 +40,16 @@ describe('hostile input', () => {
   let token: string;
   beforeAll(async () => {
     w = await createGatewayWorld();
-    const res = await request(w.app)
-      .post('/api/orders')
-      .send({
-        packCode: 'PACK_1H',
-        quantity: 2,
-        customer: { name: 'Cible Fuzz', email: 'fuzz@example.org' },
-        paymentMethod: 'bank_transfer',
-        consents: CONSENTS,
-      });
+    const res = await placeOrder(w, { quantity: 2, customer: { name: 'Cible Fuzz', email: 'fuzz@example.org' } });
+    expect(res.status).toBe(201);
     packId = res.body.packId;
     token = res.body.accessToken;
-    await request(w.app)
-      .post(`/api/admin/packs/${packId}/payments`)
-      .set('authorization', `Bearer ${PROVIDER_TOKEN}`)
-      .send({ method: 'bank_transfer', amountCents: 18_000, reference: 'FUZZ-REF' });
+    const paid = await asProvider(request(w.app).post(`/api/admin/packs/${packId}/payments`)).send({
+      method: 'bank_transfer',
+      amountCents: 18_000,
+      reference: 'FUZZ-REF',
+    });
+    expect([paid.status, paid.body.status]).toEqual([200, 'ACTIVE']);
   });
   afterAll(async () => {
     await w?.teardown();
@@ -167,6 +163,7 @@ describe('hostile input', () => {
 
   test('a name or email carrying an email header injection is refused, and no email is sent', async () => {
     const before = w.sink.messages.length;
+    const packsBefore = await w.db.prisma.pack.count();
     for (const customer of [
       { name: 'Eve\r\nBcc: victim@example.org', email: 'eve@example.org' },
       { name: 'Eve', email: 'eve@example.org\r\nBcc: victim@example.org' },
@@ -176,7 +173,10 @@ describe('hostile input', () => {
         .send({ packCode: 'PACK_1H', customer, paymentMethod: 'card', consents: CONSENTS });
       expect([res.status, res.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
     }
-    await new Promise((r) => setTimeout(r, 300));
+    // Refused before anything was stored: no pack, hence no workflow, and no email queued that could still go out.
+    expect(await w.db.prisma.pack.count()).toBe(packsBefore);
+    expect(await w.db.prisma.customer.count({ where: { OR: [{ email: { contains: 'eve@' } }, { name: { contains: 'Bcc' } }] } })).toBe(0);
+    expect(await w.db.prisma.outboxEmail.count({ where: { toAddress: { contains: 'victim' } } })).toBe(0);
     expect(w.sink.messages.slice(before).some((m) => m.to.includes('victim@example.org'))).toBe(false);
   });
 });

@@ -1,7 +1,9 @@
 import request from 'supertest';
 import { Client, Connection } from '@temporalio/client';
-import { CONSENTS } from '../support/packs';
-import { checkoutCompleted, createGatewayWorld, PROVIDER_TOKEN, type GatewayWorld } from '../support/gateway';
+import { asClient, asProvider as admin, paidPack as paidThroughStripe } from '../support/api';
+import { createGatewayWorld, type GatewayWorld } from '../support/gateway';
+import { DAY, hourAfter } from '../support/time';
+import { until } from '../support/until';
 
 // Personal data: payloads in Temporal are encrypted with the client's key (read here with a plain client, as anyone
 // with access to Temporal's database would), the provider reads them through the codec endpoint, and erasing the
@@ -18,7 +20,6 @@ describe('personal data: export, encryption in Temporal, erasure', () => {
     await w?.teardown();
   });
 
-  const admin = (r: request.Test) => r.set('authorization', `Bearer ${PROVIDER_TOKEN}`);
   const rawPayloads = async (packId: string) => {
     const history = await plain.workflow.getHandle(`pack-${packId}`).fetchHistory();
     return (history.events ?? []).flatMap((e) => [
@@ -35,35 +36,22 @@ describe('personal data: export, encryption in Temporal, erasure', () => {
 
   let day = 4;
   async function paidPack(email: string) {
-    const res = await request(w.app)
-      .post('/api/orders')
-      .send({
-        packCode: 'PACK_1H',
-        quantity: 2,
-        customer: { name: 'Élise Privée', email, phone: '06 12 34 56 78' },
-        project: 'Mon projet secret',
-        paymentMethod: 'card',
-        consents: CONSENTS,
-      });
-    expect(res.status).toBe(201);
-    const { payload, header } = w.signed(checkoutCompleted(res.body.packId, 18_000));
-    await request(w.app).post('/webhooks/stripe').set('stripe-signature', header).set('content-type', 'application/json').send(payload);
-    for (let i = 0; i < 100; i++) {
-      const s = await request(w.app).get(`/api/packs/${res.body.packId}`).set('authorization', `Bearer ${res.body.accessToken}`);
-      if (s.body.status === 'ACTIVE') break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    await request(w.app)
-      .post(`/api/packs/${res.body.packId}/bookings`)
-      .set('authorization', `Bearer ${res.body.accessToken}`)
-      .send({ start: new Date(Math.ceil((Date.now() + day++ * 86_400_000) / 3_600_000) * 3_600_000).toISOString() });
+    const pack = await paidThroughStripe(w, {
+      quantity: 2,
+      customer: { name: 'Élise Privée', email, phone: '06 12 34 56 78' },
+      project: 'Mon projet secret',
+    });
+    const booked = await asClient(pack.token)(request(w.app).post(`/api/packs/${pack.packId}/bookings`)).send({
+      start: hourAfter(Date.now(), day++ * DAY),
+    });
+    expect(booked.status).toBe(201);
     // The projection in PostgreSQL follows the workflow a moment later: wait until it shows the payment and the booking.
-    let pack = await w.db.prisma.pack.findUniqueOrThrow({ where: { id: res.body.packId } });
-    for (let i = 0; i < 100 && !(pack.paidCents > 0 && pack.hoursReserved > 0); i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      pack = await w.db.prisma.pack.findUniqueOrThrow({ where: { id: res.body.packId } });
-    }
-    return { packId: pack.id, customerId: pack.customerId, token: res.body.accessToken as string };
+    const row = await until(
+      () => w.db.prisma.pack.findUniqueOrThrow({ where: { id: pack.packId } }),
+      (p) => p.paidCents > 0 && p.hoursReserved > 0,
+      'the projection of the payment and the booking',
+    );
+    return { packId: row.id, customerId: row.customerId, token: pack.token };
   }
 
   test('every payload of a pack in Temporal is encrypted; the provider decrypts it through the codec endpoint', async () => {
