@@ -29,8 +29,6 @@ import {
 import { HOUR, hourAfter } from './time';
 import { until, workflowNotFoundYet } from './until';
 
-export { DAY, HOUR, MINUTE, hourAfter } from './time';
-
 /** Open every day, all day, no notice, no buffer: tests that are not about availability book freely. */
 export const OPEN_ALL_THE_TIME: Availability = {
   timezone: 'Europe/Paris',

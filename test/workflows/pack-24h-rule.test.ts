@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { cancelBooking, requestBooking, type BookingView } from '../../src/shared/pack';
-import { createPackWorld, HOUR, MINUTE, saveHistory, type PackWorld } from '../support/packs';
+import { createPackWorld, saveHistory, type PackWorld } from '../support/packs';
+import { HOUR, MINUTE } from '../support/time';
 
 // « Toute demande d'annulation ou de report doit être faite au moins 24 heures avant l'heure convenue du
 // rendez-vous » — in real elapsed time, across the DST changes of Europe/Paris. The server's clock also moves with

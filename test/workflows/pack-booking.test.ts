@@ -8,7 +8,9 @@ import {
   rescheduleBooking,
   waivePenalty,
 } from '../../src/shared/pack';
-import { createPackWorld, DAY, freeHour, HOUR, hourAfter, MINUTE, refusal, saveHistory, type PackWorld } from '../support/packs';
+import { createPackWorld, freeHour, refusal, saveHistory, type PackWorld } from '../support/packs';
+import { DAY, HOUR, hourAfter, MINUTE } from '../support/time';
+import { until } from '../support/until';
 
 // Booking rules of the pack workflow on the time-skipping server: timers take no real time.
 describe('booking a session', () => {
@@ -120,8 +122,12 @@ describe('booking a session', () => {
       await w.pay(other);
       await w.setAvailability({ autoConfirm: true });
       // The release is one of the pack's effects, carried out just after the answer: wait for it, as a client would.
-      for (let i = 0; i < 100 && (await w.db.prisma.calendarSlot.count({ where: { bookingId: b.id, releasedAt: null } })) > 0; i++)
-        await new Promise((r) => setTimeout(r, 50));
+      await until(
+        () => w.db.prisma.calendarSlot.count({ where: { bookingId: b.id, releasedAt: null } }),
+        (held) => held === 0,
+        'the declined session’s range to be released',
+        { intervalMs: 50 },
+      );
       const r = await other.executeUpdate(requestBooking, { args: [{ start: b.start }] });
       expect(r.booking.status).toBe('CONFIRMED');
       await saveHistory(w, h, 'confirm-and-decline');

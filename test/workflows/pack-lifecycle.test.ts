@@ -4,7 +4,9 @@ import { DateTime } from 'luxon';
 import { frenchDateTime } from '../../src/shared/format';
 import { cancelBooking, paymentReceived, requestBooking, rescheduleBooking, withdraw, type PackState } from '../../src/shared/pack';
 import type { packWorkflow } from '../../src/workflows/pack/workflow';
-import { createPackWorld, DAY, freeHour, HOUR, MINUTE, refusal, saveHistory, timeline, type PackWorld } from '../support/packs';
+import { createPackWorld, freeHour, refusal, saveHistory, timeline, type PackWorld } from '../support/packs';
+import { DAY, HOUR, MINUTE } from '../support/time';
+import { until } from '../support/until';
 
 type Pack = WorkflowHandle<typeof packWorkflow>;
 
@@ -35,27 +37,13 @@ describe('a pack’s life', () => {
   /** A client address of its own, so each test reads only its own inbox. */
   const newClient = (tag: string) => `${tag}.${crypto.randomBytes(5).toString('hex')}@example.org`;
 
-  /** Polls `read` (in real time) until `ok` holds. */
-  async function eventually<T>(read: () => Promise<T> | T, ok: (v: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    let last: T;
-    do {
-      last = await read();
-      if (ok(last)) return last;
-      await new Promise((r) => setTimeout(r, 100));
-    } while (Date.now() < deadline);
-    throw new Error(
-      `timed out waiting for ${what}; last: ${JSON.stringify(last, (_k, v) => (typeof v === 'bigint' ? String(v) : v))?.slice(0, 1500)}`,
-    );
-  }
-
   /** Subjects received by an address, in arrival order. */
   const subjects = (to: string) => w.mails(to).map((m) => m.subject);
   const count = (to: string, prefix: string) => subjects(to).filter((s) => s.startsWith(prefix)).length;
 
   /** Waits until `to` has received at least `n` emails whose subject starts with `prefix`, then until the pack's outbox is empty. */
   async function received(to: string, prefix: string, packId: string, n = 1): Promise<string[]> {
-    await eventually(
+    await until(
       () => count(to, prefix),
       (c) => c >= n,
       `${n} email(s) “${prefix}…” to ${to}`,
@@ -93,7 +81,7 @@ describe('a pack’s life', () => {
     const withdrawnAt = await w.now();
     expect(res).toEqual({ status: 'WITHDRAWN', refund: { method: 'card', amountCents: paid.priceCents } });
 
-    const rows = await eventually(
+    const rows = await until(
       () => refunds(paid.packId),
       (r) => r.length > 0,
       'the refund row',
@@ -126,13 +114,13 @@ describe('a pack’s life', () => {
     expect(after.bookings.map((b) => b.status)).toEqual(['CANCELLED']);
     expect(after.hours).toMatchObject({ reserved: 0, used: 0, forfeited: 0 });
 
-    const rows = await eventually(
+    const rows = await until(
       () => refunds(s.packId),
       (r) => r.length > 0,
       'the refund row',
     );
     expect(rows[0]).toMatchObject({ status: 'REFUNDED', amountCents: s.priceCents });
-    await eventually(
+    await until(
       () =>
         w.db.prisma.$queryRaw<
           Array<{ n: bigint }>
@@ -183,7 +171,7 @@ describe('a pack’s life', () => {
     const res = await h.executeUpdate(withdraw);
     expect(res).toEqual({ status: 'WITHDRAWN', refund: { method: 'bank_transfer', amountCents: s.priceCents } });
 
-    const tasks = await eventually(
+    const tasks = await until(
       () => w.db.prisma.providerTask.findMany({ where: { packId: s.packId } }),
       (t) => t.length > 0,
       'the provider task',
@@ -235,7 +223,7 @@ describe('a pack’s life', () => {
     expect(s.status).toBe('CANCELLED_UNPAID');
     expect(s.paidAt).toBeNull();
     expect(s.payments.map((p) => p.outcome)).toEqual(['REFUNDED']);
-    const rows = await eventually(
+    const rows = await until(
       () => refunds(s0.packId),
       (r) => r.length > 0,
       'the refund row',
@@ -272,7 +260,7 @@ describe('a pack’s life', () => {
     expect(second.status).toBe('ACTIVE');
     expect(second.paidCents).toBe(s0.priceCents);
     expect(second.payments.map((p) => p.outcome)).toEqual(['ACCEPTED', 'REFUNDED']);
-    const rows = await eventually(
+    const rows = await until(
       () => refunds(s0.packId),
       (r) => r.length > 0,
       'the refund row',

@@ -2,7 +2,8 @@ import type { Activities } from '../../src/activities';
 import type { Mailer } from '../../src/infra/mailer';
 import { cancelBooking, requestBooking } from '../../src/shared/pack';
 import { PACK_CODE, PACK_EXPIRES_AT, PACK_STATUS } from '../../src/shared/search-attributes';
-import { createPackWorld, DAY, freeHour, HOUR, saveHistory, timeline, type PackWorld } from '../support/packs';
+import { createPackWorld, freeHour, saveHistory, timeline, type PackWorld } from '../support/packs';
+import { DAY, HOUR } from '../support/time';
 
 // Failures injected at the activity boundary: an activity that did its work and then "crashed" before reporting
 // it (so Temporal retries it), and an SMTP server that refuses a message once.

@@ -1,4 +1,5 @@
-import { createPackWorld, DAY, type PackWorld } from '../support/packs';
+import { createPackWorld, type PackWorld } from '../support/packs';
+import { DAY } from '../support/time';
 
 // The foundation's promise: Temporal's Java time-skipping server (from Maven Central) runs months of workflow time
 // in seconds of real time.
