@@ -1,32 +1,18 @@
 import type { ChildProcess } from 'node:child_process';
-import crypto from 'node:crypto';
-import type { Client } from '@temporalio/client';
-import { placeOrder } from '../../src/gateway/orders';
-import { ClientEncryptionCodec, ClientKeyStore } from '../../src/infra/codec';
-import type { SmtpSink } from '../../src/infra/smtp-sink';
-import { DEFAULT_CATALOG } from '../../src/shared/catalog';
-import { cancelBooking, getPackState, packWorkflowId, paymentReceived, requestBooking, type PackState } from '../../src/shared/pack';
-import { DEFAULT_SETTINGS } from '../../src/shared/policy';
-import { CONSENTS, OPEN_ALL_THE_TIME } from '../support/packs';
-import {
-  createTestDatabase,
-  devServerClient,
-  spawnProgram,
-  startSmtpSink,
-  stopProgram,
-  stripeApiUrl,
-  uniqueName,
-  type TestDatabase,
-} from '../support/stack';
+import type { temporal } from '@temporalio/proto';
+import { cancelBooking, requestBooking } from '../../src/shared/pack';
+import { createDevWorld, type DevWorld } from '../support/dev-world';
+import { backendGone, holdLock } from '../support/locks';
+import { spawnProgram, stopProgram, stripeApiUrl, uniqueName } from '../support/stack';
+import { DAY, hourAfter } from '../support/time';
+import { until } from '../support/until';
 
-// Real faults: the worker is a separate process (as in production), killed with SIGKILL while it handles a
-// payment, a booking and a cancellation, then started again. Nothing may be lost or done twice.
-const DAY = 86_400_000;
-
+// Real faults: the worker is a separate process (as in production), killed with SIGKILL while it handles a payment,
+// a booking and a cancellation, then started again. Each kill lands mid-operation by construction: a lock of the test
+// holds the operation's statement in PostgreSQL, the test sees it waiting, and only then kills the worker. Nothing may
+// be lost or done twice.
 describe('worker killed (SIGKILL) in the middle of a payment, a booking and a cancellation', () => {
-  let db: TestDatabase;
-  let sink: SmtpSink;
-  let client: Client;
+  let w: DevWorld;
   let worker: ChildProcess | undefined;
   const taskQueue = uniqueName('crash');
 
@@ -35,10 +21,10 @@ describe('worker killed (SIGKILL) in the middle of a payment, a booking and a ca
       'src/worker/main.ts',
       [],
       {
-        DATABASE_URL: db.url,
+        DATABASE_URL: w.db.url,
         TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS,
         TEMPORAL_TASK_QUEUE: taskQueue,
-        SMTP_URL: sink.url,
+        SMTP_URL: w.sink!.url,
         STRIPE_SECRET_KEY: 'sk_test_imaginasite',
         STRIPE_API_URL: stripeApiUrl(),
         STRIPE_WEBHOOK_SECRET: 'whsec_test',
@@ -48,102 +34,122 @@ describe('worker killed (SIGKILL) in the middle of a payment, a booking and a ca
       'polling task queue',
     );
   };
-  const killWorker = () => stopProgram(worker!);
 
   beforeAll(async () => {
-    [db, sink] = await Promise.all([createTestDatabase(), startSmtpSink()]);
-    // The worker process encrypts payloads with the clients' keys, as in production: so does this client.
-    client = await devServerClient({ payloadCodecs: [new ClientEncryptionCodec(new ClientKeyStore(db.prisma))] });
-    await db.prisma.availability.create({ data: { id: 1, ...OPEN_ALL_THE_TIME } });
+    // The worker process encrypts payloads with the clients' keys, as in production: so does this world's client.
+    w = await createDevWorld({ worker: false, encrypted: true, taskQueue });
     await startWorker();
   }, 90_000);
   afterAll(async () => {
-    if (worker && worker.exitCode === null) await killWorker();
-    await client?.connection.close();
-    await sink?.stop();
-    await db?.drop();
+    if (worker) await stopProgram(worker);
+    await w?.teardown();
   });
 
-  const stateOf = (packId: string) => client.workflow.getHandle(packWorkflowId(packId)).query(getPackState);
-  const until = async (packId: string, ok: (s: PackState) => boolean, what: string) => {
-    for (let i = 0; i < 300; i++) {
-      const s = await stateOf(packId).catch(() => undefined);
-      if (s && ok(s)) return s;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`timed out waiting for ${what}`);
-  };
+  const lockPackRow = (packId: string) => holdLock(w.db.url, 'SELECT 1 FROM pack WHERE id = $1::uuid FOR UPDATE', [packId]);
+  const lockCalendar = () => holdLock(w.db.url, 'LOCK TABLE calendar_slot IN SHARE MODE');
 
-  test('the pack ends in the right state and each email is sent once', async () => {
-    const email = `crash.${Date.now()}@example.org`;
-    const placed = await placeOrder(
-      { client, prisma: db.prisma, taskQueue, catalog: DEFAULT_CATALOG, settings: DEFAULT_SETTINGS, cgvVersion: 'test' },
-      { packCode: 'PACK_1H', quantity: 2, customer: { name: 'Crash Test', email }, paymentMethod: 'card', consents: CONSENTS },
-      { orderKey: crypto.randomUUID(), ip: '127.0.0.1', userAgent: 'jest' },
+  type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+  const events = async (packId: string): Promise<HistoryEvent[]> => (await w.handle(packId).fetchHistory()).events ?? [];
+  const after = (all: HistoryEvent[], found: (e: HistoryEvent) => boolean) => all.slice(all.findIndex(found) + 1);
+  const updateIdsIn = (all: HistoryEvent[]) =>
+    all.flatMap((e) => [
+      e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.meta?.updateId,
+      e.workflowExecutionUpdateCompletedEventAttributes?.meta?.updateId,
+    ]);
+  const heldSlots = async (packId: string) =>
+    Number(
+      (
+        await w.db.prisma.$queryRaw<
+          Array<{ n: bigint }>
+        >`SELECT count(*) AS n FROM calendar_slot WHERE pack_id = ${packId}::uuid AND released_at IS NULL`
+      )[0].n,
     );
-    const handle = client.workflow.getHandle(packWorkflowId(placed.packId));
-    await until(placed.packId, () => true, 'the workflow');
 
-    // Payment: the signal is durable as soon as it is accepted; the worker dies while handling it.
-    await handle.signal(paymentReceived, {
-      method: 'card',
-      amountCents: placed.priceCents,
-      reference: 'pi_crash',
-      paidAt: new Date().toISOString(),
-      idempotencyKey: 'stripe:pi_crash',
-    });
-    await killWorker();
-    await startWorker();
-    await until(placed.packId, (s) => s.status === 'ACTIVE', 'the payment after the restart');
+  test('one SIGKILL lands in a payment, a booking and a cancellation at once: each pack ends right, each email is sent once', async () => {
+    const subjects = (email: string) => w.sink!.messages.filter((m) => m.to.includes(email)).map((m) => m.subject);
+    const client = (tag: string) => ({ name: 'Crash Test', email: `crash.${tag}.${Date.now()}@example.org`, quantity: 2 });
+    const clients = [client('pay'), client('book'), client('cancel')];
+    const [a, b, c] = await Promise.all(clients.map((o) => w.order(o)));
+    // Each pack brought to the moment before its operation: A unpaid, B paid, C paid with a session booked.
+    await Promise.all([w.pay(b), w.pay(c)]);
+    await Promise.all([b, c].map((p) => w.until(p.packId, (s) => s.status === 'ACTIVE', 'the payment')));
+    const { booking: cBooking } = await w
+      .handle(c.packId)
+      .executeUpdate(requestBooking, { args: [{ start: hourAfter(Date.now(), 3 * DAY) }] });
+    await Promise.all([a, b, c].map((p) => w.settled(p.packId)));
 
-    // Booking: the update is in flight when the worker dies; the client retries with the same update id.
-    const start = new Date(Math.ceil((Date.now() + 3 * DAY) / 3_600_000) * 3_600_000).toISOString();
-    const bookingCall = handle.executeUpdate(requestBooking, { args: [{ start }], updateId: 'book-1' });
-    await new Promise((r) => setTimeout(r, 50));
-    await killWorker();
-    await startWorker();
-    const { booking } = await bookingCall.catch(() => handle.executeUpdate(requestBooking, { args: [{ start }], updateId: 'book-1' }));
-    expect(booking.status).toBe('CONFIRMED');
-
-    // Cancellation, the same way.
-    const cancelCall = handle.executeUpdate(cancelBooking, { args: [{ bookingId: booking.id, by: 'client' }], updateId: 'cancel-1' });
-    await new Promise((r) => setTimeout(r, 50));
-    await killWorker();
-    await startWorker();
-    const cancelled = await cancelCall.catch(() =>
-      handle.executeUpdate(cancelBooking, { args: [{ bookingId: booking.id, by: 'client' }], updateId: 'cancel-1' }),
-    );
+    // C: the cancellation is answered at once (no I/O); its recording then waits on C's row.
+    const cLock = await lockPackRow(c.packId);
+    const cancelled = await w
+      .handle(c.packId)
+      .executeUpdate(cancelBooking, { args: [{ bookingId: cBooking.id, by: 'client' }], updateId: 'cancel-1' });
     expect(cancelled.penalty).toBe(false);
+    const cWaiter = await cLock.waiter('the recording of the cancellation');
+    // B: the booking update is in flight, its reservation waiting on the calendar.
+    const bLock = await lockCalendar();
+    const bStart = hourAfter(Date.now(), 4 * DAY);
+    const bCall = w.handle(b.packId).executeUpdate(requestBooking, { args: [{ start: bStart }], updateId: 'book-1' });
+    const bWaiter = await bLock.waiter('the reservation of the session');
+    // A: the payment signal is durable once accepted; its recording waits on A's row.
+    const aLock = await lockPackRow(a.packId);
+    await w.pay(a, 'pi_crash');
+    const aWaiter = await aLock.waiter('the recording of the payment');
 
-    const final = await until(placed.packId, (s) => s.bookings.length === 1 && s.bookings[0].status === 'CANCELLED', 'the cancellation');
-    expect(final.hours).toEqual({ total: 2, used: 0, forfeited: 0, reserved: 0, available: 2 });
-    expect(final.payments).toHaveLength(1);
-    // The calendar holds nothing for the cancelled session (an activity lost with the killed worker is retried once its
-    // 20-second timeout has passed, so this can take that long).
-    for (let i = 0; i < 600; i++) {
-      const held = await db.prisma.$queryRaw<
-        Array<{ n: bigint }>
-      >`SELECT count(*) AS n FROM calendar_slot WHERE pack_id = ${placed.packId}::uuid AND released_at IS NULL`;
-      if (Number(held[0].n) === 0) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(
-      Number(
-        (
-          await db.prisma.$queryRaw<
-            Array<{ n: bigint }>
-          >`SELECT count(*) AS n FROM calendar_slot WHERE pack_id = ${placed.packId}::uuid AND released_at IS NULL`
-        )[0].n,
+    await stopProgram(worker!);
+    await Promise.all([aLock, bLock, cLock].map((l) => l.release()));
+    await Promise.all(
+      [aWaiter, bWaiter, cWaiter].map((x, i) =>
+        backendGone(w.db.url, x.pid, `the killed worker's ${['payment', 'booking', 'cancellation'][i]}`),
       ),
-    ).toBe(0);
-    await sink.waitFor((m) => m.to.includes(email) && m.subject === 'Séance annulée sans frais', 60_000);
-    await new Promise((r) => setTimeout(r, 500));
-    const subjects = sink.messages.filter((m) => m.to.includes(email)).map((m) => m.subject);
-    expect(subjects).toEqual([
-      'Votre commande Pack 1 heure est enregistrée',
-      'Paiement reçu : votre pack est actif',
-      expect.stringMatching(/^Séance confirmée : /),
-      'Séance annulée sans frais',
+    );
+
+    // Each operation was cut in the middle, and nothing of it was kept.
+    expect([aWaiter.query, bWaiter.query, cWaiter.query]).toEqual([
+      expect.stringMatching(/\bpack\b/i),
+      expect.stringMatching(/calendar_slot/i),
+      expect.stringMatching(/\bpack\b/i),
+    ]);
+    const aSignalled = after(await events(a.packId), (e) => !!e.workflowExecutionSignaledEventAttributes);
+    expect(aSignalled.some((e) => e.workflowTaskCompletedEventAttributes)).toBe(false); // the task that took the payment never completed
+    expect(await w.db.prisma.pack.findUniqueOrThrow({ where: { id: a.packId } })).toMatchObject({
+      status: 'AWAITING_PAYMENT',
+      paidCents: 0,
+    });
+    expect(updateIdsIn(await events(b.packId))).not.toContain('book-1'); // the booking neither accepted nor answered
+    const { raw } = await w.handle(c.packId).describe();
+    expect((raw.pendingActivities ?? []).map((x) => x.activityType?.name)).toContain('recordPackEvents'); // started, never completed
+    expect((await w.db.prisma.booking.findUniqueOrThrow({ where: { id: cBooking.id } })).status).toBe('CONFIRMED');
+
+    await startWorker();
+
+    // Recovered by the worker started again: the workflow tasks lost with the worker are retried once their 10-second
+    // timeout has passed, the recording activity once its 20-second timeout has.
+    const { booking: bBooking } = await bCall; // the client's call, still waiting, gets its answer
+    expect(bBooking).toMatchObject({ start: bStart, status: 'CONFIRMED' });
+    const aState = await w.until(a.packId, (s) => s.status === 'ACTIVE', 'the payment after the restart');
+    expect(aState.payments).toHaveLength(1);
+    await until(
+      () => w.db.prisma.booking.findUniqueOrThrow({ where: { id: cBooking.id } }),
+      (row) => row.status === 'CANCELLED',
+      'the cancellation to be recorded after the restart',
+      { timeoutMs: 60_000, intervalMs: 250 },
+    );
+    await Promise.all([a, b, c].map((p) => w.settled(p.packId, { timeoutMs: 60_000 })));
+
+    expect((await w.state(b.packId)).hours).toEqual({ total: 2, used: 0, forfeited: 0, reserved: 1, available: 1 });
+    expect((await w.state(c.packId)).hours).toEqual({ total: 2, used: 0, forfeited: 0, reserved: 0, available: 2 });
+    expect([await heldSlots(a.packId), await heldSlots(b.packId), await heldSlots(c.packId)]).toEqual([0, 1, 0]);
+    expect(await w.db.prisma.pack.findUniqueOrThrow({ where: { id: a.packId } })).toMatchObject({
+      status: 'ACTIVE',
+      paidCents: a.priceCents,
+    });
+    const ordered = 'Votre commande Pack 1 heure est enregistrée';
+    const paid = 'Paiement reçu : votre pack est actif';
+    const confirmed = expect.stringMatching(/^Séance confirmée : /);
+    expect(clients.map((o) => subjects(o.email))).toEqual([
+      [ordered, paid],
+      [ordered, paid, confirmed],
+      [ordered, paid, confirmed, 'Séance annulée sans frais'],
     ]);
   }, 180_000);
 });
