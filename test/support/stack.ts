@@ -1,8 +1,7 @@
 // What a test file takes from the shared local stack, each piece its own: a database cloned from the migrated
 // template, a task queue, an SMTP sink on a free port. Nothing here is a mock: these are the real servers.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
-import path from 'node:path';
 import pg from 'pg';
 import { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
@@ -14,6 +13,7 @@ import { createMailer } from '../../src/infra/mailer';
 import { SmtpSink } from '../../src/infra/smtp-sink';
 import { createStripe } from '../../src/infra/stripe';
 import { createWorker } from '../../src/worker/worker';
+import { processes, tsxCommand, type ManagedProcess } from '../../scripts/lib/supervisor';
 
 let runtimeInstalled = false;
 /** Keeps Temporal's worker logs to warnings so test output stays readable. */
@@ -150,9 +150,13 @@ export function workflowBundle(): { codePath: string } {
   return { codePath: env('WORKFLOW_BUNDLE_PATH') };
 }
 
+const programs = new WeakMap<ChildProcess, ManagedProcess>();
+
 /**
- * Starts one of the project's programs (through tsx) as its own process — a worker, a gateway, a PostgreSQL —
- * and waits until its output says `ready`. The fault tests kill such processes with SIGKILL.
+ * Starts one of the project's programs (`node --import tsx`) as its own process — a worker, a gateway, a PostgreSQL —
+ * and waits until its output says `ready`. It runs in a process group of its own under this test file's supervisor
+ * (scripts/lib/supervisor.ts): a stop reaches whatever it started, and nothing outlives the test run. The fault tests
+ * kill such processes with SIGKILL.
  */
 export async function spawnProgram(
   script: string,
@@ -161,32 +165,19 @@ export async function spawnProgram(
   ready: string,
   timeoutMs = 60_000,
 ): Promise<ChildProcess> {
-  const root = path.join(__dirname, '../..');
-  // `node --import tsx`, not tsx's CLI: the CLI runs the program in a child of its own, which a SIGKILL of the CLI
-  // would leave running (the crash tests must kill the program itself).
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
-    cwd: root,
+  const program = await processes.start({
+    name: script,
+    ...tsxCommand(script, args),
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    ready,
+    readyTimeoutMs: timeoutMs,
+    graceMs: 30_000,
   });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  const deadline = Date.now() + timeoutMs;
-  while (!out.includes(ready)) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`${script} did not start:\n${out.slice(-2000)}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return child;
+  programs.set(program.child, program);
+  return program.child;
 }
 
-/** Stops a process (SIGKILL unless told otherwise) and waits until it is gone. */
+/** Stops a process (SIGKILL unless told otherwise, and SIGKILL after 30 s) and waits until it is gone. */
 export async function stopProgram(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const gone = new Promise((r) => child.once('exit', r));
-  child.kill(signal);
-  await gone;
+  await programs.get(child)?.stop(signal);
 }
