@@ -1,5 +1,6 @@
-import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
-import { createLogger } from '../infra/log';
+import { ApplicationFailure } from '@temporalio/common';
+import { DefaultLogger, NativeConnection, Runtime, type LogEntry, type LogLevel } from '@temporalio/worker';
+import { createLogger, type Level, type Logger } from '../infra/log';
 import { ClientEncryptionCodec, ClientKeyStore } from '../infra/codec';
 import { createActivities } from '../activities';
 import { loadConfig, ConfigError } from '../infra/config';
@@ -9,25 +10,39 @@ import { createStripe } from '../infra/stripe';
 import { activitySettingsFromConfig } from '../infra/settings';
 import { Connection } from '@temporalio/client';
 import { checkSearchAttributes, temporalConnectionOptions } from '../infra/temporal';
+import { PACK_ERROR_CODES } from '../shared/pack';
 import { SEARCH_ATTRIBUTES } from '../shared/search-attributes';
 import { createWorker, workerTuningFromConfig } from './worker';
 
+const LEVELS: Record<LogLevel, Level> = { TRACE: 'debug', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' };
+const CODES: readonly string[] = PACK_ERROR_CODES;
+
+/** The API's code when an error is a business refusal (SLOT_UNAVAILABLE, TOO_SOON…): non-retryable, typed by its code. */
+function refusalCode(error: unknown): string | null {
+  return error instanceof ApplicationFailure && error.nonRetryable && CODES.includes(error.type ?? '') ? error.type! : null;
+}
+
+/**
+ * Temporal's own logs go through the same redaction as ours (activity failures carry error messages). A refused
+ * reservation is the answer the client gets, not a fault: one info line with its code, without the stack that
+ * Temporal's « Activity failed » warning carries. Every other failure stays a warning.
+ */
+function forward(log: Logger, entry: LogEntry): void {
+  const { error, ...meta } = entry.meta ?? {};
+  const code = entry.message === 'Activity failed' ? refusalCode(error) : null;
+  if (code) log.info('Activity refused', { ...meta, code });
+  else log[LEVELS[entry.level] ?? 'info'](entry.message, entry.meta);
+}
+
+/** The logger of Temporal's Runtime, writing through ours. */
+export function temporalLogger(log: Logger, level: Level): DefaultLogger {
+  return new DefaultLogger(level.toUpperCase() as LogLevel, (entry) => forward(log, entry));
+}
+
 async function main(): Promise<void> {
   const config = loadConfig();
-  // Temporal's own logs (activity failures carry error messages) go through the same redaction as ours.
   const log = createLogger('worker', config.LOG_LEVEL);
-  const levels: Record<string, 'debug' | 'info' | 'warn' | 'error'> = {
-    TRACE: 'debug',
-    DEBUG: 'debug',
-    INFO: 'info',
-    WARN: 'warn',
-    ERROR: 'error',
-  };
-  Runtime.install({
-    logger: new DefaultLogger(config.LOG_LEVEL.toUpperCase() as LogLevel, (entry) =>
-      log[levels[entry.level] ?? 'info'](entry.message, entry.meta),
-    ),
-  });
+  Runtime.install({ logger: temporalLogger(log, config.LOG_LEVEL) });
   const prisma = createPrisma(config.DATABASE_URL);
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const check = await Connection.connect(temporalConnectionOptions(config));
@@ -59,7 +74,10 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err) => {
-  console.error(err instanceof ConfigError ? `[worker] ${err.message}` : err);
-  process.exit(1);
-});
+// Run as the worker process (`tsx src/worker/main.ts`), not when a test imports the logger above.
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err instanceof ConfigError ? `[worker] ${err.message}` : err);
+    process.exit(1);
+  });
+}
