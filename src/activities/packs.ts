@@ -227,12 +227,14 @@ export function createPackActivities({ prisma, mailer, stripe, settings }: PackA
             settings: { publicUrl: settings.publicUrl, zoomUrl: settings.zoomUrl, timezone: settings.timezone, bank: settings.bank },
             portalUrl,
           });
-          const d = e.data as { bookingId?: string; start?: string; end?: string; revision?: number };
+          const d = e.data as { bookingId?: string; start?: string; end?: string; revision?: number; sequence?: number; status?: string };
           const ics =
             rendered.ics && d.bookingId && d.start && d.end
               ? sessionIcs({
                   bookingId: d.bookingId,
                   revision: Number(d.revision ?? 0),
+                  // Events recorded before the invite sequence carry the revision only, which was the SEQUENCE then.
+                  sequence: Number(d.sequence ?? d.revision ?? 0),
                   startMs: Date.parse(d.start),
                   endMs: Date.parse(d.end),
                   summary: `Séance imaginasite (${offer?.label ?? pack.packCode})`,
@@ -243,6 +245,8 @@ export function createPackActivities({ prisma, mailer, stripe, settings }: PackA
                   attendeeName: pack.customer.name,
                   method: rendered.ics,
                   stampMs: e.atMs,
+                  // A session the provider has not confirmed yet (a client's move awaiting them) is only pencilled in.
+                  tentative: d.status === 'REQUESTED',
                 })
               : null;
           return {

@@ -1,6 +1,7 @@
 /**
- * Calendar invites for sessions (RFC 5545, written by ical-generator): one UID per booking and SEQUENCE = the
- * booking's revision, so a moved session updates the same calendar entry and a cancelled one removes it.
+ * Calendar invites for sessions (RFC 5545, written by ical-generator): one UID per booking and a SEQUENCE bumped on
+ * every change (a move, the provider's confirmation, a cancellation), so a calendar takes each new invite over the
+ * last one for the same entry, and a cancelled one removes it.
  * REQUEST and CANCEL travel with emails (iTIP); PUBLISH is a file the client downloads into a calendar.
  */
 import ical, { ICalAttendeeRole, ICalAttendeeStatus, ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
@@ -9,7 +10,10 @@ export type InviteMethod = 'REQUEST' | 'CANCEL' | 'PUBLISH';
 
 export interface SessionInvite {
   bookingId: string;
+  /** The booking's revision: the SEQUENCE when `sequence` is not given (bookings from before it). */
   revision: number;
+  /** The booking's invite sequence (BookingView.sequence): the SEQUENCE. */
+  sequence?: number;
   startMs: number;
   endMs: number;
   summary: string;
@@ -37,7 +41,7 @@ export function sessionIcs(i: SessionInvite): string {
   const calendar = ical({ prodId: { company: 'imaginasite', product: 'packs', language: 'FR' }, method: METHODS[i.method] });
   calendar.createEvent({
     id: inviteUid(i.bookingId),
-    sequence: i.revision,
+    sequence: i.sequence ?? i.revision,
     stamp: new Date(i.stampMs),
     start: new Date(i.startMs),
     end: new Date(i.endMs),

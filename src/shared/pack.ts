@@ -46,8 +46,16 @@ export interface BookingView {
   hours: number;
   status: BookingStatus;
   penaltyWaived: boolean;
-  /** Bumped each time the session moves or changes status that its invite must reflect (iCalendar SEQUENCE). */
+  /**
+   * Bumped each time the session moves, is cancelled or billed: it names the calendar reservation of each range the
+   * session held (`<id>:<revision>`) and the workflow's timers, so it never changes for anything else.
+   */
   revision: number;
+  /**
+   * The iCalendar SEQUENCE of the session's invite, bumped on every change the invite must reflect (a move, the
+   * provider's confirmation of a request, a cancellation). Absent in states from before it: `revision` stands in.
+   */
+  sequence?: number;
   history: Array<{ at: string; status: BookingStatus | 'RESCHEDULED' | 'PENALTY_WAIVED'; by: Actor; note?: string }>;
 }
 

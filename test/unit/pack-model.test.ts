@@ -399,7 +399,15 @@ describe('booking a session', () => {
       ['CONFIRMED', 'system'],
     ]);
     const confirmed = eventOf(model.takeEffects(), 'BOOKING_CONFIRMED');
-    expect(confirmed.data).toEqual({ bookingId: b.id, start: b.start, end: b.end, hours: 1, revision: 0, status: 'CONFIRMED' });
+    expect(confirmed.data).toEqual({
+      bookingId: b.id,
+      start: b.start,
+      end: b.end,
+      hours: 1,
+      revision: 0,
+      sequence: 0,
+      status: 'CONFIRMED',
+    });
     expect(confirmed.emails.map((e) => e.template)).toEqual(['BOOKING_CONFIRMED', 'PROVIDER_BOOKING_CONFIRMED']);
   });
 
@@ -591,6 +599,86 @@ describe('rescheduling', () => {
       kind: 'REQUEST_UNANSWERED',
       key: `unanswered:${a.id}:1`,
     });
+  });
+
+  test('a confirmed session the client moves without automatic confirmation awaits the provider, and its invite says so', () => {
+    const model = paidPack({ quantity: 2 });
+    const b = book(model, start, PAID);
+    model.takeEffects();
+    const moved = model.moveBooking(b.id, later, 'client', false, PAID);
+    expect(moved).toMatchObject({ status: 'REQUESTED', revision: 1, sequence: 1 });
+    const effects = model.takeEffects();
+    // The former time is freed at once (the reservation of the new one released it); the new one waits.
+    expect(effects[0]).toEqual({ kind: 'releaseSlot', slotId: `${b.id}:0` });
+    expect(eventOf(effects, 'BOOKING_RESCHEDULED').data).toMatchObject({
+      status: 'REQUESTED',
+      sequence: 1,
+      from: iso(start),
+      by: 'client',
+    });
+    expect(timerKinds(model)).toContain('REQUEST_UNANSWERED');
+    expect(timerKinds(model)).not.toContain('SESSION_REMINDER');
+  });
+
+  test('the provider’s confirmation of a moved session sends an invite whose sequence is above the tentative one’s', () => {
+    const model = paidPack({ quantity: 2 });
+    const b = book(model, start, PAID);
+    model.moveBooking(b.id, later, 'client', false, PAID);
+    model.takeEffects();
+    const confirmed = model.confirm(b.id, PAID + HOUR);
+    expect(confirmed).toMatchObject({ status: 'CONFIRMED', revision: 1, sequence: 2 });
+    expect(eventOf(model.takeEffects(), 'BOOKING_CONFIRMED').data).toMatchObject({ status: 'CONFIRMED', sequence: 2, start: iso(later) });
+    // The calendar keeps the slot the move reserved: confirming changes the invite, not the reservation.
+    expect(model.slotFor(b.id, confirmed.revision)).toBe(`${b.id}:1`);
+  });
+
+  test('a move by the provider, or by the client under automatic confirmation, keeps the session confirmed', () => {
+    const model = paidPack({ quantity: 2 });
+    const a = book(model, start, PAID);
+    const b = book(model, start + DAY, PAID);
+    expect(model.moveBooking(a.id, later, 'provider', false, PAID)).toMatchObject({ status: 'CONFIRMED', sequence: 1 });
+    expect(model.moveBooking(b.id, later + DAY, 'client', true, PAID)).toMatchObject({ status: 'CONFIRMED', sequence: 1 });
+    expect(eventTypes(model.takeEffects()).filter((t) => t === 'BOOKING_RESCHEDULED')).toHaveLength(2);
+  });
+
+  test('a moved request the provider declines withdraws its tentative invite (CANCEL, next sequence)', () => {
+    const model = paidPack({ quantity: 2 });
+    const b = book(model, start, PAID);
+    model.moveBooking(b.id, later, 'client', false, PAID);
+    model.takeEffects();
+    expect(model.decline(b.id, PAID + HOUR, 'indisponible')).toMatchObject({ status: 'DECLINED', sequence: 2 });
+    const effects = model.takeEffects();
+    expect(effects[0]).toEqual({ kind: 'releaseSlot', slotId: `${b.id}:1` });
+    expect(eventOf(effects, 'BOOKING_DECLINED').data).toMatchObject({ sequence: 2, cancelsInvite: true });
+    // A request never moved had no invite: nothing to withdraw.
+    const fresh = book(model, start + DAY, PAID, false);
+    model.takeEffects();
+    model.decline(fresh.id, PAID + HOUR);
+    expect(eventOf(model.takeEffects(), 'BOOKING_DECLINED').data).not.toHaveProperty('cancelsInvite');
+  });
+
+  test('a cancellation bumps the invite’s sequence past the last one sent', () => {
+    const model = paidPack({ quantity: 2 });
+    const b = book(model, start, PAID);
+    model.moveBooking(b.id, later, 'client', false, PAID);
+    model.confirm(b.id, PAID + HOUR);
+    model.takeEffects();
+    model.cancel(b.id, 'client', PAID + 2 * HOUR);
+    expect(eventOf(model.takeEffects(), 'BOOKING_CANCELLED').data).toMatchObject({ revision: 2, sequence: 3 });
+  });
+
+  test('a booking carried from before the invite sequence takes its revision as sequence; its slot ids do not change', () => {
+    const model = paidPack({ quantity: 2 });
+    const b = book(model, start, PAID);
+    model.moveBooking(b.id, later, 'client', true, PAID);
+    const carried = JSON.parse(JSON.stringify(model.data)) as typeof model.data;
+    for (const x of carried.bookings) delete (x as Partial<BookingView>).sequence;
+    const next = new PackModel(model.input, carried);
+    next.takeEffects();
+    const again = next.moveBooking(b.id, later + DAY, 'client', false, PAID);
+    expect(again).toMatchObject({ revision: 2, sequence: 2 });
+    expect(next.takeEffects()[0]).toEqual({ kind: 'releaseSlot', slotId: `${b.id}:1` });
+    expect(next.confirm(b.id, PAID + HOUR).sequence).toBe(3);
   });
 });
 

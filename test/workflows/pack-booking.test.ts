@@ -8,6 +8,7 @@ import {
   rescheduleBooking,
   waivePenalty,
 } from '../../src/shared/pack';
+import type { SinkMessage } from '../../src/infra/smtp-sink';
 import { createPackWorld, freeHour, refusal, saveHistory, type PackWorld } from '../support/packs';
 import { DAY, HOUR, hourAfter, MINUTE } from '../support/time';
 import { until } from '../support/until';
@@ -203,6 +204,38 @@ describe('booking a session', () => {
     await saveHistory(w, h, 'reschedule-free-then-late');
   });
 
+  test('a confirmed session the client moves without auto-confirmation awaits the provider, and every message says so', async () => {
+    const email = `deplacement.${Date.now()}@example.org`;
+    const h = await w.order({ quantity: 2, email });
+    const { packId } = await w.pay(h);
+    const { booking } = await h.executeUpdate(requestBooking, { args: [{ start: await freeHour(w, 3 * DAY) }] });
+    await w.setAvailability({ autoConfirm: false });
+    try {
+      const to = await freeHour(w, 5 * DAY);
+      const moved = await h.executeUpdate(rescheduleBooking, { args: [{ bookingId: booking.id, start: to }] });
+      expect(moved.booking).toMatchObject({ id: booking.id, status: 'REQUESTED', start: to });
+
+      const toClient = await mailOf(w, email, packId, 'BOOKING_RESCHEDULED');
+      expect(toClient.subject).toContain('en attente de confirmation');
+      expect(toClient.text).toContain('en attente de confirmation par le prestataire');
+      expect(toClient.text).toContain("L'ancien créneau");
+      expect(toClient.text).toContain('est libéré');
+      expect(invite(toClient)).toMatchObject({ method: 'REQUEST', uid: `${booking.id}@imaginasite.com`, status: 'TENTATIVE', sequence: 1 });
+
+      const toProvider = await mailOf(w, 'prestataire@imaginasite.test', packId, 'PROVIDER_BOOKING_RESCHEDULED');
+      expect(toProvider.text).toContain('attend votre confirmation');
+      expect(toProvider.text).toContain(`http://localhost:3000/admin/packs/${packId}`);
+
+      await h.executeUpdate(confirmBooking, { args: [{ bookingId: booking.id }] });
+      // The first booking's confirmation, then the moved session's.
+      const confirmed = invite(await mailOf(w, email, packId, 'BOOKING_CONFIRMED', 2));
+      expect(confirmed).toMatchObject({ method: 'REQUEST', uid: `${booking.id}@imaginasite.com`, status: 'CONFIRMED' });
+      expect(confirmed.sequence).toBeGreaterThan(invite(toClient).sequence);
+    } finally {
+      await w.setAvailability({ autoConfirm: true });
+    }
+  });
+
   test('an update with a malformed start is refused with VALIDATION_FAILED and changes nothing', async () => {
     const h = await w.order();
     await w.pay(h);
@@ -214,3 +247,26 @@ describe('booking a session', () => {
     expect((await w.state(h)).bookings).toHaveLength(0);
   });
 });
+
+/** The emails of one template a pack sent to an address, oldest first (each carries its outbox key). */
+function mailsOf(w: PackWorld, to: string, packId: string, template: string): SinkMessage[] {
+  return w.mails(to).filter((m) => {
+    const key = m.parsed.headers.get('x-imaginasite-key');
+    return typeof key === 'string' && key.startsWith(`${packId}:`) && key.endsWith(`:${template}`);
+  });
+}
+
+/** Waits for the `n`th email of a template to an address, as the SMTP sink received it. */
+async function mailOf(w: PackWorld, to: string, packId: string, template: string, n = 1): Promise<SinkMessage> {
+  await w.sink.waitFor(() => mailsOf(w, to, packId, template).length >= n);
+  return mailsOf(w, to, packId, template)[n - 1];
+}
+
+/** The calendar invite attached to an email, as a calendar reads it. */
+function invite(m: SinkMessage): { method?: string; uid?: string; status?: string; sequence: number } {
+  const ics = (m.parsed.attachments ?? []).map((a) => a.content.toString('utf8')).find((t) => t.includes('BEGIN:VCALENDAR'));
+  if (!ics) throw new Error(`no invite attached to « ${m.subject} »`);
+  const unfolded = ics.replace(/\r\n /g, '');
+  const field = (name: string) => new RegExp(`^${name}:(.*)$`, 'm').exec(unfolded)?.[1]?.trim();
+  return { method: field('METHOD'), uid: field('UID'), status: field('STATUS'), sequence: Number(field('SEQUENCE')) };
+}

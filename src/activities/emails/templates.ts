@@ -50,6 +50,9 @@ function body(ctx: MailContext): Body {
     `Référence à indiquer impérativement : ${pack.bankReference}`,
   ];
   const deadline = frenchDateTime(pack.paymentDeadline, settings.timezone);
+  const dashboard = `${settings.publicUrl}/admin/packs/${pack.id}`;
+  // A client's move without automatic confirmation: the new time waits for the provider, the former one is given up.
+  const moveAwaitsProvider = event.type === 'BOOKING_RESCHEDULED' && d.status === 'REQUESTED';
   switch (ctx.template) {
     case 'ORDER_RECEIVED':
       return {
@@ -117,15 +120,29 @@ function body(ctx: MailContext): Body {
         subject: "Votre demande de séance n'a pas pu être retenue",
         lines: [
           `Votre demande pour ${session} n'a pas pu être retenue${typeof d.reason === 'string' && d.reason ? ` (${d.reason})` : ''}. Les heures restent disponibles sur votre pack.`,
+          ...(d.cancelsInvite ? ["L'invitation provisoire de ce créneau est retirée de votre agenda."] : []),
           'Choisissez un autre créneau depuis votre espace.',
           left,
         ],
+        ...(d.cancelsInvite ? { ics: 'CANCEL' as const } : {}),
       };
     case 'BOOKING_RESCHEDULED':
+      if (moveAwaitsProvider) {
+        return {
+          subject: `Séance déplacée au ${when(d.start)} : en attente de confirmation`,
+          lines: [
+            `Votre séance du ${when(d.from)} est déplacée au ${when(d.start)}, sans frais. Ce nouveau créneau est en attente de confirmation par le prestataire : vous recevrez un e-mail dès qu'il sera confirmé.`,
+            `L'ancien créneau du ${when(d.from)} est libéré : il ne vous est plus réservé.`,
+            'Si le nouveau créneau ne peut pas être confirmé, les heures de la séance restent sur votre pack et vous pourrez choisir un autre créneau depuis votre espace.',
+            "L'invitation jointe inscrit ce créneau dans votre agenda comme provisoire.",
+          ],
+          ics: 'REQUEST',
+        };
+      }
       return {
         subject: `Séance déplacée au ${when(d.start)}`,
         lines: [
-          `Votre séance est déplacée au ${when(d.start)}${d.status === 'REQUESTED' ? ' (en attente de confirmation)' : ''}, sans frais.`,
+          `Votre séance du ${when(d.from)} est déplacée au ${when(d.start)}, sans frais. Elle est confirmée.`,
           `Lien Zoom : ${settings.zoomUrl}`,
           "L'invitation jointe met à jour votre agenda.",
         ],
@@ -249,10 +266,7 @@ function body(ctx: MailContext): Body {
     case 'PROVIDER_BOOKING_REQUESTED':
       return {
         subject: `Demande de séance : ${ctx.customer.name}, ${when(d.start)}`,
-        lines: [
-          `${ctx.customer.name} demande ${session}.`,
-          `À confirmer ou refuser dans le tableau de bord : ${settings.publicUrl}/admin/packs/${pack.id}`,
-        ],
+        lines: [`${ctx.customer.name} demande ${session}.`, `À confirmer ou refuser dans le tableau de bord : ${dashboard}`],
       };
     case 'PROVIDER_BOOKING_CONFIRMED':
       return {
@@ -265,9 +279,22 @@ function body(ctx: MailContext): Body {
         lines: [`La demande pour ${session} n'a pas été confirmée avant son heure : elle est refusée et les heures restituées.`],
       };
     case 'PROVIDER_BOOKING_RESCHEDULED':
+      if (moveAwaitsProvider) {
+        return {
+          subject: `Déplacement à confirmer : ${ctx.customer.name}, ${when(d.start)}`,
+          lines: [
+            `${ctx.customer.name} a déplacé sa séance du ${when(d.from)} au ${when(d.start)}. Ce nouveau créneau attend votre confirmation ; l'ancien est libéré.`,
+            `À confirmer ou refuser dans le tableau de bord : ${dashboard}`,
+            "Sans réponse de votre part avant l'heure de la séance, la demande sera refusée automatiquement et les heures rendues au client.",
+          ],
+        };
+      }
       return {
         subject: `Séance déplacée : ${ctx.customer.name}, ${when(d.start)}`,
-        lines: [`Séance déplacée au ${when(d.start)} par ${d.by === 'provider' ? 'vous' : 'le client'}.`],
+        lines: [
+          `Séance du ${when(d.from)} déplacée au ${when(d.start)} par ${d.by === 'provider' ? 'vous' : 'le client'} ; elle reste confirmée.`,
+          `Tableau de bord : ${dashboard}`,
+        ],
       };
     case 'PROVIDER_BOOKING_CANCELLED':
       return {
@@ -295,7 +322,7 @@ function body(ctx: MailContext): Body {
         subject: `Remboursement par virement à faire : ${euros(Number(d.amountCents))}`,
         lines: [
           `Motif : ${String(d.reason)}. Client : ${ctx.customer.name}. Référence : ${pack.bankReference}.`,
-          `Tableau de bord : ${settings.publicUrl}/admin/packs/${pack.id}`,
+          `Tableau de bord : ${dashboard}`,
         ],
       };
   }

@@ -7,7 +7,7 @@
 import type { Actor, BookingView } from '../../shared/pack';
 import { cancellationIsBilled } from '../../shared/policy';
 import type { PackCore } from './core';
-import { bookingData, toClient, toProvider, type EmailSpec } from './effects';
+import { bookingData, inviteSequence, toClient, toProvider, type EmailSpec } from './effects';
 import { PackRuleError } from './errors';
 import { checkUsedUp } from './hours';
 import { toIso, toMs } from './instants';
@@ -16,6 +16,16 @@ import { skipPastReminders } from './timers';
 /** A calendar reservation's id: one per booking and revision, so a moved session's old range is released by id. */
 export function slotFor(bookingId: string, revision: number): string {
   return `${bookingId}:${revision}`;
+}
+
+/** The session's invite changes (moved, confirmed, cancelled): calendars take the one with the higher SEQUENCE. */
+export function bumpInvite(b: BookingView): void {
+  b.sequence = inviteSequence(b) + 1;
+}
+
+/** Whether the client holds an invite for a session still requested: only a moved one was sent its (tentative) invite. */
+function hasTentativeInvite(b: BookingView): boolean {
+  return b.status === 'REQUESTED' && b.history.some((h) => h.status === 'RESCHEDULED');
 }
 
 function requireActive(pack: PackCore): void {
@@ -57,6 +67,7 @@ export function addBooking(pack: PackCore, id: string, startMs: number, autoConf
     status: autoConfirm ? 'CONFIRMED' : 'REQUESTED',
     penaltyWaived: false,
     revision: 0,
+    sequence: 0,
     history: [],
   };
   pack.addHistory(b, 'REQUESTED', 'client', nowMs);
@@ -83,6 +94,7 @@ export function checkProviderDecision(pack: PackCore, bookingId: string): Bookin
 export function confirm(pack: PackCore, bookingId: string, nowMs: number): BookingView {
   const b = checkProviderDecision(pack, bookingId);
   b.status = 'CONFIRMED';
+  bumpInvite(b); // the confirmed invite supersedes a moved session's tentative one
   pack.addHistory(b, 'CONFIRMED', 'provider', nowMs);
   skipPastReminders(pack, b, nowMs);
   pack.effects.event('BOOKING_CONFIRMED', nowMs, bookingData(b), [toClient('BOOKING_CONFIRMED'), toProvider('PROVIDER_BOOKING_CONFIRMED')]);
@@ -92,11 +104,19 @@ export function confirm(pack: PackCore, bookingId: string, nowMs: number): Booki
 /** Refused by the provider, or by the system when its start comes unanswered (the provider is then told too). */
 export function decline(pack: PackCore, bookingId: string, nowMs: number, reason?: string, by: Actor = 'provider'): BookingView {
   const b = checkProviderDecision(pack, bookingId);
+  // A moved session the provider does not confirm leaves the client's calendar (its tentative invite is cancelled).
+  const cancelsInvite = hasTentativeInvite(b);
   b.status = 'DECLINED';
+  if (cancelsInvite) bumpInvite(b);
   pack.addHistory(b, 'DECLINED', by, nowMs, reason);
   pack.effects.releaseSlot(slotFor(b.id, b.revision));
   const emails: EmailSpec[] = [toClient('BOOKING_DECLINED'), ...(by === 'system' ? [toProvider('PROVIDER_BOOKING_EXPIRED')] : [])];
-  pack.effects.event('BOOKING_DECLINED', nowMs, { ...bookingData(b), reason: reason ?? null }, emails);
+  pack.effects.event(
+    'BOOKING_DECLINED',
+    nowMs,
+    { ...bookingData(b), reason: reason ?? null, ...(cancelsInvite ? { cancelsInvite } : {}) },
+    emails,
+  );
   return b;
 }
 
@@ -131,7 +151,8 @@ export function cancel(
   const b = checkChangeable(pack, bookingId, nowMs);
   const penalty = changeIsBilled(pack, b, by, nowMs);
   b.status = penalty ? 'LATE_CANCELLED' : 'CANCELLED';
-  b.revision += 1; // the invite is cancelled
+  bumpInvite(b); // the invite is cancelled
+  b.revision += 1;
   pack.addHistory(b, b.status, by, nowMs);
   pack.effects.releaseSlot(slotFor(b.id, b.revision - 1));
   pack.effects.event(penalty ? 'BOOKING_CANCELLED_BILLED' : 'BOOKING_CANCELLED', nowMs, { ...bookingData(b), by }, [
@@ -161,7 +182,11 @@ export function checkReschedule(
   return { booking: b, startMs, penalty };
 }
 
-/** Free move: same booking, new time, new revision of the invite. */
+/**
+ * Free move: same booking, new time, new revision (the range reserved for it) and a new invite. The new time is agreed
+ * when the provider moves it or confirmation is automatic; a client's move is otherwise a request the provider must
+ * confirm, and its invite is tentative until then. Either way the former time is given up.
+ */
 export function moveBooking(
   pack: PackCore,
   bookingId: string,
@@ -172,10 +197,10 @@ export function moveBooking(
 ): BookingView {
   const b = pack.booking(bookingId);
   const from = b.start;
+  bumpInvite(b);
   b.revision += 1;
   b.start = toIso(startMs);
   b.end = toIso(startMs + pack.sessionMs);
-  // The new time is agreed when the provider moves it or confirmation is automatic; a client's move is a request.
   b.status = by === 'provider' || autoConfirm ? 'CONFIRMED' : 'REQUESTED';
   pack.addHistory(b, 'RESCHEDULED', by, nowMs, `${from} → ${b.start}`);
   if (b.status === 'CONFIRMED') skipPastReminders(pack, b, nowMs);
@@ -191,6 +216,7 @@ export function moveBooking(
 export function billLateMove(pack: PackCore, bookingId: string, by: 'client' | 'provider', nowMs: number): BookingView {
   const b = pack.booking(bookingId);
   b.status = 'LATE_CANCELLED';
+  bumpInvite(b);
   b.revision += 1;
   pack.addHistory(b, 'LATE_CANCELLED', by, nowMs, 'report demandé moins de 24 h avant');
   pack.effects.releaseSlot(slotFor(b.id, b.revision - 1));

@@ -66,7 +66,20 @@ export class EffectQueue {
   }
 }
 
+/** The SEQUENCE of the booking's invite; a booking carried from before it had one uses its revision, as its invites did. */
+export function inviteSequence(b: BookingView): number {
+  return b.sequence ?? b.revision;
+}
+
 /** The facts of a booking that its timeline events (and their emails and invites) carry. */
 export function bookingData(b: BookingView): Record<string, unknown> {
-  return { bookingId: b.id, start: b.start, end: b.end, hours: b.hours, revision: b.revision, status: b.status };
+  return {
+    bookingId: b.id,
+    start: b.start,
+    end: b.end,
+    hours: b.hours,
+    revision: b.revision,
+    sequence: inviteSequence(b),
+    status: b.status,
+  };
 }

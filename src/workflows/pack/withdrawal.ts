@@ -5,7 +5,7 @@
  */
 import type { PaymentView } from '../../shared/pack';
 import { withdrawalEligibility, type WithdrawalEligibility } from '../../shared/policy';
-import { slotFor } from './booking';
+import { bumpInvite, slotFor } from './booking';
 import type { PackCore } from './core';
 import { bookingData, toClient, toProvider } from './effects';
 import { PackRuleError } from './errors';
@@ -36,6 +36,7 @@ export function withdraw(
   for (const b of pack.data.bookings) {
     if (b.status === 'REQUESTED' || b.status === 'CONFIRMED') {
       b.status = 'CANCELLED';
+      bumpInvite(b);
       b.revision += 1;
       pack.addHistory(b, 'CANCELLED', 'client', nowMs, 'rétractation');
       pack.effects.releaseSlot(slotFor(b.id, b.revision - 1));
