@@ -294,6 +294,10 @@ export function createPackActivities({ prisma, mailer, stripe, settings }: PackA
      * Reserves the session's range in the provider's calendar (with the buffer after it). The opening hours and the
      * minimum notice are checked against the availability in force; overlaps are refused by PostgreSQL itself, so
      * two packs racing for one slot cannot both win. `nowMs` is the workflow's clock.
+     *
+     * A move gives `replacesSlotId`, the range the session holds now: it is released and the new range inserted in
+     * one transaction, so a session can move onto part of its own time (11:00 → 11:30), and if the new range is
+     * taken the old one stays held. The workflow's later release of that slot then finds it released already.
      */
     async reserveSlot(a: {
       packId: string;
@@ -303,6 +307,7 @@ export function createPackActivities({ prisma, mailer, stripe, settings }: PackA
       endMs: number;
       nowMs: number;
       expiresAtMs: number;
+      replacesSlotId?: string;
     }): Promise<{ autoConfirm: boolean }> {
       const availability = await readAvailability(pool);
       const refusal = checkSlot({
@@ -320,6 +325,18 @@ export function createPackActivities({ prisma, mailer, stripe, settings }: PackA
         if (refusal) {
           const existing = await pool.query('SELECT 1 FROM calendar_slot WHERE id = $1', [a.slotId]);
           if (!existing.rowCount) refuse(refusal);
+        } else if (a.replacesSlotId) {
+          const replaced = a.replacesSlotId;
+          await inTransaction(pool, async (c) => {
+            await c.query('SELECT pg_advisory_xact_lock($1::bigint)', [CALENDAR_LOCK]);
+            await c.query('UPDATE calendar_slot SET released_at = now() WHERE id = $1 AND released_at IS NULL', [replaced]);
+            await c.query(
+              `INSERT INTO calendar_slot (id, booking_id, pack_id, during)
+               VALUES ($1, $2::uuid, $3::uuid, tstzrange($4::timestamptz, $5::timestamptz, '[)'))
+               ON CONFLICT (id) DO NOTHING`,
+              [a.slotId, a.bookingId, a.packId, new Date(a.startMs), until],
+            );
+          });
         } else {
           await pool.query(
             `WITH turn AS (SELECT pg_advisory_xact_lock($6::bigint))

@@ -402,3 +402,65 @@ describe('rate limiting', () => {
     expect([last.status, last.body.error.code]).toEqual([429, 'RATE_LIMITED']);
   });
 });
+
+describe('moving a session onto part of its own time', () => {
+  let w: GatewayWorld;
+  beforeAll(async () => {
+    w = await createGatewayWorld();
+  });
+  afterAll(async () => {
+    await w?.teardown();
+  });
+
+  const HALF_HOUR = HOUR / 2;
+  const at = (ms: number) => new Date(ms).toISOString();
+  /** The calendar ranges a booking holds now, as [start, end) in ms. */
+  const heldBy = async (bookingId: string) =>
+    (
+      await w.db.prisma.$queryRaw<Array<{ from: Date; to: Date }>>`
+        SELECT lower(during) AS "from", upper(during) AS "to" FROM calendar_slot WHERE booking_id = ${bookingId}::uuid AND released_at IS NULL`
+    ).map((r) => [r.from.getTime(), r.to.getTime()]);
+
+  test('a client shifts their session by 30 minutes (11:00 → 11:30): the move ignores the session it moves, and no one else can take the new time', async () => {
+    const mine = await paidThroughStripe(w, { quantity: 2 });
+    const other = await paidThroughStripe(w, { quantity: 2 });
+    const eleven = Date.parse(hourAfter(Date.now(), 5 * DAY));
+    const booked = await as(mine.token)(request(w.app).post(`/api/packs/${mine.packId}/bookings`)).send({ start: at(eleven) });
+    expect(booked.status).toBe(201);
+    const id = booked.body.booking.id as string;
+
+    const moved = await as(mine.token)(request(w.app).post(`/api/packs/${mine.packId}/bookings/${id}/reschedule`)).send({
+      start: at(eleven + HALF_HOUR),
+    });
+    expect([moved.status, moved.body.error?.code]).toEqual([200, undefined]);
+    expect(moved.body).toMatchObject({ penalty: false, booking: { id, start: at(eleven + HALF_HOUR) } });
+    // One active range for the session, its new one, as soon as the client has the answer.
+    expect(await heldBy(id)).toEqual([[eleven + HALF_HOUR, eleven + HALF_HOUR + HOUR]]);
+
+    const taken = await as(other.token)(request(w.app).post(`/api/packs/${other.packId}/bookings`)).send({ start: at(eleven + HALF_HOUR) });
+    expect([taken.status, taken.body.error.code]).toEqual([409, 'SLOT_UNAVAILABLE']);
+    // The half hour it gave up is free for anyone.
+    const before = await as(other.token)(request(w.app).post(`/api/packs/${other.packId}/bookings`)).send({
+      start: at(eleven - HALF_HOUR),
+    });
+    expect(before.status).toBe(201);
+  });
+
+  test('a move whose new time is taken by another pack is refused with SLOT_UNAVAILABLE and keeps its old time', async () => {
+    const mine = await paidThroughStripe(w, { quantity: 2 });
+    const other = await paidThroughStripe(w, { quantity: 2 });
+    const start = Date.parse(hourAfter(Date.now(), 8 * DAY));
+    const booked = await as(mine.token)(request(w.app).post(`/api/packs/${mine.packId}/bookings`)).send({ start: at(start) });
+    const id = booked.body.booking.id as string;
+    const next = await as(other.token)(request(w.app).post(`/api/packs/${other.packId}/bookings`)).send({ start: at(start + HOUR) });
+    expect(next.status).toBe(201);
+
+    const moved = await as(mine.token)(request(w.app).post(`/api/packs/${mine.packId}/bookings/${id}/reschedule`)).send({
+      start: at(start + HALF_HOUR),
+    });
+    expect([moved.status, moved.body.error.code]).toEqual([409, 'SLOT_UNAVAILABLE']);
+    expect(await heldBy(id)).toEqual([[start, start + HOUR]]);
+    const s = await packUntil(w, mine, () => true, 'the pack');
+    expect(s.bookings).toMatchObject([{ id, start: at(start), status: 'CONFIRMED' }]);
+  });
+});

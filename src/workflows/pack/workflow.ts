@@ -310,16 +310,20 @@ async function reschedule(
   const { model } = run;
   const { booking, startMs, penalty } = model.checkReschedule(bookingId, start, by, now());
   const endMs = startMs + model.sessionMs;
+  // The session's current range gives way to the new one in the reservation's own transaction: a move may overlap the
+  // time it leaves (11:00 → 11:30), and a refused move keeps it. The release effect that follows finds it done.
+  const replaces = model.slotFor(bookingId, booking.revision);
   if (!penalty) {
-    // The same booking moves: reserve the new range first, the old one is released once it is taken.
-    const { autoConfirm } = await reserve(run, bookingId, booking.revision + 1, startMs, endMs);
+    // The same booking moves, under its next revision.
+    const { autoConfirm } = await reserve(run, bookingId, booking.revision + 1, startMs, endMs, replaces);
     return { booking: model.moveBooking(bookingId, startMs, by, autoConfirm, now()), penalty: false };
   }
-  // A late move is billed as a late cancellation; the new time is a new booking, on the remaining hours.
+  // A late move is billed as a late cancellation (its range released either way); the new time is a new booking, on
+  // the remaining hours.
   const releaseHold = model.holdHours();
   const newId = uuid4();
   try {
-    const { autoConfirm } = await reserve(run, newId, 0, startMs, endMs);
+    const { autoConfirm } = await reserve(run, newId, 0, startMs, endMs, replaces);
     releaseHold();
     const billedBooking = model.billLateMove(bookingId, by, now());
     return { booking: model.addBooking(newId, startMs, autoConfirm, now()), penalty: true, billedBooking };
@@ -328,8 +332,12 @@ async function reschedule(
   }
 }
 
-/** Reserves a booking's range (revision `revision`) in the calendar; refusals are the API's codes (SLOT_UNAVAILABLE…). */
-function reserve(run: PackRun, bookingId: string, revision: number, startMs: number, endMs: number) {
+/**
+ * Reserves a booking's range (revision `revision`) in the calendar, in place of the slot `replacesSlotId` for a move;
+ * refusals are the API's codes (SLOT_UNAVAILABLE…). Only the activity's input differs between a request and a move:
+ * the commands, and so the replay of earlier histories, are the same.
+ */
+function reserve(run: PackRun, bookingId: string, revision: number, startMs: number, endMs: number, replacesSlotId?: string) {
   return reserveSlot({
     packId: run.packId,
     bookingId,
@@ -338,6 +346,7 @@ function reserve(run: PackRun, bookingId: string, revision: number, startMs: num
     endMs,
     nowMs: now(),
     expiresAtMs: run.model.data.expiresAtMs!,
+    ...(replacesSlotId ? { replacesSlotId } : {}),
   });
 }
 
