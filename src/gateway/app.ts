@@ -1,5 +1,5 @@
 import path from 'node:path';
-import express from 'express';
+import express, { type RequestHandler } from 'express';
 import helmet from 'helmet';
 import { adminApiRouter } from './api/admin';
 import { clientApiRouter } from './api/client';
@@ -16,6 +16,21 @@ import { siteRouter } from './site/router';
 import { stripeWebhookRouter } from './webhooks';
 
 export type AppDeps = GatewayDeps;
+
+/**
+ * Pages live on PUBLIC_URL's host only: the Content-Security-Policy lets a form post to this origin and Stripe, and
+ * the session cookie belongs to one host, so a page opened from another name (127.0.0.1 for localhost, a bare
+ * domain for www…) is sent to the public address before its form is shown. The API, webhooks and health answer on
+ * any host.
+ */
+function canonicalHost(publicUrl: string): RequestHandler {
+  const canonical = new URL(publicUrl);
+  const anyHost = /^\/(api|webhooks|codec|health|static)(\/|$)/;
+  return (req, res, next) => {
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || req.hostname === canonical.hostname || anyHost.test(req.path)) return next();
+    res.redirect(308, new URL(req.originalUrl, canonical.origin).toString());
+  };
+}
 
 /** Builds the gateway without listening, so tests drive it with supertest. */
 export function createApp(deps: AppDeps): express.Express & { ctx: GatewayContext } {
@@ -43,6 +58,7 @@ export function createApp(deps: AppDeps): express.Express & { ctx: GatewayContex
       strictTransportSecurity: deps.config.PUBLIC_URL.startsWith('https:'),
     }),
   );
+  app.use(canonicalHost(deps.config.PUBLIC_URL));
   app.use('/static', express.static(path.join(__dirname, 'static'), { maxAge: '1h', index: false }));
   // Stripe's webhook needs the raw body: mounted before the body parsers.
   app.use(stripeWebhookRouter(ctx));

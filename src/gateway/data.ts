@@ -248,12 +248,12 @@ export function createGatewayData(pool: Pool) {
     timeline: (packId: string) =>
       all<TimelineEvent>('SELECT at, type, data FROM pack_event WHERE pack_id = $1::uuid ORDER BY id', [packId]),
 
-    /** Reserved ranges of the provider's calendar (buffer included) that meet [from, to). */
-    async busyRanges(fromMs: number, toMs: number): Promise<Array<[number, number]>> {
+    /** Reserved ranges of the provider's calendar (buffer included) that meet [from, to), but those of `exceptBooking`. */
+    async busyRanges(fromMs: number, toMs: number, exceptBooking?: string): Promise<Array<[number, number]>> {
       const rows = await all<{ lo: Date; hi: Date }>(
         `SELECT lower(during) AS lo, upper(during) AS hi FROM calendar_slot
-          WHERE released_at IS NULL AND during && tstzrange($1::timestamptz, $2::timestamptz)`,
-        [new Date(fromMs), new Date(toMs)],
+          WHERE released_at IS NULL AND during && tstzrange($1::timestamptz, $2::timestamptz) AND ($3::uuid IS NULL OR booking_id <> $3::uuid)`,
+        [new Date(fromMs), new Date(toMs), exceptBooking ?? null],
       );
       return rows.map((r) => [r.lo.getTime(), r.hi.getTime()]);
     },

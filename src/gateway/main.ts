@@ -27,7 +27,11 @@ async function main(): Promise<void> {
     config,
     catalog,
     settings,
-    rateLimits: { ordersPerMinute: config.RATE_LIMIT_ORDERS_PER_MINUTE, bookingsPerMinute: config.RATE_LIMIT_BOOKINGS_PER_MINUTE },
+    rateLimits: {
+      ordersPerMinute: config.RATE_LIMIT_ORDERS_PER_MINUTE,
+      invalidOrdersPerMinute: config.RATE_LIMIT_INVALID_ORDERS_PER_MINUTE,
+      bookingsPerMinute: config.RATE_LIMIT_BOOKINGS_PER_MINUTE,
+    },
   });
   const server = app.listen(config.PORT, () => console.log(`[gateway] listening on ${config.PUBLIC_URL}`));
   const stop = () => {

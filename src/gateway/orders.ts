@@ -8,7 +8,7 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import { TypedSearchAttributes, WorkflowIdReusePolicy } from '@temporalio/common';
 import { z } from 'zod';
 import { poolOf, type PrismaClient } from '../infra/database';
-import { PACK_CODES, type PackCode, type PackOffer } from '../shared/catalog';
+import { DEFAULT_CATALOG, isPackCode, PACK_CODES, type PackCode, type PackOffer } from '../shared/catalog';
 import { packWorkflowId, type PackInput, type PaymentMethod } from '../shared/pack';
 import { paymentDeadlineOf, type PackSettings } from '../shared/policy';
 import { PACK_CODE, PACK_STATUS } from '../shared/search-attributes';
@@ -36,38 +36,59 @@ export const CONSENT_KINDS = Object.keys(CONSENT_WORDING) as ConsentKind[];
 const mustTick = z.literal(true, { message: 'Cette case doit être cochée pour commander.' });
 
 /** The order body of `POST /api/orders` (and the order form, mapped to it). */
-export const orderSchema = z.object({
-  packCode: z.enum(PACK_CODES, { message: 'Pack inconnu.' }),
-  quantity: z
-    .number({ message: 'La quantité doit être un nombre entier.' })
-    .int('La quantité doit être un nombre entier.')
-    .min(1, 'Au moins 1 heure.')
-    .max(10, '10 heures au plus.')
-    .optional(),
-  customer: z.object({
-    name: z
-      .string()
-      .trim()
-      .min(2, 'Indiquez votre nom.')
-      .max(120, '120 caractères au plus.')
-      .regex(/^[^\r\n<>]*$/, 'Caractères non autorisés.'),
-    email: z
-      .string()
-      .trim()
-      .max(200)
-      .email('Adresse e-mail invalide.')
-      .regex(/^[^\r\n]*$/, 'Adresse e-mail invalide.'),
-    phone: z
-      .string()
-      .trim()
-      .max(30)
-      .regex(/^[0-9 +().-]*$/, 'Numéro de téléphone invalide.')
+export const orderSchema = z
+  .object({
+    packCode: z.enum(PACK_CODES, { message: 'Pack inconnu.' }),
+    quantity: z
+      .number({ message: 'La quantité doit être un nombre entier.' })
+      .int('La quantité doit être un nombre entier.')
+      .min(1, 'Au moins 1 heure.')
+      .max(10, '10 heures au plus.')
       .optional(),
-  }),
-  project: z.string().trim().max(2000, '2000 caractères au plus.').optional(),
-  paymentMethod: z.enum(['card', 'bank_transfer'], { message: 'Choisissez carte ou virement.' }),
-  consents: z.object({ equipment: mustTick, skills: mustTick, websiteConditions: mustTick, cgv: mustTick, withdrawalWaiver: mustTick }),
-});
+    customer: z.object(
+      {
+        name: z
+          .string({ message: 'Indiquez votre nom.' })
+          .trim()
+          .min(1, { message: 'Indiquez votre nom.', abort: true })
+          .min(2, 'Le nom doit comporter au moins 2 caractères.')
+          .max(120, '120 caractères au plus.')
+          .regex(/^[^\r\n<>]*$/, 'Caractères non autorisés.'),
+        email: z
+          .string({ message: 'Indiquez votre adresse e-mail.' })
+          .trim()
+          .min(1, { message: 'Indiquez votre adresse e-mail.', abort: true })
+          .max(200, '200 caractères au plus.')
+          .email('Adresse e-mail invalide : vérifiez-la (exemple : prenom.nom@exemple.fr).')
+          .regex(/^[^\r\n]*$/, 'Adresse e-mail invalide.'),
+        phone: z
+          .string()
+          .trim()
+          .max(30, '30 caractères au plus.')
+          .regex(/^[0-9 +().-]*$/, 'Numéro de téléphone invalide : chiffres, espaces et + ( ) . - seulement.')
+          .optional(),
+      },
+      { message: 'Indiquez le client : nom et adresse e-mail.' },
+    ),
+    project: z.string().trim().max(2000, '2000 caractères au plus.').optional(),
+    paymentMethod: z.enum(['card', 'bank_transfer'], { message: 'Choisissez carte ou virement.' }),
+    consents: z.object(
+      { equipment: mustTick, skills: mustTick, websiteConditions: mustTick, cgv: mustTick, withdrawalWaiver: mustTick },
+      { message: 'Les cinq cases (consents) doivent être cochées pour commander.' },
+    ),
+  })
+  // Only the hourly pack sells several hours at once; a half-day or day pack asked twice is refused, not sold once.
+  .superRefine((o, ctx) => {
+    if (!isPackCode(o.packCode)) return;
+    const max = DEFAULT_CATALOG[o.packCode].maxQuantity;
+    if (o.quantity !== undefined && o.quantity > max) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['quantity'],
+        message: max === 1 ? 'Ce pack se vend à l’unité : la quantité ne peut être que 1.' : `${max} au plus pour ce pack.`,
+      });
+    }
+  });
 export type OrderRequest = z.infer<typeof orderSchema>;
 
 export interface OrderDeps {

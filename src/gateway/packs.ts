@@ -68,6 +68,13 @@ export interface PackApiView extends Omit<PackState, 'bookings' | 'nextTimers'> 
   bookings: Array<BookingView & { freeCancellationUntil: string; cancellable: boolean }>;
 }
 
+/** What a provider's action on a session answers: the session as it now is, and the hours it gave back, if any. */
+export interface ProviderActionResult {
+  booking: BookingView;
+  hoursReturned?: number;
+  penalty?: boolean;
+}
+
 export class PackService {
   constructor(private readonly deps: { client: Client; data: GatewayData; freeCancellationNoticeMs: number }) {}
 
@@ -110,8 +117,8 @@ export class PackService {
   }
 
   /** The provider's actions on one session (dashboard and admin API alike). Unknown action → 404. */
-  providerAction(packId: string, action: string, bookingId: string, arg?: string): Promise<unknown> {
-    const actions: Record<string, (h: WorkflowHandle<typeof packWorkflow>) => Promise<unknown>> = {
+  providerAction(packId: string, action: string, bookingId: string, arg?: string): Promise<ProviderActionResult> {
+    const actions: Record<string, (h: WorkflowHandle<typeof packWorkflow>) => Promise<ProviderActionResult>> = {
       confirm: (h) => h.executeUpdate(confirmBooking, { args: [{ bookingId }] }),
       decline: (h) => h.executeUpdate(declineBooking, { args: [{ bookingId, reason: arg }] }),
       'no-show': (h) => h.executeUpdate(reportNoShow, { args: [{ bookingId }] }),
@@ -124,12 +131,18 @@ export class PackService {
     return this.update(packId, run);
   }
 
-  /** Free slots this pack may book between two instants (at most 62 days apart). */
-  async slots(packId: string, fromIso?: string, toIso?: string, known?: PackState): Promise<Array<{ start: string; end: string }>> {
-    const s = known ?? (await this.state(packId));
+  /**
+   * Free slots this pack may book between two instants (at most 62 days apart), the first `limit` of them. When a
+   * session is being moved, its own time is free for it (a move ignores the session it moves).
+   */
+  async slots(
+    packId: string,
+    o: { from?: string; to?: string; known?: PackState; limit?: number; moving?: string } = {},
+  ): Promise<Array<{ start: string; end: string }>> {
+    const s = o.known ?? (await this.state(packId));
     const now = Date.now();
-    const from = fromIso ? Date.parse(fromIso) : now;
-    const to = toIso ? Date.parse(toIso) : from + 14 * DAY_MS;
+    const from = o.from ? Date.parse(o.from) : now;
+    const to = o.to ? Date.parse(o.to) : from + 14 * DAY_MS;
     if (Number.isNaN(from) || Number.isNaN(to) || to <= from || to - from > 62 * DAY_MS) {
       throw new ApiError(
         400,
@@ -142,7 +155,7 @@ export class PackService {
     const [pack, availability, busy] = await Promise.all([
       this.deps.data.order(packId),
       this.deps.data.availability(),
-      this.deps.data.busyRanges(from - DAY_MS, to + DAY_MS),
+      this.deps.data.busyRanges(from - DAY_MS, to + DAY_MS, o.moving),
     ]);
     if (!pack) throw new ApiError(404, 'NOT_FOUND', 'Pack introuvable.');
     return freeSlots({
@@ -153,7 +166,7 @@ export class PackService {
       expiresAtMs: Date.parse(s.expiresAt),
       availability,
       busy,
-      limit: 200,
+      limit: o.limit ?? 200,
     }).map((x) => ({ start: new Date(x.startMs).toISOString(), end: new Date(x.endMs).toISOString() }));
   }
 

@@ -76,9 +76,11 @@ const schema = z
     WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number({ message: 'must be a number' }).int().min(2).max(1000).default(40),
     WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number({ message: 'must be a number' }).int().min(1).max(1000).default(40),
     WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: z.coerce.number({ message: 'must be a number' }).int().min(1).max(1000).default(40),
-    // Requests per minute and per client address (429 RATE_LIMITED beyond).
+    // Requests per minute and per client address (429 RATE_LIMITED beyond); orders count once created, refused order
+    // bodies have their own, looser limit.
     RATE_LIMIT_ORDERS_PER_MINUTE: z.coerce.number({ message: 'must be a number' }).int().min(1).default(10),
     RATE_LIMIT_BOOKINGS_PER_MINUTE: z.coerce.number({ message: 'must be a number' }).int().min(1).default(30),
+    RATE_LIMIT_INVALID_ORDERS_PER_MINUTE: z.coerce.number({ message: 'must be a number' }).int().min(1).default(60),
   })
   .superRefine((c, ctx) => {
     if ((c.TEMPORAL_TLS_CERT_PATH === undefined) !== (c.TEMPORAL_TLS_KEY_PATH === undefined)) {

@@ -64,7 +64,7 @@ describe('JSON API', () => {
   });
 
   test('a card order creates a Stripe Checkout session (against stripe-mock) and answers its URL — locally the simulated checkout page', async () => {
-    const res = await order({ paymentMethod: 'card', packCode: 'PACK_HALF_DAY' });
+    const res = await order({ paymentMethod: 'card', packCode: 'PACK_HALF_DAY', quantity: undefined });
     expect(res.status).toBe(201);
     expect(res.body.checkoutUrl).toBe(
       `${w.baseUrl}/dev/paiement-simule?session=${(await w.db.prisma.pack.findUniqueOrThrow({ where: { id: res.body.packId } })).checkoutSessionId}&pack=${res.body.packId}`,
@@ -388,18 +388,36 @@ describe('JSON API', () => {
 describe('rate limiting', () => {
   let w: GatewayWorld;
   beforeAll(async () => {
-    w = await createGatewayWorld({ rateLimits: { ordersPerMinute: 2 } });
+    w = await createGatewayWorld({ rateLimits: { ordersPerMinute: 2, invalidOrdersPerMinute: 4 } });
   });
   afterAll(async () => {
     await w?.teardown();
   });
 
-  test('placing orders too fast from one address → 429 RATE_LIMITED', async () => {
+  test('orders count once created: replays of the same order and refused bodies do not use up the limit; the third new order in a minute → 429', async () => {
+    const first = await placeOrder(w, {}, 'same-order-key-0001');
+    expect(first.status).toBe(201);
+    for (let i = 0; i < 3; i++) expect((await placeOrder(w, {}, 'same-order-key-0001')).status).toBe(200);
+    for (let i = 0; i < 3; i++) expect((await request(w.app).post('/api/orders').send({})).status).toBe(400);
+    expect((await placeOrder(w)).status).toBe(201);
+    const third = await placeOrder(w);
+    expect([third.status, third.body.error.code]).toEqual([429, 'RATE_LIMITED']);
+  });
+});
+
+describe('rate limiting of refused order bodies', () => {
+  let w: GatewayWorld;
+  beforeAll(async () => {
+    w = await createGatewayWorld({ rateLimits: { ordersPerMinute: 2, invalidOrdersPerMinute: 4 } });
+  });
+  afterAll(async () => {
+    await w?.teardown();
+  });
+
+  test('refused order bodies have their own, looser limit → 429 RATE_LIMITED beyond it, while valid orders still pass', async () => {
     const codes: number[] = [];
-    for (let i = 0; i < 3; i++) codes.push((await request(w.app).post('/api/orders').send({})).status);
-    expect(codes.slice(0, 2)).toEqual([400, 400]);
-    const last = await request(w.app).post('/api/orders').send({});
-    expect([last.status, last.body.error.code]).toEqual([429, 'RATE_LIMITED']);
+    for (let i = 0; i < 6; i++) codes.push((await request(w.app).post('/api/orders').send({ packCode: 'PACK_1H' })).status);
+    expect(codes).toEqual([400, 400, 400, 400, 429, 429]);
   });
 });
 

@@ -10,6 +10,7 @@ import { createCheckout } from '../checkout';
 import type { GatewayContext } from '../context';
 import { requirePackToken } from '../http/auth';
 import { ApiError } from '../http/errors';
+import { markOrderCreated } from '../http/limits';
 import { parse } from '../http/validation';
 import { clientMeta, orderResponse, orderSchema, placeOrder } from '../orders';
 import { slotsQuery, startBody, uuidParam } from './schemas';
@@ -51,6 +52,7 @@ export function clientApiRouter(ctx: GatewayContext): Router {
   r.post('/api/orders', ctx.limits.orders, async (req, res) => {
     const order = parse(orderSchema, req.body);
     const placed = await placeOrder(ctx.orderDeps, order, { orderKey: orderKeyOf(req, req.body), ...clientMeta(req) });
+    markOrderCreated(res, placed.created);
     res.status(placed.created ? 201 : 200).json(await orderResponse(ctx, placed));
   });
 
@@ -60,7 +62,7 @@ export function clientApiRouter(ctx: GatewayContext): Router {
 
   r.get('/api/packs/:packId/slots', packAuth, async (req, res) => {
     const q = parse(slotsQuery, req.query);
-    res.json({ slots: await packs.slots(req.packId!, q.from, q.to) });
+    res.json({ slots: await packs.slots(req.packId!, { from: q.from, to: q.to }) });
   });
 
   r.post('/api/packs/:packId/bookings', ctx.limits.bookings, packAuth, async (req, res) => {

@@ -9,8 +9,13 @@ import type { GatewayContext } from '../context';
 import { requireProvider } from '../http/auth';
 import { parse } from '../http/validation';
 
+// Temporal's CLI and Web UI send `{}` when there is nothing to encode (no `payloads` key, as protobuf's JSON omits an
+// empty list): an empty or missing list is valid, and answered with an empty list.
 const body = z.object({
-  payloads: z.array(z.object({ metadata: z.record(z.string(), z.string()).optional(), data: z.string().optional() })).max(1000),
+  payloads: z
+    .array(z.object({ metadata: z.record(z.string(), z.string()).optional(), data: z.string().optional() }))
+    .max(1000)
+    .default([]),
 });
 
 const fromWire = (v: unknown) =>

@@ -1,11 +1,20 @@
 import { Fragment, type ComponentChildren } from 'preact';
 import { DEFAULT_CATALOG, isPackCode } from '../../shared/catalog';
 import { euros } from '../../shared/format';
-import type { Availability } from '../../shared/policy';
 import type { OutboxRow, PackListItem, PackWithCustomer, ProviderTaskRow, TimelineEvent } from '../data';
 import type { PackApiView } from '../packs';
-import { ActionButton, Csrf, Flash, Kpis, LoginForm, when, type FlashMessage } from '../views/components';
-import { BOOKING_STATUS_LABELS, EVENT_LABELS, PACK_STATUS_LABELS, TASK_LABELS, eventActor, label } from '../views/labels';
+import { BLANK_EXCEPTIONS, WEEKDAYS, type AvailabilityForm } from './availability-form';
+import type { SlotPeriod } from '../slot-period';
+import { ActionButton, Csrf, Flash, Kpis, LoginForm, SlotPicker, when, type FlashMessage } from '../views/components';
+import {
+  BOOKING_STATUS_LABELS,
+  EVENT_LABELS,
+  PACK_STATUS_LABELS,
+  PAYMENT_METHOD_LABELS,
+  TASK_LABELS,
+  eventActor,
+  label,
+} from '../views/labels';
 import { Layout } from '../views/layout';
 
 /** The pack's French label (« Pack 1/2 journée… »), never its code. */
@@ -97,7 +106,9 @@ export function PackListPage(p: AdminProps & { packs: PackListItem[]; tasks: Pro
             <th>Client</th>
             <th>Pack</th>
             <th>Statut</th>
-            <th>Heures</th>
+            <th>Montant</th>
+            <th>Paiement</th>
+            <th>Heures disponibles</th>
             <th>Commande</th>
             <th>Expire</th>
           </tr>
@@ -105,19 +116,29 @@ export function PackListPage(p: AdminProps & { packs: PackListItem[]; tasks: Pro
         <tbody>
           {p.packs.map((x) => (
             <tr key={x.packId}>
-              <td>
+              <td data-label="Client">
                 <a href={`/admin/packs/${x.packId}`}>{x.customer.name}</a>
                 <br />
                 <span class="muted">{x.customer.email}</span>
               </td>
-              <td>{packLabel(x.packCode)}</td>
-              <td>{label(PACK_STATUS_LABELS, x.status)}</td>
-              <td>
-                {x.hours.available}/{x.hours.total}
+              <td data-label="Pack">{packLabel(x.packCode)}</td>
+              <td data-label="Statut">{label(PACK_STATUS_LABELS, x.status)}</td>
+              <td data-label="Montant">{euros(x.priceCents)}</td>
+              <td data-label="Paiement">
+                {label(PAYMENT_METHOD_LABELS, x.paymentMethod)}
+                {x.paymentMethod === 'bank_transfer' && (
+                  <>
+                    <br />
+                    <span class="muted">réf. {x.bankReference}</span>
+                  </>
+                )}
+              </td>
+              <td data-label="Heures disponibles">
+                {x.hours.available} sur {x.hours.total}
                 {x.hours.forfeited ? ` (${x.hours.forfeited} facturée(s))` : ''}
               </td>
-              <td>{when(x.orderedAt, p.zone)}</td>
-              <td>{when(x.expiresAt, p.zone)}</td>
+              <td data-label="Commande">{when(x.orderedAt, p.zone)}</td>
+              <td data-label="Expire">{when(x.expiresAt, p.zone)}</td>
             </tr>
           ))}
         </tbody>
@@ -132,16 +153,18 @@ function SessionActions({ packId, b, csrf }: { packId: string; b: PackApiView['b
   );
   const started = (b.status === 'CONFIRMED' && Date.parse(b.start) <= Date.now()) || b.status === 'HELD';
   return (
-    <>
-      {b.status === 'REQUESTED' && (
-        <>
-          {act('confirm', 'Confirmer')} {act('decline', 'Refuser')}
-        </>
+    <div class="actions">
+      {b.status === 'REQUESTED' && act('confirm', 'Confirmer')}
+      {b.status === 'REQUESTED' && act('decline', 'Refuser')}
+      {b.cancellable && (
+        <a class="button secondary" href={`/admin/packs/${packId}/seances/${b.id}/deplacer`}>
+          Déplacer
+        </a>
       )}
       {b.cancellable && act('cancel', 'Annuler (sans frais pour le client)')}
       {started && act('no-show', 'Signaler une absence')}
       {(b.status === 'LATE_CANCELLED' || b.status === 'NO_SHOW') && !b.penaltyWaived && act('waive', 'Lever la pénalité')}
-    </>
+    </div>
   );
 }
 
@@ -209,14 +232,14 @@ export function PackDetailPage(
         <tbody>
           {s.bookings.map((b) => (
             <tr key={b.id}>
-              <td>
+              <td data-label="Date">
                 {when(b.start, zone)} ({b.hours} h)
               </td>
-              <td>
+              <td data-label="Statut">
                 {BOOKING_STATUS_LABELS[b.status]}
                 {b.penaltyWaived ? ' — pénalité levée' : ''}
               </td>
-              <td>
+              <td data-label="Actions">
                 <SessionActions packId={packId} b={b} csrf={csrf} />
               </td>
             </tr>
@@ -253,9 +276,9 @@ export function PackDetailPage(
         <tbody>
           {p.events.map((e, i) => (
             <tr key={i} data-event={e.type}>
-              <td>{when(e.at, zone)}</td>
-              <td>{label(EVENT_LABELS, e.type, 'Événement')}</td>
-              <td>{eventActor(e.type, e.data)}</td>
+              <td data-label="Date">{when(e.at, zone)}</td>
+              <td data-label="Événement">{label(EVENT_LABELS, e.type, 'Événement')}</td>
+              <td data-label="Par">{eventActor(e.type, e.data)}</td>
             </tr>
           ))}
         </tbody>
@@ -264,34 +287,109 @@ export function PackDetailPage(
   );
 }
 
-export function AvailabilityPage(p: AdminProps & { availability: Availability; flash: FlashMessage; error?: string }) {
-  const a = p.availability;
+export function AvailabilityPage(p: AdminProps & { form: AvailabilityForm; flash: FlashMessage; errors?: string[] }) {
+  const f = p.form;
+  const time = (name: string, label: string) => <input type="time" id={name} name={name} value={f[name] ?? ''} aria-label={label} />;
+  const rows = Number(f.exceptionRows ?? BLANK_EXCEPTIONS);
   return (
     <AdminLayout title="Disponibilités" csrf={p.csrf} temporalUiUrl={p.temporalUiUrl}>
       <h1>Disponibilités</h1>
       <Flash flash={p.flash} />
-      {p.error && (
-        <p class="flash error" role="alert">
-          {p.error}
-        </p>
+      {p.errors && p.errors.length > 0 && (
+        <div class="flash error" role="alert">
+          <p>Disponibilités invalides : rien n'a été enregistré.</p>
+          <ul>
+            {p.errors.map((e) => (
+              <li key={e}>{e}</li>
+            ))}
+          </ul>
+        </div>
       )}
       <form class="stack" method="post" action="/admin/disponibilites">
         <Csrf token={p.csrf} />
-        <label for="weekly">Horaires de la semaine (une ligne par plage : jour 1 = lundi … 7 = dimanche, puis début et fin)</label>
-        <textarea id="weekly" name="weekly" rows={7}>
-          {a.weekly.map((w) => `${w.day} ${w.from} ${w.to}`).join('\n')}
-        </textarea>
-        <label for="exceptions">Exceptions (une ligne : date AAAA-MM-JJ puis « fermé » ou début et fin)</label>
-        <textarea id="exceptions" name="exceptions" rows={5}>
-          {a.exceptions.map((e) => (e.closed ? `${e.date} fermé` : `${e.date} ${e.from} ${e.to}`)).join('\n')}
-        </textarea>
+        <input type="hidden" name="exceptionRows" value={String(rows)} />
+        <fieldset>
+          <legend>Horaires de la semaine (heure de Paris) — jusqu'à deux plages par jour</legend>
+          <table>
+            <thead>
+              <tr>
+                <th>Jour</th>
+                <th>Première plage</th>
+                <th>Seconde plage</th>
+              </tr>
+            </thead>
+            <tbody>
+              {WEEKDAYS.map((name, i) => (
+                <tr key={name} data-day={i + 1}>
+                  <th scope="row">{name}</th>
+                  {[1, 2].map((n) => (
+                    <td key={n} data-label={n === 1 ? 'Première plage' : 'Seconde plage'}>
+                      {time(`d${i + 1}_from${n}`, `${name}, début de la plage ${n}`)} à{' '}
+                      {time(`d${i + 1}_to${n}`, `${name}, fin de la plage ${n}`)}
+                    </td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </fieldset>
+        <fieldset>
+          <legend>Exceptions (congés, jours aux horaires différents)</legend>
+          <table>
+            <thead>
+              <tr>
+                <th>Date</th>
+                <th>Fermé</th>
+                <th>Ou ouvert de … à …</th>
+                <th>Supprimer</th>
+              </tr>
+            </thead>
+            <tbody>
+              {Array.from({ length: rows }, (_, i) => (
+                <tr key={i}>
+                  <td data-label="Date">
+                    <input
+                      type="date"
+                      id={`ex${i}_date`}
+                      name={`ex${i}_date`}
+                      value={f[`ex${i}_date`] ?? ''}
+                      aria-label={`Exception ${i + 1} : date`}
+                    />
+                  </td>
+                  <td data-label="Fermé">
+                    <input
+                      type="checkbox"
+                      name={`ex${i}_closed`}
+                      value="yes"
+                      checked={f[`ex${i}_closed`] === 'yes'}
+                      aria-label={`Exception ${i + 1} : fermé toute la journée`}
+                    />
+                  </td>
+                  <td data-label="Ouvert de … à …">
+                    {time(`ex${i}_from`, `Exception ${i + 1} : ouverture`)} à {time(`ex${i}_to`, `Exception ${i + 1} : fermeture`)}
+                  </td>
+                  <td data-label="Supprimer">
+                    {f[`ex${i}_date`] && (
+                      <input
+                        type="checkbox"
+                        name={`ex${i}_remove`}
+                        value="yes"
+                        aria-label={`Supprimer l'exception du ${f[`ex${i}_date`]}`}
+                      />
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </fieldset>
         <label for="minNoticeHours">Délai minimum de réservation (heures)</label>
-        <input id="minNoticeHours" name="minNoticeHours" type="number" min="0" value={String(a.minNoticeHours)} />
+        <input id="minNoticeHours" name="minNoticeHours" type="number" min="0" value={f.minNoticeHours ?? ''} />
         <label for="bufferMinutes">Battement entre deux séances (minutes)</label>
-        <input id="bufferMinutes" name="bufferMinutes" type="number" min="0" value={String(a.bufferMinutes)} />
+        <input id="bufferMinutes" name="bufferMinutes" type="number" min="0" value={f.bufferMinutes ?? ''} />
         <label class="check" for="autoConfirm">
-          <input type="checkbox" id="autoConfirm" name="autoConfirm" value="yes" checked={a.autoConfirm} /> Confirmer automatiquement les
-          demandes
+          <input type="checkbox" id="autoConfirm" name="autoConfirm" value="yes" checked={f.autoConfirm === 'yes'} /> Confirmer
+          automatiquement les demandes
         </label>
         <p>
           <button>Enregistrer</button>
@@ -317,10 +415,10 @@ export function OutboxPage(p: AdminProps & { emails: OutboxRow[] }) {
         <tbody>
           {p.emails.map((e) => (
             <tr key={e.id}>
-              <td>{when(e.createdAt, p.zone)}</td>
-              <td>{e.to}</td>
-              <td>{e.subject}</td>
-              <td>
+              <td data-label="Créé">{when(e.createdAt, p.zone)}</td>
+              <td data-label="À">{e.to}</td>
+              <td data-label="Objet">{e.subject}</td>
+              <td data-label="État">
                 {e.status === 'SENT'
                   ? `envoyé ${when(e.sentAt, p.zone)}`
                   : `en attente (${e.attempts} essai(s)${e.lastError ? ` : ${e.lastError.slice(0, 80)}` : ''})`}
@@ -329,6 +427,27 @@ export function OutboxPage(p: AdminProps & { emails: OutboxRow[] }) {
           ))}
         </tbody>
       </table>
+    </AdminLayout>
+  );
+}
+
+export function ProviderMovePage(
+  p: AdminProps & { row: PackWithCustomer; booking: PackApiView['bookings'][number]; slots: Array<{ start: string }>; period: SlotPeriod },
+) {
+  const action = `/admin/packs/${p.row.id}/seances/${p.booking.id}/deplacer`;
+  return (
+    <AdminLayout title="Déplacer une séance" csrf={p.csrf} temporalUiUrl={p.temporalUiUrl}>
+      <h1>
+        Déplacer la séance de {p.row.customer.name} du {when(p.booking.start, p.zone)}
+      </h1>
+      <p class="flash ok">
+        Un déplacement par vous ne coûte rien au client ; la nouvelle séance est confirmée et le client prévenu par e-mail.
+      </p>
+      <h2>Choisir le nouveau créneau</h2>
+      <SlotPicker slots={p.slots} zone={p.zone} action={action} csrf={p.csrf} period={p.period} baseHref={action} />
+      <p>
+        <a href={`/admin/packs/${p.row.id}`}>Revenir au pack</a>
+      </p>
     </AdminLayout>
   );
 }

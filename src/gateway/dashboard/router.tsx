@@ -6,42 +6,39 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { verifyPassword } from '../../infra/passwords';
 import { PACK_STATUSES } from '../../shared/policy';
 import { temporalUrl } from '../api/admin';
-import { availabilitySchema, uuidParam } from '../api/schemas';
+import { uuidParam } from '../api/schemas';
 import type { GatewayContext } from '../context';
 import { ApiError } from '../http/errors';
 import { ADMIN_SESSION_MS, csrfToken, endSession, isAdmin, redirectWithFlash, requireCsrf, startSession, takeFlash } from '../http/session';
 import { formField, parse } from '../http/validation';
+import type { ProviderActionResult } from '../packs';
 import { eraseCustomer, exportCustomerData } from '../personal-data';
+import { PERIOD_DAYS, slotPeriod } from '../slot-period';
+import { when } from '../views/components';
 import { sendPage } from '../views/render';
-import { AvailabilityPage, LoginPage, OutboxPage, PackDetailPage, PackListPage } from './pages';
+import { formOf, parseAvailabilityForm, postedForm } from './availability-form';
+import { AvailabilityPage, LoginPage, OutboxPage, PackDetailPage, PackListPage, ProviderMovePage } from './pages';
 
 const LOCKOUT_FAILURES = 5;
 const LOCKOUT_MS = 15 * 60_000;
 
-/** The availability form's text areas as the API's body: « 1 09:00 18:00 » per weekly line, « 2031-12-25 fermé » per exception. */
-function availabilityFromForm(req: Request, timezone: string): unknown {
-  const b = (name: string) => formField(req, name);
-  const lines = (v: string) =>
-    v
-      .split(/\r?\n/)
-      .map((l) => l.trim())
-      .filter(Boolean);
-  // An empty number field is an error, not zero.
-  const number = (v: string) => (v.trim() === '' ? NaN : Number(v));
-  return {
-    timezone,
-    weekly: lines(b('weekly')).map((l) => {
-      const [day, from, to] = l.split(/\s+/);
-      return { day: Number(day), from, to };
-    }),
-    exceptions: lines(b('exceptions')).map((l) => {
-      const [date, a, c] = l.split(/\s+/);
-      return /^ferm/i.test(a ?? '') ? { date, closed: true } : { date, from: a, to: c };
-    }),
-    minNoticeHours: number(b('minNoticeHours')),
-    bufferMinutes: number(b('bufferMinutes')),
-    autoConfirm: b('autoConfirm') === 'yes',
-  };
+/** What the provider reads once an action on a session is done. */
+function actionDone(action: string, r: ProviderActionResult, zone: string): string {
+  const at = when(r.booking.start, zone);
+  switch (action) {
+    case 'confirm':
+      return `Séance du ${at} confirmée : le client en est informé par e-mail.`;
+    case 'decline':
+      return `Demande du ${at} refusée : le client en est informé, ses heures restent sur son pack.`;
+    case 'no-show':
+      return `Absence signalée à la séance du ${at} : ${r.booking.hours} heure(s) facturée(s).`;
+    case 'waive':
+      return `Pénalité levée : ${r.hoursReturned ?? r.booking.hours} heure(s) rendue(s) au client.`;
+    case 'cancel':
+      return `Séance du ${at} annulée, sans frais pour le client (informé par e-mail).`;
+    default:
+      return `Séance déplacée au ${at} : le client en est informé par e-mail.`;
+  }
 }
 
 export function dashboardRouter(ctx: GatewayContext): Router {
@@ -113,11 +110,34 @@ export function dashboardRouter(ctx: GatewayContext): Router {
     await redirectWithFlash(req, res, `/admin/packs/${packId}`, 'Virement enregistré.');
   });
 
+  r.get('/admin/packs/:id/seances/:bid/deplacer', signedIn, async (req, res) => {
+    const packId = String(req.params.id);
+    const [state, row] = await Promise.all([ctx.packs.state(packId), ctx.data.packWithCustomer(packId)]);
+    const booking = ctx.packs.view(state).bookings.find((b) => b.id === String(req.params.bid));
+    if (!row || !booking) throw new ApiError(404, 'BOOKING_NOT_FOUND', 'Séance introuvable.');
+    const period = slotPeriod(req.query.semaine, ctx.zone, Date.now(), state.expiresAt ? Date.parse(state.expiresAt) : null);
+    const slots = await ctx.packs.slots(packId, {
+      from: new Date(period.fromMs).toISOString(),
+      to: new Date(period.toMs).toISOString(),
+      known: state,
+      limit: PERIOD_DAYS * 48,
+      moving: booking.id,
+    });
+    sendPage(res, <ProviderMovePage {...common(req)} row={row} booking={booking} slots={slots} period={period} />);
+  });
+
+  r.post('/admin/packs/:id/seances/:bid/deplacer', ...change, async (req, res) => {
+    const packId = String(req.params.id);
+    const result = await ctx.packs.providerAction(packId, 'reschedule', String(req.params.bid), formField(req, 'start'));
+    await redirectWithFlash(req, res, `/admin/packs/${packId}`, actionDone('reschedule', result, ctx.zone));
+  });
+
   r.post('/admin/packs/:id/seances/:bid/:action', ...change, async (req, res) => {
-    // Moving a session needs its new time: not a one-button action of this page.
-    if (String(req.params.action) === 'reschedule') throw new ApiError(404, 'NOT_FOUND', 'Action inconnue.');
-    await ctx.packs.providerAction(String(req.params.id), String(req.params.action), String(req.params.bid));
-    await redirectWithFlash(req, res, `/admin/packs/${String(req.params.id)}`, 'C’est fait.');
+    const action = String(req.params.action);
+    // Moving a session needs its new time: that is the move page's form, not a one-button action.
+    if (action === 'reschedule') throw new ApiError(404, 'NOT_FOUND', 'Action inconnue.');
+    const result = await ctx.packs.providerAction(String(req.params.id), action, String(req.params.bid));
+    await redirectWithFlash(req, res, `/admin/packs/${String(req.params.id)}`, actionDone(action, result, ctx.zone));
   });
 
   r.get('/admin/clients/:customerId/export', signedIn, async (req, res) => {
@@ -135,16 +155,14 @@ export function dashboardRouter(ctx: GatewayContext): Router {
   });
 
   r.get('/admin/disponibilites', signedIn, async (req, res) => {
-    sendPage(res, <AvailabilityPage {...common(req)} availability={await ctx.data.availability()} flash={takeFlash(req)} />);
+    sendPage(res, <AvailabilityPage {...common(req)} form={formOf(await ctx.data.availability())} flash={takeFlash(req)} />);
   });
 
   r.post('/admin/disponibilites', ...change, async (req, res) => {
-    const parsed = availabilitySchema.safeParse(availabilityFromForm(req, ctx.zone));
-    if (!parsed.success) {
-      const problems = parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).slice(0, 3);
-      throw new ApiError(400, 'VALIDATION_FAILED', `Disponibilités invalides : ${problems.join(' ; ')}`);
-    }
-    await ctx.data.saveAvailability(parsed.data);
+    const parsed = parseAvailabilityForm(req, ctx.zone);
+    if (!parsed.ok)
+      return sendPage(res, <AvailabilityPage {...common(req)} form={postedForm(req)} flash={undefined} errors={parsed.errors} />, 400);
+    await ctx.data.saveAvailability(parsed.availability);
     await redirectWithFlash(req, res, '/admin/disponibilites', 'Disponibilités enregistrées.');
   });
 

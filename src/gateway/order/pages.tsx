@@ -126,7 +126,7 @@ export function OrderPage({
           <FieldError name="paymentMethod" errors={errors} />
         </fieldset>
         <p class="muted">Le paiement est exigé à la commande ; aucune séance ne peut être réservée avant sa réception.</p>
-        <button type="submit">Commander et payer</button>
+        <button type="submit">Commander avec obligation de paiement</button>
       </form>
     </Layout>
   );
@@ -176,12 +176,39 @@ export function TransferPage({ pack, bank, zone }: { pack: OrderRow; bank: { hol
   );
 }
 
-export function ThanksPage() {
+/** Stripe's return page: what the client reads depends on whether the payment has already reached the pack. */
+export function ThanksPage({ active }: { active: boolean }) {
   return (
     <Layout title="Merci">
       <h1>Merci pour votre paiement</h1>
-      <p>Votre paiement est en cours de confirmation ; vous recevrez un e-mail dès que votre pack sera actif.</p>
+      {active ? (
+        <p data-testid="payment-state">
+          Paiement reçu : votre pack est actif. Vous pouvez dès maintenant réserver vos séances depuis votre espace.
+        </p>
+      ) : (
+        <p data-testid="payment-state">
+          Votre paiement est en cours de confirmation ; vous recevrez un e-mail dès que votre pack sera actif.
+        </p>
+      )}
       <PortalLink />
+    </Layout>
+  );
+}
+
+/** The bank details page opened without its order (another browser, a bookmark): where to find them. */
+export function TransferWithoutOrderPage() {
+  return (
+    <Layout title="Paiement par virement">
+      <h1>Coordonnées pour votre virement</h1>
+      <p>
+        Les coordonnées bancaires et la référence de votre commande vous ont été envoyées par e-mail, juste après votre commande. Vous les
+        retrouvez aussi dans votre espace client.
+      </p>
+      <p>
+        <a class="button" href="/espace/lien">
+          Recevoir le lien de mon espace client
+        </a>
+      </p>
     </Layout>
   );
 }

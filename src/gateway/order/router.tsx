@@ -4,10 +4,12 @@ import express, { type Request, type Router } from 'express';
 import { PACK_CODES } from '../../shared/catalog';
 import { verifyPackToken } from '../../infra/tokens';
 import type { GatewayContext } from '../context';
-import { portalOf, startSession } from '../http/session';
+import { markOrderCreated } from '../http/limits';
+import { startSession } from '../http/session';
+import { check } from '../http/validation';
 import { CONSENT_KINDS, clientMeta, orderResponse, orderSchema, placeOrder } from '../orders';
 import { sendPage } from '../views/render';
-import { OrderPage, ThanksPage, TransferPage, type FormErrors, type FormValues } from './pages';
+import { OrderPage, ThanksPage, TransferPage, TransferWithoutOrderPage, type FormErrors, type FormValues } from './pages';
 
 /** The form's fields as the order API's body (each field at most 2,000 characters). */
 function orderFromForm(v: FormValues) {
@@ -37,7 +39,7 @@ export function orderRouter(ctx: GatewayContext): Router {
 
   r.post('/commander', ctx.limits.orders, async (req, res) => {
     const v = formValues(req);
-    const parsed = orderSchema.safeParse(orderFromForm(v));
+    const parsed = check(orderSchema, orderFromForm(v));
     if (!parsed.success) {
       const errors: FormErrors = {};
       for (const i of parsed.error.issues)
@@ -45,13 +47,16 @@ export function orderRouter(ctx: GatewayContext): Router {
       return sendPage(res, <OrderPage catalog={ctx.catalog} values={v} errors={errors} />, 400);
     }
     const orderKey = `form:${/^[0-9a-f-]{36}$/.test(v.orderKey ?? '') ? v.orderKey : crypto.randomUUID()}`;
-    const answer = await orderResponse(ctx, await placeOrder(ctx.orderDeps, parsed.data, { orderKey, ...clientMeta(req) }));
+    const placed = await placeOrder(ctx.orderDeps, parsed.data, { orderKey, ...clientMeta(req) });
+    markOrderCreated(res, placed.created);
+    const answer = await orderResponse(ctx, placed);
     await startSession(req, (s) => (s.portal = { packId: answer.packId, token: answer.accessToken }), portalTtlMs);
     res.redirect(303, answer.checkoutUrl ?? '/commande/virement');
   });
 
   r.get('/commande/virement', async (req, res) => {
-    const pack = await ctx.data.order(portalOf(req).packId);
+    if (!req.session.portal) return sendPage(res, <TransferWithoutOrderPage />);
+    const pack = await ctx.data.order(req.session.portal.packId);
     if (!pack || pack.paymentMethod !== 'bank_transfer') return res.redirect(303, '/espace');
     const bank = { holder: ctx.config.BANK_ACCOUNT_HOLDER, iban: ctx.config.BANK_IBAN, bic: ctx.config.BANK_BIC };
     sendPage(res, <TransferPage pack={pack} bank={bank} zone={ctx.zone} />);
@@ -62,7 +67,9 @@ export function orderRouter(ctx: GatewayContext): Router {
     const token = typeof req.query.token === 'string' ? req.query.token : '';
     const claim = verifyPackToken(secret, token);
     if (claim) await startSession(req, (s) => (s.portal = { packId: claim.packId, token }), portalTtlMs);
-    sendPage(res, <ThanksPage />);
+    const packId = claim?.packId ?? req.session.portal?.packId;
+    const active = packId ? (await ctx.packs.state(packId)).paidAt !== null : false;
+    sendPage(res, <ThanksPage active={active} />);
   });
 
   return r;

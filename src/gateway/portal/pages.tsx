@@ -1,5 +1,6 @@
 import { euros } from '../../shared/format';
 import type { PackApiView } from '../packs';
+import type { SlotPeriod } from '../slot-period';
 import { Csrf, Flash, Kpis, SlotPicker, when, type FlashMessage } from '../views/components';
 import { BOOKING_STATUS_LABELS, PACK_STATUS_LABELS } from '../views/labels';
 import { Layout } from '../views/layout';
@@ -20,34 +21,33 @@ function Sessions({ pack, zone }: Omit<PortalProps, 'csrf'>) {
           <th>Date</th>
           <th>Durée</th>
           <th>Statut</th>
-          <th></th>
+          <th>Actions</th>
         </tr>
       </thead>
       <tbody>
         {pack.bookings.map((b) => (
           <tr data-booking={b.id} key={b.id}>
-            <td>{when(b.start, zone)}</td>
-            <td>{b.hours} h</td>
-            <td>
+            <td data-label="Date">{when(b.start, zone)}</td>
+            <td data-label="Durée">{b.hours} h</td>
+            <td data-label="Statut">
               {BOOKING_STATUS_LABELS[b.status]}
               {b.penaltyWaived ? ' — pénalité levée' : ''}
             </td>
-            <td>
+            <td data-label="Actions" class="actions">
               {b.cancellable && (
                 <>
                   <a class="button secondary" href={`/espace/seances/${b.id}/deplacer`}>
                     Déplacer
-                  </a>{' '}
+                  </a>
                   <a class="button secondary" href={`/espace/seances/${b.id}/annuler`}>
                     Annuler
                   </a>
                 </>
               )}
               {b.status === 'CONFIRMED' && (
-                <>
-                  {' '}
-                  <a href={`/espace/seances/${b.id}/invitation.ics`}>Invitation (.ics)</a>
-                </>
+                <a class="button secondary" href={`/espace/seances/${b.id}/invitation.ics`}>
+                  Ajouter à mon agenda (.ics)
+                </a>
               )}
             </td>
           </tr>
@@ -57,7 +57,14 @@ function Sessions({ pack, zone }: Omit<PortalProps, 'csrf'>) {
   );
 }
 
-export function PortalPage({ pack: s, csrf, zone, slots, flash }: PortalProps & { slots: Array<{ start: string }>; flash: FlashMessage }) {
+export function PortalPage({
+  pack: s,
+  csrf,
+  zone,
+  slots,
+  period,
+  flash,
+}: PortalProps & { slots: Array<{ start: string }>; period: SlotPeriod; flash: FlashMessage }) {
   const h = s.hours;
   return (
     <Layout title="Mon espace">
@@ -92,7 +99,7 @@ export function PortalPage({ pack: s, csrf, zone, slots, flash }: PortalProps & 
       {s.status === 'ACTIVE' && h.available > 0 && (
         <>
           <h2>Réserver une séance</h2>
-          <SlotPicker slots={slots} zone={zone} action="/espace/reserver" csrf={csrf} />
+          <SlotPicker slots={slots} zone={zone} action="/espace/reserver" csrf={csrf} period={period} baseHref="/espace" />
         </>
       )}
       {s.withdrawal.allowed && (
@@ -140,12 +147,27 @@ export function CancelPage({ booking: b, billed, csrf, zone }: { booking: Bookin
   );
 }
 
-export function MovePage(p: { booking: Booking; billed: boolean; csrf: string; zone: string; slots: Array<{ start: string }> }) {
+export function MovePage(p: {
+  booking: Booking;
+  billed: boolean;
+  csrf: string;
+  zone: string;
+  slots: Array<{ start: string }>;
+  period: SlotPeriod;
+}) {
   return (
     <Layout title="Déplacer une séance">
       <h1>Déplacer la séance du {when(p.booking.start, p.zone)}</h1>
       <PenaltyNotice billed={p.billed} booking={p.booking} action="la déplacez" />
-      <SlotPicker slots={p.slots} zone={p.zone} action={`/espace/seances/${p.booking.id}/deplacer`} csrf={p.csrf} />
+      <h2>Choisir le nouveau créneau</h2>
+      <SlotPicker
+        slots={p.slots}
+        zone={p.zone}
+        action={`/espace/seances/${p.booking.id}/deplacer`}
+        csrf={p.csrf}
+        period={p.period}
+        baseHref={`/espace/seances/${p.booking.id}/deplacer`}
+      />
       <p>
         <a href="/espace">Revenir</a>
       </p>

@@ -9,13 +9,14 @@ import { createLogger } from '../../infra/log';
 import { signPackToken, verifyPackToken } from '../../infra/tokens';
 import { euros } from '../../shared/format';
 import { cancelBooking, requestBooking, rescheduleBooking, withdraw, type PackState } from '../../shared/pack';
-import { cancellationIsBilled, DAY_MS } from '../../shared/policy';
+import { cancellationIsBilled } from '../../shared/policy';
 import { createCheckout } from '../checkout';
 import type { GatewayContext } from '../context';
 import { ApiError } from '../http/errors';
 import { csrfToken, portalOf, redirectWithFlash, requireCsrf, startSession, takeFlash } from '../http/session';
 import { formField } from '../http/validation';
 import { exportCustomerData } from '../personal-data';
+import { PERIOD_DAYS, slotPeriod, type SlotPeriod } from '../slot-period';
 import { when } from '../views/components';
 import { sendPage } from '../views/render';
 import {
@@ -31,9 +32,6 @@ import {
 
 const log = createLogger('gateway');
 
-/** Slots offered on the portal's pages: the next three weeks. */
-const inThreeWeeks = () => new Date(Date.now() + 21 * DAY_MS).toISOString();
-
 export function portalRouter(ctx: GatewayContext): Router {
   const r = express.Router();
   const secret = ctx.config.ACCESS_TOKEN_SECRET;
@@ -46,6 +44,15 @@ export function portalRouter(ctx: GatewayContext): Router {
     if (!b) throw new ApiError(404, 'BOOKING_NOT_FOUND', 'Séance introuvable.');
     return b;
   };
+  /** Every free start of the period (a week holds at most 7 × 48 half-hour starts). */
+  const periodSlots = (packId: string, p: SlotPeriod, known: PackState, moving?: string) =>
+    ctx.packs.slots(packId, {
+      from: new Date(p.fromMs).toISOString(),
+      to: new Date(p.toMs).toISOString(),
+      known,
+      limit: PERIOD_DAYS * 48,
+      moving,
+    });
   const billedNow = (b: { start: string; status: PackState['bookings'][number]['status'] }) =>
     cancellationIsBilled({
       startMs: Date.parse(b.start),
@@ -70,8 +77,12 @@ export function portalRouter(ctx: GatewayContext): Router {
     if (!req.session.portal) return res.redirect(303, '/espace/lien');
     const { packId } = portalOf(req);
     const state = await ctx.packs.state(packId);
-    const slots = state.status === 'ACTIVE' ? await ctx.packs.slots(packId, undefined, inThreeWeeks(), state) : [];
-    sendPage(res, <PortalPage pack={ctx.packs.view(state)} csrf={csrfToken(req)} zone={zone} slots={slots} flash={takeFlash(req)} />);
+    const period = slotPeriod(req.query.semaine, zone, Date.now(), state.expiresAt ? Date.parse(state.expiresAt) : null);
+    const slots = state.status === 'ACTIVE' ? await periodSlots(packId, period, state) : [];
+    const page = (
+      <PortalPage pack={ctx.packs.view(state)} csrf={csrfToken(req)} zone={zone} slots={slots} period={period} flash={takeFlash(req)} />
+    );
+    sendPage(res, page);
   });
 
   r.get('/espace/lien', (_req, res) => sendPage(res, <LinkRequestPage />));
@@ -130,16 +141,24 @@ export function portalRouter(ctx: GatewayContext): Router {
     const s = await ctx.packs.state(packId);
     const b = booking(s, req.params.id);
     if (!b.cancellable) return sendPage(res, <NotChangeablePage />, 409);
-    const slots = await ctx.packs.slots(packId, undefined, inThreeWeeks(), s);
-    sendPage(res, <MovePage booking={b} billed={billedNow(b)} csrf={csrfToken(req)} zone={zone} slots={slots} />);
+    const period = slotPeriod(req.query.semaine, zone, Date.now(), s.expiresAt ? Date.parse(s.expiresAt) : null);
+    const slots = await periodSlots(packId, period, s, b.id);
+    sendPage(res, <MovePage booking={b} billed={billedNow(b)} csrf={csrfToken(req)} zone={zone} slots={slots} period={period} />);
   });
 
   r.post('/espace/seances/:id/deplacer', ...change, async (req, res) => {
     const args = { bookingId: String(req.params.id), start: formField(req, 'start'), by: 'client' as const };
     const out = await ctx.packs.update(portalOf(req).packId, (h) => h.executeUpdate(rescheduleBooking, { args: [args] }));
+    const at = when(out.booking.start, zone);
+    const awaiting =
+      out.booking.status === 'REQUESTED'
+        ? ` : il attend la confirmation du prestataire (l'ancien créneau est libéré), vous recevrez un e-mail dès sa réponse`
+        : '';
     const message = out.penalty
-      ? `Séance reportée moins de 24 h avant : l'ancienne est facturée ; nouvelle séance le ${when(out.booking.start, zone)}.`
-      : `Séance déplacée sans frais au ${when(out.booking.start, zone)}.`;
+      ? `Séance reportée moins de 24 h avant : l'ancienne est facturée ; nouvelle séance demandée le ${at}${awaiting}.`
+      : out.booking.status === 'REQUESTED'
+        ? `Déplacement demandé au ${at}, sans frais${awaiting}.`
+        : `Séance déplacée sans frais au ${at}.`;
     await redirectWithFlash(req, res, '/espace', message);
   });
 
@@ -148,9 +167,13 @@ export function portalRouter(ctx: GatewayContext): Router {
     const [s, pack] = await Promise.all([ctx.packs.state(packId), ctx.data.packWithCustomer(packId)]);
     const b = booking(s, req.params.id);
     if (!pack) throw new ApiError(404, 'NOT_FOUND', 'Pack introuvable.');
+    if (b.status !== 'CONFIRMED' && b.status !== 'REQUESTED') {
+      throw new ApiError(409, 'BOOKING_NOT_CANCELLABLE', 'Cette séance n’a plus lieu : rien à ajouter à votre agenda.');
+    }
     const ics = sessionIcs({
       bookingId: b.id,
       revision: b.revision,
+      sequence: b.sequence,
       startMs: Date.parse(b.start),
       endMs: Date.parse(b.end),
       summary: 'Séance imaginasite',
@@ -159,7 +182,9 @@ export function portalRouter(ctx: GatewayContext): Router {
       organizerEmail: ctx.config.PROVIDER_EMAIL,
       attendeeEmail: pack.customer.email,
       attendeeName: pack.customer.name,
-      method: b.status === 'CONFIRMED' || b.status === 'REQUESTED' ? 'REQUEST' : 'CANCEL',
+      // A file the client adds to a calendar, not a meeting request: iTIP's REQUEST is for emails.
+      method: 'PUBLISH',
+      tentative: b.status === 'REQUESTED',
       stampMs: Date.now(),
     });
     res

@@ -5,6 +5,15 @@ import { Layout } from '../views/layout';
 /** « 90,00 € / heure » for the hourly pack, the block's price otherwise. */
 export const priceText = (o: PackOffer) => `${euros(o.priceCents)}${o.code === 'PACK_1H' ? ' / heure' : ''}`;
 
+/** What the client gets, in words: « Des séances d'une heure… », « Une séance de 3 heures consécutives. » */
+export function sessionText(o: PackOffer): string {
+  if (o.sessionHours === 1) return `Des séances d'une heure, à réserver à votre rythme (de 1 à ${o.maxQuantity} heures dans un même pack).`;
+  const h = Math.floor(o.breakMinutes / 60);
+  const m = o.breakMinutes % 60;
+  const pause = o.breakMinutes ? `, plus ${h ? `${h} h${m ? ` ${m}` : ''}` : `${m} min`} de pause` : '';
+  return `Une séance de ${o.sessionHours} heures consécutives${pause}.`;
+}
+
 export function HomePage({ catalog }: { catalog: Record<PackCode, PackOffer> }) {
   return (
     <Layout title="Accompagnement sites et outils numériques">
@@ -17,10 +26,7 @@ export function HomePage({ catalog }: { catalog: Record<PackCode, PackOffer> }) 
             <div class="card" key={c}>
               <h2>{o.label}</h2>
               <p class="price">{priceText(o)}</p>
-              <p>
-                {o.hours} h{o.breakMinutes ? ' (hors pause)' : ''}, séance
-                {o.sessionHours > 1 ? ` d'un bloc de ${o.sessionHours} h` : 's de 1 h'}.
-              </p>
+              <p>{sessionText(o)}</p>
               <a class="button" href={`/commander?pack=${c}`}>
                 Commander
               </a>

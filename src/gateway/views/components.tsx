@@ -1,6 +1,7 @@
 /** Pieces shared by the pages of several areas. */
 import type { ComponentChildren } from 'preact';
 import { frenchDateTime, frenchTime } from '../../shared/format';
+import type { SlotPeriod } from '../slot-period';
 
 export type FlashMessage = { message: string; kind: 'ok' | 'error' | 'warning' } | undefined;
 
@@ -53,27 +54,37 @@ export const When = ({ at, zone }: { at: string | Date | null | undefined; zone:
 export const when = (at: string | Date | null | undefined, zone: string): string => (at ? frenchDateTime(at, zone) : '—');
 
 const DAY_LABEL = new Map<string, Intl.DateTimeFormat>();
-function dayLabel(iso: string, zone: string): string {
+function dayLabel(at: string | number, zone: string): string {
   let f = DAY_LABEL.get(zone);
   if (!f) DAY_LABEL.set(zone, (f = new Intl.DateTimeFormat('fr-FR', { timeZone: zone, weekday: 'long', day: 'numeric', month: 'long' })));
-  return f.format(Date.parse(iso));
+  return f.format(typeof at === 'number' ? at : Date.parse(at));
 }
+const dayOf = (isoDay: string) => Date.parse(`${isoDay}T12:00:00Z`);
 
 /**
- * Free slots grouped by day (in the business's time zone), at most `perDay` a day; each slot a one-button form that
- * posts its start to `action`.
+ * Every free start of one period, grouped by day (in the business's time zone); each slot a one-button form that posts
+ * its start to `action`. Links lead to the period before and after (`?semaine=<first day>`, kept on `baseHref`).
  */
-export function SlotPicker(p: { slots: Array<{ start: string }>; zone: string; action: string; csrf: string; perDay?: number }) {
-  if (p.slots.length === 0) return <p class="muted">Aucun créneau libre dans les trois prochaines semaines.</p>;
+export function SlotPicker(p: {
+  slots: Array<{ start: string }>;
+  zone: string;
+  action: string;
+  csrf: string;
+  period: SlotPeriod;
+  baseHref: string;
+}) {
   const days = new Map<string, Array<{ start: string }>>();
   for (const s of p.slots) {
     const day = dayLabel(s.start, p.zone);
-    const list = days.get(day) ?? [];
-    if (list.length < (p.perDay ?? 12)) list.push(s);
-    days.set(day, list);
+    days.set(day, [...(days.get(day) ?? []), s]);
   }
+  const link = (day: string) => `${p.baseHref}${p.baseHref.includes('?') ? '&' : '?'}semaine=${day}`;
   return (
-    <>
+    <div class="slot-picker">
+      <p data-testid="slot-period">
+        Créneaux du {dayLabel(dayOf(p.period.fromDay), p.zone)} au {dayLabel(dayOf(p.period.toDay), p.zone)} (heure de Paris).
+      </p>
+      {p.slots.length === 0 && <p class="muted">Aucun créneau libre sur cette période.</p>}
       {[...days].map(([day, list]) => (
         <section key={day}>
           <h3>{day}</h3>
@@ -82,7 +93,7 @@ export function SlotPicker(p: { slots: Array<{ start: string }>; zone: string; a
               <form key={s.start} method="post" action={p.action}>
                 <Csrf token={p.csrf} />
                 <input type="hidden" name="start" value={s.start} />
-                <button class="secondary" data-slot={s.start}>
+                <button class="secondary" data-slot={s.start} aria-label={`${day} à ${frenchTime(s.start, p.zone)}`}>
                   {frenchTime(s.start, p.zone)}
                 </button>
               </form>
@@ -90,7 +101,15 @@ export function SlotPicker(p: { slots: Array<{ start: string }>; zone: string; a
           </div>
         </section>
       ))}
-    </>
+      <nav class="pager" aria-label="Autres périodes">
+        {p.period.previous ? <a href={link(p.period.previous)}>← Semaine précédente</a> : <span />}
+        {p.period.next && (
+          <a href={link(p.period.next)} data-testid="next-period">
+            Semaine suivante →
+          </a>
+        )}
+      </nav>
+    </div>
   );
 }
 
