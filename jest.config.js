@@ -3,7 +3,11 @@ const swc = (tsx) => [
   '@swc/jest',
   {
     // Pages are typed JSX rendered by Preact (tsconfig.json: jsx react-jsx, jsxImportSource preact).
-    jsc: { parser: { syntax: 'typescript', tsx }, target: 'es2022', transform: { react: { runtime: 'automatic', importSource: 'preact' } } },
+    jsc: {
+      parser: { syntax: 'typescript', tsx },
+      target: 'es2022',
+      transform: { react: { runtime: 'automatic', importSource: 'preact' } },
+    },
     module: { type: 'commonjs' },
   },
 ];

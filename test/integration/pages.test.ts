@@ -711,19 +711,16 @@ describe('provider dashboard', () => {
         weekly: ALWAYS_OPEN.weekly,
         minNoticeHours: 0,
       });
-      const valid = await agent
-        .post('/admin/disponibilites')
-        .type('form')
-        .send({
-          csrf,
-          d1_from1: '09:00',
-          d1_to1: '12:00',
-          d3_from1: '14:00',
-          d3_to1: '18:00',
-          exceptionRows: '0',
-          minNoticeHours: '48',
-          bufferMinutes: '15',
-        });
+      const valid = await agent.post('/admin/disponibilites').type('form').send({
+        csrf,
+        d1_from1: '09:00',
+        d1_to1: '12:00',
+        d3_from1: '14:00',
+        d3_to1: '18:00',
+        exceptionRows: '0',
+        minNoticeHours: '48',
+        bufferMinutes: '15',
+      });
       expect([valid.status, valid.headers.location]).toEqual([303, '/admin/disponibilites']);
       expect((await provider(request(w.app).get('/api/admin/availability'))).body).toMatchObject({
         weekly: [
