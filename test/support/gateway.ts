@@ -86,7 +86,14 @@ export async function createGatewayWorld(opts: { rateLimits?: Partial<RateLimits
     config,
     catalog: DEFAULT_CATALOG,
     settings: DEFAULT_SETTINGS,
-    rateLimits: { ordersPerMinute: 1000, bookingsPerMinute: 1000, loginPerMinute: 1000, magicLinkPerMinute: 1000, ...opts.rateLimits },
+    rateLimits: {
+      ordersPerMinute: 1000,
+      invalidOrdersPerMinute: 1000,
+      bookingsPerMinute: 1000,
+      loginPerMinute: 1000,
+      magicLinkPerMinute: 1000,
+      ...opts.rateLimits,
+    },
   });
   let server: Server | undefined;
   const world: GatewayWorld = {
