@@ -114,18 +114,7 @@ export async function createDevWorld(
     state: (packId) => handle(packId).query(getPackState),
     until: (packId, ok, what, o = {}) =>
       until(() => world.state(packId), ok, what, { retryOn: workflowNotFoundYet, ...o, timeoutMs: o.timeoutMs ?? 30_000 }),
-    async settled(packId, o = {}) {
-      await until(
-        async () => {
-          const { raw } = await handle(packId).describe();
-          const waiting = await db.prisma.outboxEmail.count({ where: { packId, status: 'PENDING' } });
-          return { task: !!raw.pendingWorkflowTask, activities: (raw.pendingActivities ?? []).length, waiting };
-        },
-        (s) => !s.task && s.activities === 0 && s.waiting === 0,
-        `pack ${packId} to settle (no workflow task, no activity, no email waiting)`,
-        { timeoutMs: 30_000, ...o },
-      );
-    },
+    settled: (packId, o) => packSettled(client, db.prisma, packId, o),
     async teardown() {
       await worker?.stop();
       await client.connection.close();
@@ -134,4 +123,21 @@ export async function createDevWorld(
     },
   };
   return world;
+}
+
+/**
+ * Waits until nothing more can happen to a pack before its next timer or message: its workflow has no task and no
+ * activity in hand, and its outbox holds no email waiting. Then no email can still arrive.
+ */
+export async function packSettled(client: Client, prisma: TestDatabase['prisma'], packId: string, opts: UntilOptions = {}): Promise<void> {
+  await until(
+    async () => {
+      const { raw } = await client.workflow.getHandle(packWorkflowId(packId)).describe();
+      const waiting = await prisma.outboxEmail.count({ where: { packId, status: 'PENDING' } });
+      return { task: !!raw.pendingWorkflowTask, activities: (raw.pendingActivities ?? []).length, waiting };
+    },
+    (s) => !s.task && s.activities === 0 && s.waiting === 0,
+    `pack ${packId} to settle (no workflow task, no activity, no email waiting)`,
+    { timeoutMs: 30_000, ...opts },
+  );
 }
