@@ -4,22 +4,12 @@ import path from 'node:path';
 import { freePort } from '../../scripts/lib/local-stack';
 import { Supervisor, type ManagedProcess } from '../../scripts/lib/supervisor';
 import { CONSENTS } from '../support/packs';
+import { until } from '../support/until';
 
 // `npm start` killed with its whole process group (kill -9, a closed terminal, a crash) must leave nothing running,
 // then start again on the same data and find it there. Its launcher runs exactly as `npm start` runs it
 // (scripts/run.mjs start), on a data folder and ports of its own (IMAGINASITE_DATA_DIR and the port variables).
 const START_MS = 240_000;
-
-/** Reads `read()` until `ok` holds; fails with what it saw last once `timeoutMs` is up. */
-async function until<T>(read: () => T | Promise<T>, ok: (v: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last value: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** The processes whose environment holds `NAME=value` (Linux /proc), with their command lines. */
 function processesWith(name: string, value: string): Array<{ pid: number; command: string }> {
@@ -112,7 +102,7 @@ describe('npm start killed with its process group, then started again', () => {
   it('leaves nothing running once its process group is killed with SIGKILL', async () => {
     expect(started().length).toBeGreaterThanOrEqual(5); // postgres, temporal, stripe-mock, worker, gateway
     await launcher!.stop('SIGKILL', 0);
-    await until(started, (ps) => ps.length === 0, 'every process npm start started to end');
+    await until(started, (ps) => ps.length === 0, 'every process npm start started to end', { timeoutMs: 30_000 });
   }, 60_000);
 
   it(
