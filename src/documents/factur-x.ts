@@ -10,7 +10,11 @@
  *   unit price is that amount divided by the quantity when it divides exactly; otherwise the price is given for the
  *   line's whole quantity (BT-149, base quantity), so that price × quantity ÷ base quantity is the line's amount to
  *   the cent, as the validators recompute it.
- * - The document is paid at order: the whole amount is prepaid (BT-113) and nothing is due (BT-115).
+ * - The document is paid at order: the whole amount is prepaid (BT-113), nothing is due (BT-115), the billing
+ *   framework (BT-23) is S2, services already paid, and the due date (BT-9) the day of the payment.
+ * - A business buyer's document carries the notes the French rules for invoices between businesses ask for
+ *   (XP Z12-012: AAB, PMD, PMT); a consumer's does not, since the penalties and the 40 € indemnity do not apply to a
+ *   consumer: Mustang then warns of the missing notes (warnings, not errors: the document is valid).
  */
 import { create } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
@@ -137,7 +141,10 @@ export function facturXml(doc: InvoiceDocument): string {
   leaf(tax, 'ram:CategoryCode', category);
   if (franchise) leaf(tax, 'ram:ExemptionReasonCode', 'VATEX-FR-FRANCHISE');
   leaf(tax, 'ram:RateApplicablePercent', rate);
-  leaf(settlement.ele('ram:SpecifiedTradePaymentTerms'), 'ram:Description', doc.mentions.paymentTerms);
+  const terms = settlement.ele('ram:SpecifiedTradePaymentTerms');
+  leaf(terms, 'ram:Description', doc.mentions.paymentTerms);
+  // BR-FR-CO-09: under S2 the due date (BT-9) is the day it was paid.
+  day(terms, 'ram:DueDateDateTime', doc.payment.paidAt);
   const sums = settlement.ele('ram:SpecifiedTradeSettlementHeaderMonetarySummation');
   leaf(sums, 'ram:LineTotalAmount', decimal(doc.totals.exclVatCents));
   leaf(sums, 'ram:TaxBasisTotalAmount', decimal(doc.totals.exclVatCents));

@@ -105,7 +105,7 @@ const fs = require('node:fs');
     const parser = new PDFParse({ data: new Uint8Array(fs.readFileSync(file)) });
     const result = await parser.getText();
     const info = await parser.getInfo();
-    out.push({ text: result.text, pages: result.total, info: info.info });
+    out.push({ text: result.text, pages: result.pages.map((p) => p.text), info: info.info });
     await parser.destroy();
   }
   process.stdout.write(JSON.stringify(out));
@@ -113,9 +113,13 @@ const fs = require('node:fs');
 `;
 
 export interface PdfContent {
-  /** The text of every page, as pdf.js reads it. */
+  /** The text of every page, as pdf.js reads it, with pdf-parse's « -- 1 of 2 -- » between pages. */
   text: string;
-  pages: number;
+  /** Each page's text. */
+  pages: string[];
+  /** The pages' text without their footer (« … — page 1/2 », drawn last on each page), so a paragraph cut by a page
+   * break reads on. */
+  body: string;
   /** The document information dictionary (Title, Producer…). */
   info: Record<string, unknown>;
 }
@@ -133,11 +137,19 @@ export async function readPdfs(pdfs: readonly Buffer[], { timeoutMs = 30_000 } =
       timeout: timeoutMs,
       maxBuffer: 64 * 1024 * 1024,
     });
-    return JSON.parse(stdout) as PdfContent[];
+    const raw = JSON.parse(stdout) as Array<Omit<PdfContent, 'body'>>;
+    return raw.map((c) => ({ ...c, body: c.pages.map((p) => p.replace(/\n[^\n]* — page \d+\/\d+\s*$/, '')).join('\n') }));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
-/** Whitespace folded to single spaces: a PDF's lines break where the page does, not where the text did. */
-export const flat = (s: string): string => s.replace(/\s+/g, ' ').trim();
+/**
+ * Whitespace folded to single spaces: a PDF's lines break where the page does, not where the text did. A line
+ * ending in a hyphen was broken after it (« c'est-à-\ndire »): it joins without a space.
+ */
+export const flat = (s: string): string =>
+  s
+    .replace(/-\n\s*/g, '-')
+    .replace(/\s+/g, ' ')
+    .trim();
