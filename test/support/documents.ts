@@ -32,7 +32,7 @@ export interface ValidatorVerdict {
 /** One JVM for all the files: its start and veraPDF's (about 3 s) are the bulk of a run. */
 export async function validateWithMustang(
   files: ReadonlyArray<{ name: string; pdf: Buffer }>,
-  { timeoutMs = 120_000 }: { timeoutMs?: number } = {},
+  { timeoutMs = 90_000 }: { timeoutMs?: number } = {},
 ): Promise<ValidatorVerdict[]> {
   const validator = process.env.MUSTANG_VALIDATOR_PATH;
   if (!validator)
@@ -53,6 +53,12 @@ export async function validateWithMustang(
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The validator's verdict on one PDF (a batch through `validateWithMustang` costs one JVM start for all). */
+export async function mustangVerdict(pdf: Buffer, name = 'document'): Promise<ValidatorVerdict> {
+  const [verdict] = await validateWithMustang([{ name, pdf }]);
+  return verdict;
 }
 
 type XmlObject = { [key: string]: XmlValue };
