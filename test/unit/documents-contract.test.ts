@@ -20,6 +20,7 @@ import {
   type DocumentSeller,
   type OrderFacts,
 } from '../../src/documents';
+import { DEFAULT_SETTINGS, withdrawalDeadlineOf } from '../../src/shared/policy';
 import { flat, readPdfs, validateWithMustang, type PdfContent, type ValidatorVerdict } from '../support/documents';
 
 const SELLER: DocumentSeller = {
@@ -212,6 +213,22 @@ describe('the order recap', () => {
     ]) {
       expect(text).toContain(s);
     }
+  });
+
+  test("the last day printed is the one the pack's rules compute (withdrawalDeadlineOf)", () => {
+    const end = withdrawalDeadlineOf(Date.parse(ORDER.orderedAt), DEFAULT_SETTINGS);
+    expect(new Date(end).toISOString()).toBe(ORDER.withdrawalEndsAt);
+    const saturday = '2026-11-28T10:00:00.000Z'; // the 14th day is Saturday 12 December: the period runs to Monday 14
+    const info = withdrawalInformation({
+      seller: SELLER,
+      order: {
+        orderedOn: '28/11/2026',
+        withdrawalEndsAt: new Date(withdrawalDeadlineOf(Date.parse(saturday), DEFAULT_SETTINGS)).toISOString(),
+      },
+    });
+    expect(withdrawalInformationText(info)).toContain(
+      "Pour votre commande du 28/11/2026, vous pouvez vous rétracter jusqu'au 14/12/2026 inclus.",
+    );
   });
 
   test('with WITHDRAWAL_AFTER_START=prorata the recap says the unconsumed hours are refunded (L221-25)', () => {
