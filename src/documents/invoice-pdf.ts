@@ -105,7 +105,7 @@ export async function invoicePdf(doc: InvoiceDocument): Promise<Buffer> {
       ]
     : [['Total', euros(doc.totals.inclVatCents)]];
   totals.push([doc.kind === 'invoice' ? 'Déjà payé' : 'Remboursé', euros(doc.totals.paidCents)], ['Reste dû', euros(doc.totals.dueCents)]);
-  pdf.space(0.3).facts(totals, 340);
+  pdf.space(0.3).facts(totals, 330, 'right');
 
   pdf.heading('Mentions');
   pdf.paragraph(`Nature : ${doc.mentions.nature}.`);

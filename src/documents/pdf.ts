@@ -95,15 +95,15 @@ export class Pdf {
     return this;
   }
 
-  /** Label / value pairs, labels in bold in a first column. */
-  facts(rows: ReadonlyArray<readonly [string, string]>, labelWidth = 150): this {
+  /** Label / value pairs, labels in bold in a first column; `alignValues: 'right'` for amounts. */
+  facts(rows: ReadonlyArray<readonly [string, string]>, labelWidth = 150, alignValues: 'left' | 'right' = 'left'): this {
     const x = this.doc.page.margins.left;
     for (const [label, value] of rows) {
       this.keepWithNext(14);
       const y = this.doc.y;
       this.doc.font('bold').text(label, x, y, { width: labelWidth - 8 });
       const afterLabel = this.doc.y;
-      this.doc.font('regular').text(value, x + labelWidth, y, { width: this.width - labelWidth, lineGap: 1 });
+      this.doc.font('regular').text(value, x + labelWidth, y, { width: this.width - labelWidth, lineGap: 1, align: alignValues });
       this.doc.x = x;
       this.doc.y = Math.max(afterLabel, this.doc.y) + 3;
     }

@@ -96,6 +96,16 @@ const DOCUMENTS: Record<string, InvoiceDocument> = {
       { ...HALF_DAY, quantity: 1, unitPriceCents: 24_007 },
     ],
   }),
+  'invoice, franchise, consumer, accented names and a billing address': invoice({
+    number: 'F2026-00006',
+    seller: { ...FRANCHISE, name: 'Zoé L’Hôte-Ñúñez EI', address: '5 bis, rue de l’Église, 29200 Brest' },
+    buyer: {
+      name: 'Łucja Œhlenschläger-Dvořák',
+      email: 'lucja@example.org',
+      billingAddress: '8, allée des Châtaigniers, 97400 Saint-Denis',
+    },
+    lines: [{ ...HALF_DAY, quantity: 1, unitPriceCents: 24_000 }],
+  }),
   'credit note, franchise, consumer, card refund': creditNote({
     number: 'A2026-00001',
     seller: FRANCHISE,
