@@ -10,6 +10,7 @@ import type { PaymentMethod } from '../shared/pack';
 import type { Availability } from '../shared/policy';
 import { readAvailability, saveAvailability } from '../infra/availability';
 import { inTransaction } from '../infra/database';
+import { markRefundPaid, REFUND_TASK_KINDS } from '../infra/refunds';
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
@@ -430,7 +431,33 @@ export function createGatewayData(pool: Pool) {
         );
       });
     },
+
+    // ----------------------------------------------------------------------------------------- refunds due (issue 13)
+
+    /**
+     * The provider's « À faire »: open tasks, the refunds owed by transfer first, soonest due first (then the newest).
+     * A refund task's `refundKey` is what `markRefundPaid` takes.
+     */
+    pendingActions: (limit = 50) =>
+      all<PendingAction>(
+        `SELECT key, pack_id::text AS "packId", kind, amount_cents AS "amountCents", details, created_at AS "createdAt", due_at AS "dueAt",
+                CASE WHEN kind = ANY($2::text[]) AND key LIKE 'refund:%' THEN substr(key, 8) END AS "refundKey"
+           FROM provider_task WHERE done_at IS NULL
+          ORDER BY due_at ASC NULLS LAST, created_at DESC LIMIT $1`,
+        [limit, [...REFUND_TASK_KINDS]],
+      ),
+
+    /** The provider made a refund owed by transfer (its task leaves « À faire »); undefined for an unknown refund. */
+    markRefundPaid: (refundKey: string) => markRefundPaid(pool, refundKey),
   };
 }
 
 export type GatewayData = ReturnType<typeof createGatewayData>;
+
+/** An open task of the provider's « À faire » list. */
+export interface PendingAction extends ProviderTaskRow {
+  /** A refund owed by bank transfer must be made before this (L221-24 for a withdrawal). */
+  dueAt: Date | null;
+  /** Set for a refund the provider makes by transfer and marks paid. */
+  refundKey: string | null;
+}

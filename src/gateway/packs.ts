@@ -13,6 +13,7 @@ import {
   getPackState,
   packWorkflowId,
   paymentReceived,
+  recordWithdrawal,
   reportNoShow,
   rescheduleBooking,
   waivePenalty,
@@ -21,7 +22,7 @@ import {
   type PackState,
   type PaymentSignal,
 } from '../shared/pack';
-import { freeSlots, sessionDurationMs, DAY_MS } from '../shared/policy';
+import { freeSlots, receivedInstant, sessionDurationMs, DAY_MS } from '../shared/policy';
 import type { packWorkflow } from '../workflows/pack/workflow';
 import type { GatewayData } from './data';
 import { ApiError } from './http/errors';
@@ -171,17 +172,25 @@ export class PackService {
   }
 
   /**
-   * The provider records a bank transfer. The same entry (reference and amount) posted twice counts once; the answer
-   * is the state once the workflow has taken it into account.
+   * The provider records a bank transfer, dated as the bank dates it (`receivedAt`: a date or an ISO instant, today
+   * when absent; never in the future, never before the order): the payment deadline and the validity are judged on
+   * it, so money that arrived in time revives an order cancelled meanwhile (while its workflow is open). The same
+   * entry (reference and amount) posted twice counts once; the answer is the state once the workflow has taken it
+   * into account.
    */
-  async recordTransfer(packId: string, p: { amountCents: number; reference: string }): Promise<PackState> {
+  async recordTransfer(
+    packId: string,
+    p: { amountCents: number; reference: string; receivedAt?: string },
+    zone: string,
+  ): Promise<PackState> {
     const before = await this.state(packId);
+    const paidAtMs = p.receivedAt === undefined ? Date.now() : receivedMs(p.receivedAt, before, zone);
     const idempotencyKey = `transfer:${crypto.createHash('sha256').update(`${packId}|${p.reference}|${p.amountCents}`).digest('hex').slice(0, 32)}`;
     const signal: PaymentSignal = {
       method: 'bank_transfer',
       amountCents: p.amountCents,
       reference: p.reference,
-      paidAt: new Date().toISOString(),
+      paidAt: new Date(paidAtMs).toISOString(),
       idempotencyKey,
     };
     try {
@@ -197,4 +206,29 @@ export class PackService {
     }
     throw new ApiError(503, 'UNAVAILABLE', 'Le paiement est enregistré mais le pack ne répond pas encore ; réessayez dans un instant.');
   }
+
+  /**
+   * The provider records a withdrawal the client sent by email or letter (L221-21), with the date their statement
+   * was received (a date or an ISO instant; never in the future, never before the order): the period and the
+   * started-session rule are judged on it. A refusal is WITHDRAWAL_NOT_ALLOWED, saying why; nothing is changed then.
+   * The answer is the pack's state once withdrawn.
+   */
+  async recordWithdrawal(packId: string, receivedAt: string, zone: string): Promise<PackState> {
+    const before = await this.state(packId);
+    const at = new Date(receivedMs(receivedAt, before, zone)).toISOString();
+    await this.update(packId, (h) => h.executeUpdate(recordWithdrawal, { args: [{ receivedAt: at }] }));
+    return this.state(packId);
+  }
+}
+
+/** The instant a date entered by the provider stands for (src/shared/policy.ts `receivedInstant`), or a French refusal. */
+function receivedMs(value: string, pack: Pick<PackState, 'orderedAt'>, zone: string): number {
+  const r = receivedInstant(value, { orderedAtMs: Date.parse(pack.orderedAt), nowMs: Date.now(), timezone: zone });
+  if (r.ok) return r.ms;
+  const why = {
+    INVALID: 'doit être une date (AAAA-MM-JJ) ou une date-heure ISO 8601 avec fuseau.',
+    FUTURE: 'ne peut pas être dans le futur.',
+    BEFORE_ORDER: 'ne peut pas précéder la commande.',
+  }[r.refusal];
+  throw new ApiError(400, 'VALIDATION_FAILED', `Données invalides — receivedAt : la date de réception ${why}`);
 }

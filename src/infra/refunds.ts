@@ -2,7 +2,9 @@
  * Refunds, made once per business key wherever they are decided (a pack's workflow through its activity, or the
  * gateway for a payment to a pack whose workflow has ended): by Stripe for a card (idempotency key derived from the
  * business key, never from a run or an attempt), by a task for the provider for a bank transfer. A refund Stripe
- * refuses for good becomes a task for the provider too: money is never lost track of.
+ * refuses for good becomes a task for the provider too: money is never lost track of. A task has a due date (L221-24
+ * for a withdrawal: 14 days after the client's statement was received) and stays in the dashboard's « À faire » until
+ * the provider marks it paid (`markRefundPaid`).
  */
 import type { Pool } from 'pg';
 import type Stripe from 'stripe';
@@ -17,7 +19,15 @@ export interface RefundRequest {
   reference: string;
   amountCents: number;
   reason: string;
+  /** When the refund is due should it fall to the provider (epoch ms); 14 days from now when not given. */
+  dueAtMs?: number;
 }
+
+/** The provider task of a refund: its key in `provider_task`. */
+export const refundTaskKey = (refundKey: string) => `refund:${refundKey}`;
+
+/** The task kinds that are refunds the provider makes by transfer (and marks paid). */
+export const REFUND_TASK_KINDS = ['BANK_REFUND', 'CARD_REFUND_FAILED'] as const;
 
 export interface RefundOutcome {
   status: 'REFUNDED' | 'PROVIDER_TASK';
@@ -40,14 +50,16 @@ export async function refundOnce(deps: { pool: Pool; stripe: Stripe }, r: Refund
     );
   const task = async (kind: string, details: Record<string, unknown>): Promise<RefundOutcome> => {
     await pool.query(
-      `INSERT INTO provider_task (key, pack_id, kind, amount_cents, details) VALUES ($1, $2::uuid, $3, $4, $5::jsonb)
+      `INSERT INTO provider_task (key, pack_id, kind, amount_cents, details, due_at)
+       VALUES ($1, $2::uuid, $3, $4, $5::jsonb, COALESCE($6::timestamptz, now() + interval '14 days'))
        ON CONFLICT (key) DO NOTHING`,
       [
-        `refund:${r.key}`,
+        refundTaskKey(r.key),
         r.packId,
         kind,
         r.amountCents,
-        JSON.stringify({ reason: r.reason, reference: r.reference, method: r.method, ...details }),
+        JSON.stringify({ reason: r.reason, reference: r.reference, method: r.method, refundKey: r.key, ...details }),
+        r.dueAtMs !== undefined ? new Date(r.dueAtMs) : null,
       ],
     );
     await record('PROVIDER_TASK', null);
@@ -69,4 +81,20 @@ export async function refundOnce(deps: { pool: Pool; stripe: Stripe }, r: Refund
     }
     throw err; // network, rate limit, Stripe outage: retried by the caller
   }
+}
+
+/**
+ * The provider made a refund owed by transfer: its task leaves the « À faire » list. Marking it twice keeps the first
+ * date. Undefined when no refund task has that key.
+ */
+export async function markRefundPaid(
+  pool: Pool,
+  refundKey: string,
+): Promise<{ packId: string | null; amountCents: number | null; dueAt: Date | null; paidAt: Date; kind: string } | undefined> {
+  const { rows } = await pool.query<{ packId: string | null; amountCents: number | null; dueAt: Date | null; paidAt: Date; kind: string }>(
+    `UPDATE provider_task SET done_at = COALESCE(done_at, now()) WHERE key = $1 AND kind = ANY($2::text[])
+     RETURNING pack_id::text AS "packId", amount_cents AS "amountCents", due_at AS "dueAt", done_at AS "paidAt", kind`,
+    [refundTaskKey(refundKey), [...REFUND_TASK_KINDS]],
+  );
+  return rows[0];
 }

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import type { ActivitySettings } from '../activities/packs';
-import { DEFAULT_SETTINGS, type PackSettings } from '../shared/policy';
+import { DEFAULT_SETTINGS, WITHDRAWAL_AFTER_START, type PackSettings, type WithdrawalAfterStart } from '../shared/policy';
 import { ConfigError, type Config } from './config';
 
 /**
@@ -60,6 +60,13 @@ export function loadPackSettings(env: NodeJS.ProcessEnv = process.env): PackSett
     const n = Number(raw);
     if (!Number.isInteger(n) || n < min || n > max) problems.push(`${name} must be an integer between ${min} and ${max}`);
     else set(key, n);
+  }
+  const afterStart = env.WITHDRAWAL_AFTER_START?.trim();
+  if (afterStart) {
+    // `refused`: the CGV as written; `prorata`: Code de la consommation L221-25 (src/shared/policy.ts).
+    if (!(WITHDRAWAL_AFTER_START as readonly string[]).includes(afterStart))
+      problems.push(`WITHDRAWAL_AFTER_START must be ${WITHDRAWAL_AFTER_START.join(' or ')}`);
+    else set('withdrawalAfterStart', afterStart as WithdrawalAfterStart);
   }
   if (env.BUSINESS_TIMEZONE) {
     if (!DateTime.local().setZone(env.BUSINESS_TIMEZONE).isValid)

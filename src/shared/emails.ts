@@ -32,5 +32,6 @@ export const EMAIL_TEMPLATES = [
   'PROVIDER_PACK_ENDED',
   'PROVIDER_WITHDRAWN',
   'PROVIDER_REFUND_TASK',
+  'PROVIDER_REFUND_REMINDER',
 ] as const;
 export type EmailTemplate = (typeof EMAIL_TEMPLATES)[number];

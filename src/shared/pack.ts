@@ -33,7 +33,10 @@ export interface PaymentSignal {
   amountCents: number;
   /** Stripe PaymentIntent id, or the bank transfer's reference. */
   reference: string;
-  /** When the money was received (ISO); later than the workflow's clock is taken as now. */
+  /**
+   * When the money was received (ISO) — for a bank transfer, the day the bank credited it, as the provider enters it:
+   * the payment deadline and the validity are judged on it. Later than the workflow's clock is taken as now.
+   */
   paidAt: string;
   /** One payment, one key: the Stripe event's payment intent, the provider's entry id… Duplicates are ignored. */
   idempotencyKey: string;
@@ -68,6 +71,29 @@ export interface PaymentView {
   outcome: 'ACCEPTED' | 'PARTIAL' | 'SURPLUS' | 'REFUNDED' | 'FLAGGED';
 }
 
+/** What a withdrawal gives back: by the payment's method; by transfer, before `dueAt` (L221-24). */
+export interface WithdrawalRefund {
+  method: PaymentMethod;
+  amountCents: number;
+  /** Bank transfer: the refund is due before this instant (exclusive), 14 days after the statement was received. */
+  dueAt?: string;
+  /** `prorata`: the hours consumed when the client withdrew, not refunded. */
+  consumedHours?: number;
+}
+
+/** A refund the provider owes by bank transfer (a task of the dashboard): reminded before it is due, until paid. */
+export interface RefundDueView {
+  /** The refund's business key (`withdrawal:<payment key>`…): `POST /api/admin/refunds/:key/paid`. */
+  key: string;
+  amountCents: number;
+  reason: string;
+  /** Exclusive: the refund must be made before this instant. */
+  dueAt: string;
+  /** When the provider is reminded of it by email (3 days before it is due). */
+  remindAt: string;
+  paidAt: string | null;
+}
+
 export interface PackState {
   packId: string;
   packCode: PackCode;
@@ -84,7 +110,9 @@ export interface PackState {
   bookings: BookingView[];
   payments: PaymentView[];
   withdrawal: WithdrawalEligibility;
-  refund: { method: PaymentMethod; amountCents: number } | null;
+  refund: WithdrawalRefund | null;
+  /** Refunds owed by bank transfer and their due dates (absent in states from before due dates). */
+  refundsDue: RefundDueView[];
   closedAt: string | null;
   nextTimers: Array<{ at: string; kind: string }>;
 }
@@ -106,7 +134,17 @@ export const rescheduleBooking = defineUpdate<
 >('rescheduleBooking');
 export const reportNoShow = defineUpdate<{ booking: BookingView }, [{ bookingId: string }]>('reportNoShow');
 export const waivePenalty = defineUpdate<{ booking: BookingView; hoursReturned: number }, [{ bookingId: string }]>('waivePenalty');
-export const withdraw = defineUpdate<{ status: 'WITHDRAWN'; refund: { method: PaymentMethod; amountCents: number } }, []>('withdraw');
+export const withdraw = defineUpdate<{ status: 'WITHDRAWN'; refund: WithdrawalRefund }, []>('withdraw');
+/**
+ * The provider records a withdrawal the client sent by email or letter (L221-21: any unambiguous statement):
+ * `receivedAt` (ISO instant) is when the statement was received, on which the period and the started-session rule
+ * are judged.
+ */
+export const recordWithdrawal = defineUpdate<{ status: 'WITHDRAWN'; refund: WithdrawalRefund }, [{ receivedAt: string }]>(
+  'recordWithdrawal',
+);
+/** The provider has made a refund owed by bank transfer (marked paid on the dashboard): no reminder goes out for it. */
+export const refundPaid = defineSignal<[{ key: string }]>('refundPaid');
 
 export const getPackState = defineQuery<PackState>('getPackState');
 

@@ -35,6 +35,13 @@ export interface PackSettings {
   freeCancellationNoticeMs: number;
   /** Code de la consommation, art. L221-18: 14 days to withdraw. */
   withdrawalDays: number;
+  /**
+   * A withdrawal within the period once a session has started (`WITHDRAWAL_AFTER_START`): `refused`, the CGV as
+   * written (« dès lors que le rendez-vous a débuté […] aucun remboursement, total ou partiel »), or `prorata`, the
+   * law's reading (L221-25): the hours not consumed are refunded at the pack's hourly price (see `consumedHoursAt`).
+   * Absent in packs sold before the setting existed: `refused`, the rule they were sold under.
+   */
+  withdrawalAfterStart?: WithdrawalAfterStart;
   /** A closed unpaid or withdrawn order keeps listening this long, so a late payment is refunded, never lost. */
   closedLingerMs: number;
   /** Once its hours are used up, a pack stays open this long so the provider can still waive a penalty. */
@@ -53,6 +60,7 @@ export const DEFAULT_SETTINGS: PackSettings = {
   sessionRemindersBeforeMs: [24 * HOUR_MS, 1 * HOUR_MS],
   freeCancellationNoticeMs: 24 * HOUR_MS,
   withdrawalDays: 14,
+  withdrawalAfterStart: 'refused',
   closedLingerMs: 30 * DAY_MS,
   usedUpGraceMs: 7 * DAY_MS,
   noShowReportWindowMs: 7 * DAY_MS,
@@ -153,10 +161,63 @@ export function cancellationIsBilled(args: {
 
 // ----------------------------------------------------------------------------------------------- withdrawal
 
-/** Whether a session has begun: from then on the withdrawal right is lost (« dès lors que le rendez-vous a débuté »). */
-export function sessionHasStarted(b: { status: BookingStatus; startMs: number }, nowMs: number): boolean {
-  if (b.status === 'HELD' || b.status === 'NO_SHOW') return true;
-  return b.status === 'CONFIRMED' && b.startMs <= nowMs;
+/** `WITHDRAWAL_AFTER_START`: what a withdrawal within the period becomes once a session has started. */
+export const WITHDRAWAL_AFTER_START = ['refused', 'prorata'] as const;
+export type WithdrawalAfterStart = (typeof WITHDRAWAL_AFTER_START)[number];
+
+/**
+ * Whether a session had begun at `atMs`: from then on the CGV's withdrawal right is lost (« dès lors que le
+ * rendez-vous a débuté »). `atMs` is now when the client withdraws from the portal, or the moment their statement
+ * was received when the provider records a withdrawal sent by email or letter (L221-21): what happened after that
+ * moment does not count, the contract having ended with the statement.
+ */
+export function sessionHasStarted(b: { status: BookingStatus; startMs: number }, atMs: number): boolean {
+  return (b.status === 'HELD' || b.status === 'NO_SHOW' || b.status === 'CONFIRMED') && b.startMs <= atMs;
+}
+
+/** A session as the hour accounting of a withdrawal reads it. */
+export interface ConsumptionBooking {
+  status: BookingStatus;
+  startMs: number;
+  hours: number;
+  penaltyWaived: boolean;
+  /** When a LATE_CANCELLED session was billed (its late cancellation or late move). */
+  billedAtMs?: number;
+}
+
+/**
+ * Hours consumed at `atMs`, which a `prorata` withdrawal does not refund (L221-25: « un montant correspondant au
+ * service fourni jusqu'à la communication de sa décision de se rétracter »). Consumed are:
+ * - the hours of every session that had begun by then: held, under way, or missed by the client (NO_SHOW);
+ * - the hours billed for a late cancellation or a late move made by then (the 24-hour rule: « facturation intégrale
+ *   de l'heure prévue »).
+ * Not consumed: hours still available, hours reserved for sessions not begun, sessions cancelled in time, declined
+ * or cancelled by the provider, and a penalty the provider waived (a justified absence).
+ */
+export function consumedHoursAt(bookings: readonly ConsumptionBooking[], atMs: number): number {
+  let consumed = 0;
+  for (const b of bookings) {
+    if (b.status === 'HELD' || b.status === 'CONFIRMED') {
+      if (b.startMs <= atMs) consumed += b.hours;
+    } else if (b.status === 'NO_SHOW') {
+      if (!b.penaltyWaived && b.startMs <= atMs) consumed += b.hours;
+    } else if (b.status === 'LATE_CANCELLED') {
+      if (!b.penaltyWaived && (b.billedAtMs ?? b.startMs) <= atMs) consumed += b.hours;
+    }
+  }
+  return consumed;
+}
+
+/**
+ * What a withdrawal refunds: every cent kept for the pack (a surplus included) but the consumed hours at the pack's
+ * hourly price (its price divided by its hours). The share kept is rounded down, in the client's favour, so the
+ * refund is exactly the unconsumed hours' cents whenever the hourly price is a whole number of cents. With no hour
+ * consumed, everything is refunded.
+ */
+export function withdrawalRefundCents(a: { priceCents: number; totalHours: number; keptCents: number; consumedHours: number }): number {
+  const consumed = Math.min(Math.max(a.consumedHours, 0), a.totalHours);
+  const owed = Math.floor((a.priceCents * consumed) / a.totalHours);
+  return Math.max(0, a.keptCents - owed);
 }
 
 /**
@@ -175,27 +236,99 @@ export interface WithdrawalEligibility {
   /** ISO instant until which (exclusive) the withdrawal right lasts. */
   until: string;
   reason?: 'PERIOD_OVER' | 'SESSION_STARTED' | 'PACK_CLOSED';
+  /** `prorata` only, when hours were consumed: they are not refunded (see `consumedHoursAt`). */
+  consumedHours?: number;
 }
 
 /**
- * The client may withdraw within the period and before any session has begun, and is then refunded in full;
- * « dès lors que le rendez-vous a débuté […] aucun remboursement, total ou partiel, ne sera accordé ».
+ * The client may withdraw within the period. Before any session has begun they are refunded in full. Once one has
+ * begun, the CGV as written (`refused`, the default) allow no withdrawal: « dès lors que le rendez-vous a débuté […]
+ * aucun remboursement, total ou partiel, ne sera accordé ». With `prorata` (L221-25), the withdrawal stands and the
+ * hours not consumed are refunded; a pack whose hours were all consumed is fully performed and cannot be withdrawn
+ * (L221-28 1°). Everything is judged at `nowMs`: now, or when the client's statement was received.
  */
 export function withdrawalEligibility(args: {
   status: PackStatus;
   orderedAtMs: number;
+  /** The moment judged: now, or when the client's statement was received (a withdrawal sent by email or letter). */
   nowMs: number;
-  bookings: ReadonlyArray<{ status: BookingStatus; startMs: number }>;
-  settings: Pick<PackSettings, 'withdrawalDays' | 'timezone'>;
+  bookings: ReadonlyArray<{ status: BookingStatus; startMs: number } & Partial<ConsumptionBooking>>;
+  settings: Pick<PackSettings, 'withdrawalDays' | 'timezone' | 'withdrawalAfterStart'>;
+  /** The pack's hours (`prorata`: a pack whose hours were all consumed is fully performed). */
+  totalHours?: number;
   /** withdrawalDeadlineOf(orderedAtMs, settings), when the caller already has it. */
   untilMs?: number;
 }): WithdrawalEligibility {
   const untilMs = args.untilMs ?? withdrawalDeadlineOf(args.orderedAtMs, args.settings);
   const until = new Date(untilMs).toISOString();
+  const prorata = args.settings.withdrawalAfterStart === 'prorata';
   if (args.status !== 'AWAITING_PAYMENT' && args.status !== 'ACTIVE') return { allowed: false, until, reason: 'PACK_CLOSED' };
-  if (args.bookings.some((b) => sessionHasStarted(b, args.nowMs))) return { allowed: false, until, reason: 'SESSION_STARTED' };
+  const started = args.bookings.some((b) => sessionHasStarted(b, args.nowMs));
+  if (started && !prorata) return { allowed: false, until, reason: 'SESSION_STARTED' };
   if (args.nowMs >= untilMs) return { allowed: false, until, reason: 'PERIOD_OVER' };
-  return { allowed: true, until };
+  if (!prorata) return { allowed: true, until };
+  const consumed = consumedHoursAt(
+    args.bookings.map((b) => ({ hours: 0, penaltyWaived: false, ...b })),
+    args.nowMs,
+  );
+  if (args.totalHours !== undefined && consumed >= args.totalHours)
+    return { allowed: false, until, reason: 'SESSION_STARTED', consumedHours: consumed };
+  return consumed > 0 ? { allowed: true, until, consumedHours: consumed } : { allowed: true, until };
+}
+
+/** L221-24: a withdrawal is refunded within 14 days of the day the seller learns of it. */
+export const REFUND_DAYS = 14;
+/** The provider is reminded of a refund to make by transfer this many days before it is due. */
+export const REFUND_REMINDER_DAYS_BEFORE = 3;
+
+/**
+ * When a refund owed by bank transfer is due: by the end of the 14th day after the refund was owed — for a
+ * withdrawal, the day the client's statement was received (L221-24, « au plus tard dans les quatorze jours à compter
+ * de la date à laquelle il est informé de la décision du consommateur de se rétracter »); for any other money to give
+ * back (a payment for a closed order, a partial payment of an order cancelled unpaid), the day it was decided, as
+ * the client is told. Returned as the exclusive end (midnight after that day, in the business's time zone), and with
+ * the moment the provider is reminded of it: 3 days before.
+ */
+export function refundDueOf(owedAtMs: number, s: Pick<PackSettings, 'timezone'>): { dueAtMs: number; remindAtMs: number } {
+  const dueAtMs = DateTime.fromMillis(owedAtMs, { zone: s.timezone })
+    .startOf('day')
+    .plus({ days: REFUND_DAYS + 1 })
+    .toMillis();
+  return { dueAtMs, remindAtMs: refundReminderAt(dueAtMs, s) };
+}
+
+/** The provider's reminder of a refund due at `dueAtMs`: 3 calendar days before, in the business's time zone. */
+export function refundReminderAt(dueAtMs: number, s: Pick<PackSettings, 'timezone'>): number {
+  return DateTime.fromMillis(dueAtMs, { zone: s.timezone }).minus({ days: REFUND_REMINDER_DAYS_BEFORE }).toMillis();
+}
+
+/**
+ * The instant a date the provider enters stands for: the day a transfer reached the account (as the bank dates it),
+ * the day a client's withdrawal statement was received. An ISO date-time with its offset is that instant; a date
+ * alone (`2027-01-18`) is the start of that day in the business's time zone — so it meets any deadline that falls
+ * on that day — and no earlier than the order (received on the order's day means after it). Never in the future,
+ * never before the order.
+ */
+export function receivedInstant(
+  value: string,
+  a: { orderedAtMs: number; nowMs: number; timezone: string },
+): { ok: true; ms: number } | { ok: false; refusal: 'INVALID' | 'FUTURE' | 'BEFORE_ORDER' } {
+  const v = value.trim();
+  if (/^\d{4}-\d{2}-\d{2}$/.test(v)) {
+    const day = DateTime.fromISO(v, { zone: a.timezone });
+    if (!day.isValid) return { ok: false, refusal: 'INVALID' };
+    const today = DateTime.fromMillis(a.nowMs, { zone: a.timezone }).toISODate()!;
+    const orderDay = DateTime.fromMillis(a.orderedAtMs, { zone: a.timezone }).toISODate()!;
+    if (v > today) return { ok: false, refusal: 'FUTURE' };
+    if (v < orderDay) return { ok: false, refusal: 'BEFORE_ORDER' };
+    return { ok: true, ms: Math.max(day.startOf('day').toMillis(), a.orderedAtMs) };
+  }
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(v)) return { ok: false, refusal: 'INVALID' };
+  const ms = Date.parse(v);
+  if (Number.isNaN(ms)) return { ok: false, refusal: 'INVALID' };
+  if (ms > a.nowMs) return { ok: false, refusal: 'FUTURE' };
+  if (ms < a.orderedAtMs) return { ok: false, refusal: 'BEFORE_ORDER' };
+  return { ok: true, ms };
 }
 
 /** French public holidays (jours fériés) of a year: fixed dates plus those that follow Easter. */

@@ -231,6 +231,8 @@ describe('order and payment', () => {
         reference: partial.reference,
         amountCents: 5_000,
         reason: 'ORDER_CANCELLED',
+        // Should it fall to the provider: by the end of the 14th day after the cancellation.
+        dueAtMs: paris('2027-01-26T00:00'),
       },
     ]);
     expect(model.data.payments.map((p) => p.outcome)).toEqual(['FLAGGED']);
@@ -257,6 +259,7 @@ describe('order and payment', () => {
       reference: second.reference,
       amountCents: 9_000,
       reason: 'UNEXPECTED_PAYMENT',
+      dueAtMs: paris('2027-01-19T00:00'),
     });
     const refunded = eventOf(effects, 'UNEXPECTED_PAYMENT_REFUNDED');
     expect(refunded.data).toMatchObject({ status: 'ACTIVE', amountCents: 9_000 });
@@ -886,6 +889,7 @@ describe('withdrawal', () => {
         reference: first.reference,
         amountCents: 5_000,
         reason: 'WITHDRAWAL',
+        dueAtMs: paris('2027-01-21T00:00'),
       },
       {
         kind: 'refund',
@@ -894,6 +898,7 @@ describe('withdrawal', () => {
         reference: second.reference,
         amountCents: 4_000,
         reason: 'WITHDRAWAL',
+        dueAtMs: paris('2027-01-21T00:00'),
       },
     ]);
     const withdrawn = eventOf(effects, 'WITHDRAWN');
@@ -944,9 +949,14 @@ describe('withdrawal', () => {
     expect(eventTypes(model.takeEffects())).not.toContain('SESSION_REMINDER');
   });
 
-  test('a bank-transfer payment is refunded by transfer', () => {
+  test('a bank-transfer payment is refunded by transfer, by the end of the 14th day after the withdrawal (L221-24)', () => {
     const model = paidPack({ paymentMethod: 'bank_transfer' });
-    expect(model.withdraw(PAID + DAY).refund).toEqual({ method: 'bank_transfer', amountCents: 9_000 });
+    // Withdrawn Tuesday 5 January 2027 at 12:00: due by the end of Tuesday 19 January.
+    expect(model.withdraw(PAID + DAY).refund).toEqual({
+      method: 'bank_transfer',
+      amountCents: 9_000,
+      dueAt: iso(paris('2027-01-20T00:00')),
+    });
     expect(model.takeEffects().find((e) => e.kind === 'refund')).toMatchObject({ method: 'bank_transfer', reason: 'WITHDRAWAL' });
   });
 
@@ -986,6 +996,303 @@ describe('withdrawal', () => {
     expect(model.closesAtMs()).toBe(at + 30 * DAY);
     expect(passTime(model, at + 30 * DAY - 1)).toBe(false);
     expect(passTime(model, at + 30 * DAY)).toBe(true);
+  });
+});
+
+// ----------------------------------------------------------------------------------------------- withdrawal recorded by the provider
+
+describe('a withdrawal the client sent by email or letter, recorded by the provider', () => {
+  // Ordered Monday 4 January 2027: the 14th day is Monday 18 January, the right lasts until its end.
+  const UNTIL = paris('2027-01-19T00:00');
+
+  test('a withdrawal received by letter on day 14 but recorded on day 16 is accepted, and refunded in full', () => {
+    const model = paidPack();
+    const received = paris('2027-01-18T11:00'); // day 14
+    const recorded = paris('2027-01-20T09:00'); // day 16: the period is over by then
+    expect(model.snapshot(recorded).withdrawal).toMatchObject({ allowed: false, reason: 'PERIOD_OVER' });
+
+    expect(model.checkRecordedWithdrawal(iso(received), recorded)).toBe(received);
+    expect(model.recordWithdrawal(iso(received), recorded)).toEqual({
+      status: 'WITHDRAWN',
+      refund: { method: 'card', amountCents: 9_000 },
+    });
+    const effects = model.takeEffects();
+    expect(effects.find((e) => e.kind === 'refund')).toMatchObject({ amountCents: 9_000, reason: 'WITHDRAWAL' });
+    const withdrawn = eventOf(effects, 'WITHDRAWN');
+    expect(withdrawn).toMatchObject({ atMs: recorded });
+    expect(withdrawn.data).toEqual({ refundCents: 9_000, refundMethod: 'card', receivedAt: iso(received), recordedBy: 'provider' });
+    expect(model.data).toMatchObject({ status: 'WITHDRAWN', endedAtMs: recorded });
+  });
+
+  test('a statement received on day 15 is refused, the message saying the period had run out when it came', () => {
+    const model = paidPack();
+    const received = UNTIL; // the first instant of day 15
+    const err = (() => {
+      try {
+        model.checkRecordedWithdrawal(iso(received), paris('2027-01-20T09:00'));
+      } catch (e) {
+        return e as PackRuleError;
+      }
+      throw new Error('expected a refusal');
+    })();
+    expect(err.code).toBe('WITHDRAWAL_NOT_ALLOWED');
+    expect(err.message).toBe(
+      "Le délai de rétractation était écoulé à la réception de la demande (mardi 19 janvier 2027 à 00h00) : il courait jusqu'au lundi 18 janvier 2027 inclus.",
+    );
+    expect(model.data.status).toBe('ACTIVE');
+  });
+
+  test('a session held after the statement was received does not count: the withdrawal stands, refunded in full', () => {
+    const model = paidPack({ quantity: 2 });
+    book(model, paris('2027-01-07T10:00'), PAID);
+    passTime(model, paris('2027-01-08T09:00'));
+    expect(model.data.bookings[0].status).toBe('HELD');
+    // The letter arrived on 6 January, before the session; the provider opens it on the 8th.
+    const out = model.recordWithdrawal(iso(paris('2027-01-06T09:00')), paris('2027-01-08T09:00'));
+    expect(out.refund).toEqual({ method: 'card', amountCents: 18_000 });
+  });
+
+  test('a session begun before the statement was received refuses it (CGV as written), saying why', () => {
+    const model = paidPack({ quantity: 2 });
+    book(model, paris('2027-01-07T10:00'), PAID);
+    passTime(model, paris('2027-01-08T09:00'));
+    const refused = () => model.checkRecordedWithdrawal(iso(paris('2027-01-07T10:30')), paris('2027-01-08T09:00'));
+    expect(refusal(refused)).toBe('WITHDRAWAL_NOT_ALLOWED');
+    expect(() => refused()).toThrow(
+      "Une séance avait déjà commencé à la réception de la demande (jeudi 7 janvier 2027 à 10h30) : selon les CGV, la rétractation n'est plus possible dès qu'une séance a débuté.",
+    );
+  });
+
+  test('the received date is an ISO instant, never in the future, never before the order (VALIDATION_FAILED)', () => {
+    const model = paidPack();
+    const now = paris('2027-01-10T10:00');
+    expect(refusal(() => model.checkRecordedWithdrawal('2027-01-08', now))).toBe('VALIDATION_FAILED');
+    expect(refusal(() => model.checkRecordedWithdrawal(42, now))).toBe('VALIDATION_FAILED');
+    expect(refusal(() => model.checkRecordedWithdrawal(iso(now + HOUR), now))).toBe('VALIDATION_FAILED');
+    expect(refusal(() => model.checkRecordedWithdrawal(iso(ORDERED - MINUTE), now))).toBe('VALIDATION_FAILED');
+    // A clock a few minutes ahead of the workflow's is taken as now.
+    expect(model.checkRecordedWithdrawal(iso(now + MINUTE), now)).toBe(now);
+    expect(model.takeEffects()).toEqual([]);
+  });
+});
+
+// ----------------------------------------------------------------------------------------------- prorata
+
+describe('WITHDRAWAL_AFTER_START=prorata (L221-25): the hours not consumed are refunded', () => {
+  const prorata = { settings: { withdrawalAfterStart: 'prorata' as const } };
+
+  test('the default is the CGV as written: no withdrawal once a session has started; a pack sold before the setting too', () => {
+    expect(DEFAULT_SETTINGS.withdrawalAfterStart).toBe('refused');
+    const before = paidPack({ quantity: 2, settings: { withdrawalAfterStart: undefined } });
+    book(before, paris('2027-01-06T10:00'), PAID);
+    passTime(before, paris('2027-01-06T10:30'));
+    expect(before.snapshot(paris('2027-01-06T10:30')).withdrawal).toMatchObject({ allowed: false, reason: 'SESSION_STARTED' });
+  });
+
+  test('10 hours at 90 € with 2 held, 1 cancelled late, 1 missed (and 1 missed but waived): 6 hours, 54 000 cents, refunded', () => {
+    const model = paidPack({ quantity: 10, ...prorata });
+    expect(model.input.priceCents).toBe(90_000);
+    const [held1, held2, late, missed, waived, freed] = [
+      '2027-01-06T10:00',
+      '2027-01-07T10:00',
+      '2027-01-08T10:00',
+      '2027-01-11T10:00',
+      '2027-01-12T10:00',
+      '2027-01-13T10:00',
+    ].map((t) => book(model, paris(t), PAID));
+    const ahead = book(model, paris('2027-01-15T10:00'), PAID);
+    passTime(model, paris('2027-01-08T09:00'));
+    expect(model.cancel(late.id, 'client', paris('2027-01-08T09:00')).penalty).toBe(true);
+    expect(model.cancel(freed.id, 'client', paris('2027-01-10T12:00')).penalty).toBe(false);
+    passTime(model, paris('2027-01-11T10:30'));
+    model.reportNoShow(missed.id, paris('2027-01-11T10:30'));
+    passTime(model, paris('2027-01-12T10:30'));
+    model.reportNoShow(waived.id, paris('2027-01-12T10:30'));
+    model.waive(waived.id, paris('2027-01-12T11:00'));
+    const now = paris('2027-01-14T12:00');
+    passTime(model, now);
+    expect([held1, held2].map((b) => model.booking(b.id).status)).toEqual(['HELD', 'HELD']);
+    expect(model.snapshot(now).withdrawal).toEqual({ allowed: true, until: iso(paris('2027-01-19T00:00')), consumedHours: 4 });
+    model.takeEffects();
+
+    expect(model.withdraw(now)).toEqual({ status: 'WITHDRAWN', refund: { method: 'card', amountCents: 54_000, consumedHours: 4 } });
+    const effects = model.takeEffects();
+    expect(effects.filter((e) => e.kind === 'refund').map((e) => (e.kind === 'refund' ? e.amountCents : 0))).toEqual([6 * 9_000]);
+    expect(eventOf(effects, 'WITHDRAWN').data).toMatchObject({ refundCents: 54_000, consumedHours: 4, hourlyCents: 9_000 });
+    // The session ahead is cancelled, not consumed.
+    expect(model.booking(ahead.id).status).toBe('CANCELLED');
+  });
+
+  test('the consumed share is kept from the first payments; the rest of each is refunded by its own method', () => {
+    const model = order({ quantity: 10, paymentMethod: 'bank_transfer', ...prorata });
+    const first = pay(model, PAID, { amountCents: 50_000 });
+    const second = pay(model, PAID + HOUR, { amountCents: 40_000 });
+    for (const day of ['05', '06', '07', '08']) book(model, paris(`2027-01-${day}T10:00`), PAID + HOUR);
+    const now = paris('2027-01-08T12:00');
+    passTime(model, now);
+    model.takeEffects();
+    expect(model.withdraw(now).refund).toEqual({
+      method: 'bank_transfer',
+      amountCents: 54_000,
+      consumedHours: 4,
+      dueAt: iso(paris('2027-01-23T00:00')),
+    });
+    expect(model.takeEffects().filter((e) => e.kind === 'refund')).toEqual([
+      expect.objectContaining({ key: `withdrawal:${first.idempotencyKey}`, amountCents: 50_000 - 36_000 }),
+      expect.objectContaining({ key: `withdrawal:${second.idempotencyKey}`, amountCents: 40_000 }),
+    ]);
+  });
+
+  test('the hours counted are those consumed when the statement was received, not a session held after it', () => {
+    const model = paidPack({ quantity: 3, ...prorata });
+    book(model, paris('2027-01-06T10:00'), PAID);
+    book(model, paris('2027-01-07T10:00'), PAID);
+    passTime(model, paris('2027-01-08T09:00'));
+    expect(model.recordWithdrawal(iso(paris('2027-01-06T18:00')), paris('2027-01-08T09:00')).refund).toEqual({
+      method: 'card',
+      amountCents: 2 * 9_000,
+      consumedHours: 1,
+    });
+  });
+
+  test('a pack whose hours were all consumed is fully performed: no withdrawal (L221-28 1°)', () => {
+    const model = paidPack({ code: 'PACK_HALF_DAY', ...prorata });
+    book(model, paris('2027-01-06T09:00'), PAID);
+    const during = paris('2027-01-06T10:00'); // the half-day is under way: the pack is still ACTIVE
+    passTime(model, during);
+    expect(model.data.status).toBe('ACTIVE');
+    expect(model.snapshot(during).withdrawal).toMatchObject({ allowed: false, reason: 'SESSION_STARTED', consumedHours: 3 });
+    expect(() => model.checkWithdraw(during)).toThrow(/entièrement exécutée.*L221-28 1°/);
+  });
+
+  test('after the period, prorata or not, the withdrawal is refused: PERIOD_OVER', () => {
+    const model = paidPack({ quantity: 2, ...prorata });
+    book(model, paris('2027-01-06T10:00'), PAID);
+    passTime(model, paris('2027-01-19T00:00'));
+    expect(model.snapshot(paris('2027-01-19T00:00')).withdrawal).toMatchObject({ allowed: false, reason: 'PERIOD_OVER' });
+  });
+});
+
+// ----------------------------------------------------------------------------------------------- refunds owed by transfer
+
+describe('a refund owed by bank transfer: due 14 days after the withdrawal, reminded 3 days before', () => {
+  /** A bank-transfer pack withdrawn at `atMs`, its refund handed to the provider as a task (the activity's answer). */
+  function withdrawnByTransfer(atMs: number, o: Order = {}, gate?: () => boolean) {
+    const model = gate
+      ? new PackModel(inputOf({ paymentMethod: 'bank_transfer', ...o }), initialData(), gate)
+      : order({ paymentMethod: 'bank_transfer', ...o });
+    pay(model, PAID);
+    model.withdraw(atMs);
+    const refund = model.takeEffects().find((e) => e.kind === 'refund');
+    if (refund?.kind !== 'refund') throw new Error('expected a refund');
+    model.refundRecorded(refund, { status: 'PROVIDER_TASK' }, atMs + MINUTE);
+    return { model, refund };
+  }
+  // Withdrawn Tuesday 5 January 2027 at 12:00: due by the end of Tuesday 19 January, reminded on Sunday 17 at 00:00.
+  const WITHDRAWN_AT = paris('2027-01-05T12:00');
+  const DUE = paris('2027-01-20T00:00');
+  const REMIND = paris('2027-01-17T00:00');
+
+  test('the task is due by the end of the 14th day after the withdrawal; the provider is told when it is created', () => {
+    const { model, refund } = withdrawnByTransfer(WITHDRAWN_AT);
+    expect(refund.dueAtMs).toBe(DUE);
+    const task = eventOf(model.takeEffects(), 'REFUND_TASK_CREATED');
+    expect(task.data).toMatchObject({ key: refund.key, amountCents: 9_000, dueAt: iso(DUE) });
+    expect(task.emails).toEqual([{ template: 'PROVIDER_REFUND_TASK', to: 'provider' }]);
+    expect(model.snapshot(WITHDRAWN_AT).refundsDue).toEqual([
+      { key: refund.key, amountCents: 9_000, reason: 'WITHDRAWAL', dueAt: iso(DUE), remindAt: iso(REMIND), paidAt: null },
+    ]);
+  });
+
+  test('a refund due in 3 days is reminded once, to the provider', () => {
+    const { model, refund } = withdrawnByTransfer(WITHDRAWN_AT);
+    model.takeEffects();
+    expect(model.timers().find((t) => t.kind === 'REFUND_REMINDER')).toEqual({
+      atMs: REMIND,
+      kind: 'REFUND_REMINDER',
+      key: `refund-reminder:${refund.key}`,
+    });
+    passTime(model, REMIND - 1);
+    expect(eventTypes(model.takeEffects())).toEqual([]);
+    passTime(model, REMIND);
+    const reminder = eventOf(model.takeEffects(), 'REFUND_REMINDER');
+    expect(reminder).toMatchObject({ atMs: REMIND, data: { key: refund.key, amountCents: 9_000, dueAt: iso(DUE) } });
+    expect(reminder.emails).toEqual([{ template: 'PROVIDER_REFUND_REMINDER', to: 'provider' }]);
+    passTime(model, DUE + 10 * DAY);
+    expect(eventTypes(model.takeEffects())).toEqual([]);
+  });
+
+  test('a refund marked paid is not reminded; marking it again changes nothing', () => {
+    const { model, refund } = withdrawnByTransfer(WITHDRAWN_AT);
+    model.takeEffects();
+    expect(model.refundPaid(refund.key, paris('2027-01-10T15:00'))).toBe(true);
+    expect(eventOf(model.takeEffects(), 'REFUND_PAID').data).toMatchObject({ key: refund.key, amountCents: 9_000 });
+    expect(model.refundPaid(refund.key, paris('2027-01-11T15:00'))).toBe(false);
+    expect(model.refundPaid('withdrawal:unknown', paris('2027-01-11T15:00'))).toBe(false);
+    expect(timerKinds(model)).not.toContain('REFUND_REMINDER');
+    passTime(model, DUE);
+    expect(model.takeEffects()).toEqual([]);
+    expect(model.snapshot(DUE).refundsDue[0].paidAt).toBe(iso(paris('2027-01-10T15:00')));
+  });
+
+  test('the workflow stays open until the reminder has gone out, even with a shorter linger', () => {
+    const { model } = withdrawnByTransfer(WITHDRAWN_AT, { settings: { closedLingerMs: DAY } });
+    expect(model.closesAtMs()).toBe(REMIND);
+    expect(passTime(model, REMIND)).toBe(true);
+    expect(eventTypes(model.takeEffects())).toContain('REFUND_REMINDER');
+  });
+
+  test('a pack whose history recorded the task before due dates keeps no reminder (its replay is unchanged)', () => {
+    const { model } = withdrawnByTransfer(WITHDRAWN_AT, {}, () => false);
+    expect(eventOf(model.takeEffects(), 'REFUND_TASK_CREATED').data).not.toHaveProperty('dueAt');
+    expect(model.data.refundsDue).toBeUndefined();
+    expect(timerKinds(model)).toEqual(['CLOSE']);
+  });
+});
+
+// ----------------------------------------------------------------------------------------------- dated transfers
+
+describe('a transfer dated as the bank dates it', () => {
+  const DAY_6 = paris('2027-01-10T00:00');
+  const DAY_8 = paris('2027-01-12T15:00');
+
+  test('dated day 6 but recorded day 8, after the cancellation: the order is revived and valid from day 6', () => {
+    const model = order({ paymentMethod: 'bank_transfer' });
+    passTime(model, DAY_8);
+    expect(model.data.status).toBe('CANCELLED_UNPAID');
+    model.takeEffects();
+    pay(model, DAY_8, { paidAt: iso(DAY_6) });
+    const effects = model.takeEffects();
+    expect(eventTypes(effects)).toEqual(['ORDER_REVIVED', 'PAYMENT_CONFIRMED']);
+    expect(eventOf(effects, 'PAYMENT_CONFIRMED').data).toMatchObject({
+      paidAt: iso(DAY_6),
+      expiresAt: iso(paris('2027-04-10T00:00')),
+      revived: true,
+    });
+    expect(model.snapshot(DAY_8)).toMatchObject({ status: 'ACTIVE', paidAt: iso(DAY_6), paidCents: 9_000, closedAt: null });
+    expect(model.data.payments.map((p) => p.outcome)).toEqual(['ACCEPTED']);
+    expect(model.closesAtMs()).toBeNull();
+  });
+
+  test('dated after the deadline, or too little, it is handed back as before and the order stays cancelled', () => {
+    const late = order({ paymentMethod: 'bank_transfer' });
+    passTime(late, DAY_8);
+    pay(late, DAY_8, { paidAt: iso(ORDERED + 7 * DAY) });
+    expect(late.data.status).toBe('CANCELLED_UNPAID');
+    expect(late.data.payments.map((p) => p.outcome)).toEqual(['FLAGGED']);
+
+    const short = order({ paymentMethod: 'bank_transfer' });
+    passTime(short, DAY_8);
+    pay(short, DAY_8, { paidAt: iso(DAY_6), amountCents: 5_000 });
+    expect(short.data.status).toBe('CANCELLED_UNPAID');
+    expect(short.data.payments.map((p) => p.outcome)).toEqual(['FLAGGED']);
+  });
+
+  test('a pack whose history took such a payment as a late one keeps doing so (its replay is unchanged)', () => {
+    const model = new PackModel(inputOf({ paymentMethod: 'bank_transfer' }), initialData(), () => false);
+    passTime(model, DAY_8);
+    pay(model, DAY_8, { paidAt: iso(DAY_6) });
+    expect(model.data.status).toBe('CANCELLED_UNPAID');
   });
 });
 

@@ -169,7 +169,14 @@ describe('a pack’s life', () => {
     const email = newClient('retractvir');
     const { h, s } = await paidPack({ paymentMethod: 'bank_transfer', email });
     const res = await h.executeUpdate(withdraw);
-    expect(res).toEqual({ status: 'WITHDRAWN', refund: { method: 'bank_transfer', amountCents: s.priceCents } });
+    // Due by the end of the 14th day after the withdrawal (L221-24).
+    const dueAt = DateTime.fromMillis(await w.now(), { zone: PARIS })
+      .startOf('day')
+      .plus({ days: 15 });
+    expect(res).toEqual({
+      status: 'WITHDRAWN',
+      refund: { method: 'bank_transfer', amountCents: s.priceCents, dueAt: dueAt.toUTC().toISO() },
+    });
 
     const tasks = await until(
       () => w.db.prisma.providerTask.findMany({ where: { packId: s.packId } }),
@@ -177,7 +184,7 @@ describe('a pack’s life', () => {
       'the provider task',
     );
     expect(tasks).toHaveLength(1);
-    expect(tasks[0]).toMatchObject({ kind: 'BANK_REFUND', amountCents: s.priceCents, doneAt: null });
+    expect(tasks[0]).toMatchObject({ kind: 'BANK_REFUND', amountCents: s.priceCents, doneAt: null, dueAt: dueAt.toJSDate() });
     const rows = await refunds(s.packId);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ method: 'bank_transfer', amountCents: s.priceCents, status: 'PROVIDER_TASK', stripeRefundId: null });

@@ -21,16 +21,22 @@ const SCENARIOS = [
   'used-up-closed',
   'withdrawal-day-13',
 ];
-/** Each generation's folder and its files: the scenarios, and as many runs of the continue-as-new one as it made. */
-const GENERATIONS: Record<string, { continueAsNewRuns: number }> = {
-  '': { continueAsNewRuns: 2 },
+/** Scenarios recorded since dated payments and refund due dates (issue 13): their paths exist from that generation on. */
+const DATED_SCENARIOS = ['refund-reminded', 'transfer-dated-before-deadline', 'withdrawal-recorded-day-16'];
+/**
+ * Each generation's folder and its files: the scenarios (and those added with it), and as many runs of the
+ * continue-as-new one as it made.
+ */
+const GENERATIONS: Record<string, { continueAsNewRuns: number; added?: string[] }> = {
+  '': { continueAsNewRuns: 2, added: DATED_SCENARIOS },
+  'before-dated-payments': { continueAsNewRuns: 2 },
   'before-start-search-attributes-kept': { continueAsNewRuns: 2 },
   'before-local-recording': { continueAsNewRuns: 3 },
   'before-benchmark-tuning': { continueAsNewRuns: 4 },
 };
-const expected = Object.entries(GENERATIONS).flatMap(([folder, { continueAsNewRuns }]) =>
+const expected = Object.entries(GENERATIONS).flatMap(([folder, { continueAsNewRuns, added = [] }]) =>
   [
-    ...SCENARIOS.map((s) => `${s}.history.pb`),
+    ...[...SCENARIOS, ...added].map((s) => `${s}.history.pb`),
     ...Array.from({ length: continueAsNewRuns }, (_, i) => `continue-as-new.run${i + 1}.history.pb`),
   ].map((f) => path.join(folder, f)),
 );

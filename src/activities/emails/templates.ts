@@ -3,7 +3,7 @@
  * the HTML; the subject never carries line breaks.
  */
 import type { EmailTemplate } from '../../shared/emails';
-import { euros, frenchDateTime, hoursText } from '../../shared/format';
+import { euros, frenchDate, frenchDateTime, hoursText } from '../../shared/format';
 import { escapeHtml } from '../../shared/html';
 
 export interface MailContext {
@@ -51,6 +51,14 @@ function body(ctx: MailContext): Body {
   ];
   const deadline = frenchDateTime(pack.paymentDeadline, settings.timezone);
   const dashboard = `${settings.publicUrl}/admin/packs/${pack.id}`;
+  /** A due date is an exclusive end (midnight after the day): the last day it may be done. */
+  const lastDay = (v: unknown) => frenchDate(Date.parse(String(v)) - 1, settings.timezone);
+  const refundTerms =
+    d.refundMethod === 'card'
+      ? 'sur votre carte'
+      : d.refundDueAt
+        ? `par virement, au plus tard le ${lastDay(d.refundDueAt)}`
+        : 'par virement, sous 14 jours';
   // A client's move without automatic confirmation: the new time waits for the provider, the former one is given up.
   const moveAwaitsProvider = event.type === 'BOOKING_RESCHEDULED' && d.status === 'REQUESTED';
   switch (ctx.template) {
@@ -86,6 +94,11 @@ function body(ctx: MailContext): Body {
         subject: 'Paiement reçu : votre pack est actif',
         lines: [
           `Nous avons bien reçu votre paiement de ${euros(Number(d.amountCents ?? pack.priceCents))}. Votre ${pack.label} est actif.`,
+          ...(d.revived
+            ? [
+                `Votre paiement nous est parvenu le ${frenchDate(String(d.paidAt), settings.timezone)}, avant l'échéance : l'annulation de votre commande est levée.`,
+              ]
+            : []),
           `Il est valable jusqu'au ${pack.expiresAt ? frenchDateTime(pack.expiresAt, settings.timezone) : '—'} : les heures non utilisées à cette date seront perdues, sans remboursement (CGV).`,
           'Vous pouvez dès maintenant réserver vos séances depuis votre espace.',
         ],
@@ -217,10 +230,19 @@ function body(ctx: MailContext): Body {
       return {
         subject: 'Rétractation enregistrée',
         lines: [
-          `Votre rétractation pour la commande ${pack.label} est enregistrée.`,
+          d.receivedAt
+            ? `Votre demande de rétractation pour la commande ${pack.label}, reçue le ${when(d.receivedAt)}, est enregistrée.`
+            : `Votre rétractation pour la commande ${pack.label} est enregistrée.`,
+          ...(Number(d.consumedHours ?? 0) > 0
+            ? [
+                `Heures consommées à la date de votre rétractation (séances commencées, annulations tardives, absences) : ${Number(d.consumedHours)} sur ${pack.totalHours}. Elles restent dues au prix horaire du pack ; les heures non consommées vous sont remboursées (Code de la consommation, art. L221-25).`,
+              ]
+            : []),
           Number(d.refundCents ?? 0) > 0
-            ? `Vous serez remboursé(e) de ${euros(Number(d.refundCents))} ${d.refundMethod === 'card' ? 'sur votre carte' : 'par virement, sous 14 jours'}.`
-            : "Aucun paiement n'avait été reçu : rien ne vous est dû et rien ne vous sera prélevé.",
+            ? `Vous serez remboursé(e) de ${euros(Number(d.refundCents))} ${refundTerms}.`
+            : Number(d.consumedHours ?? 0) > 0
+              ? 'Aucun remboursement ne vous est dû.'
+              : "Aucun paiement n'avait été reçu : rien ne vous est dû et rien ne vous sera prélevé.",
         ],
       };
     // -------------------------------------------------------------------------------------- provider notices
@@ -241,7 +263,14 @@ function body(ctx: MailContext): Body {
     case 'PROVIDER_PAYMENT_CONFIRMED':
       return {
         subject: `Paiement reçu : ${ctx.customer.name}, ${euros(Number(d.amountCents ?? 0))}`,
-        lines: [`${pack.label} actif jusqu'au ${pack.expiresAt ? frenchDateTime(pack.expiresAt, settings.timezone) : '—'}.`],
+        lines: [
+          `${pack.label} actif jusqu'au ${pack.expiresAt ? frenchDateTime(pack.expiresAt, settings.timezone) : '—'}.`,
+          ...(d.revived
+            ? [
+                `Paiement daté du ${frenchDate(String(d.paidAt), settings.timezone)}, avant l'échéance : la commande annulée faute de paiement est rétablie, sa validité court depuis cette date.`,
+              ]
+            : []),
+        ],
       };
     case 'PROVIDER_PAYMENT_MISMATCH':
       return {
@@ -314,19 +343,42 @@ function body(ctx: MailContext): Body {
       return {
         subject: `Rétractation : ${ctx.customer.name}`,
         lines: [
-          `Remboursement dû : ${euros(Number(d.refundCents ?? 0))} (${d.refundMethod === 'card' ? 'carte, automatique' : 'virement, à faire'}).`,
+          ...(d.receivedAt ? [`Demande reçue le ${when(d.receivedAt)}, enregistrée par vous.`] : []),
+          ...(Number(d.consumedHours ?? 0) > 0
+            ? [`Heures consommées à la rétractation, non remboursées : ${Number(d.consumedHours)} sur ${pack.totalHours}.`]
+            : []),
+          `Remboursement dû : ${euros(Number(d.refundCents ?? 0))} (${d.refundMethod === 'card' ? 'carte, automatique' : d.refundDueAt ? `virement, à faire au plus tard le ${lastDay(d.refundDueAt)}` : 'virement, à faire'}).`,
         ],
       };
     case 'PROVIDER_REFUND_TASK':
       return {
         subject: `Remboursement par virement à faire : ${euros(Number(d.amountCents))}`,
         lines: [
-          `Motif : ${String(d.reason)}. Client : ${ctx.customer.name}. Référence : ${pack.bankReference}.`,
-          `Tableau de bord : ${dashboard}`,
+          `Motif : ${REFUND_REASONS[String(d.reason)] ?? String(d.reason)}. Client : ${ctx.customer.name}. Référence : ${pack.bankReference}.`,
+          ...(d.dueAt
+            ? [`À faire au plus tard le ${lastDay(d.dueAt)} (Code de la consommation, art. L221-24, pour une rétractation).`]
+            : []),
+          `Une fois le virement fait, marquez-le comme effectué dans le tableau de bord : ${dashboard}`,
+        ],
+      };
+    case 'PROVIDER_REFUND_REMINDER':
+      return {
+        subject: `Rappel : remboursement de ${euros(Number(d.amountCents))} à faire avant le ${lastDay(d.dueAt)}`,
+        lines: [
+          `Le remboursement par virement de ${euros(Number(d.amountCents))} à ${ctx.customer.name} (${REFUND_REASONS[String(d.reason)] ?? String(d.reason)}, référence ${pack.bankReference}) est à faire au plus tard le ${lastDay(d.dueAt)}, dans 3 jours.`,
+          `Une fois le virement fait, marquez-le comme effectué dans le tableau de bord : ${dashboard}`,
         ],
       };
   }
 }
+
+/** Why money is given back, as the provider reads it. */
+const REFUND_REASONS: Record<string, string> = {
+  WITHDRAWAL: 'rétractation',
+  UNEXPECTED_PAYMENT: 'paiement reçu pour une commande close ou déjà payée',
+  ORDER_CANCELLED: 'paiement partiel d’une commande annulée faute de paiement',
+  PACK_CLOSED: 'paiement reçu pour un pack clos',
+};
 
 export function renderEmail(ctx: MailContext): RenderedEmail {
   const b = body(ctx);

@@ -1,11 +1,56 @@
 /** The provider's side of the JSON API (SPEC, "The HTTP contract"): `Authorization: Bearer <PROVIDER_API_TOKEN>` or the dashboard's session. */
 import express, { type Router } from 'express';
+import { refundPaid } from '../../shared/pack';
 import type { GatewayContext } from '../context';
 import { requireProvider } from '../http/auth';
 import { ApiError } from '../http/errors';
 import { parse } from '../http/validation';
 import { eraseCustomer, exportCustomerData } from '../personal-data';
-import { adminPacksQuery, availabilitySchema, bookingActionBody, outboxQuery, transferBody, uuidParam } from './schemas';
+import {
+  adminPacksQuery,
+  availabilitySchema,
+  bookingActionBody,
+  outboxQuery,
+  refundKeyParam,
+  transferBody,
+  uuidParam,
+  withdrawalBody,
+} from './schemas';
+
+/** What marking a refund paid answers (the API) and the dashboard reports. */
+export interface RefundPaidView {
+  key: string;
+  packId: string | null;
+  kind: string;
+  amountCents: number | null;
+  dueAt: string | null;
+  paidAt: string;
+}
+
+/**
+ * The provider made a refund owed by bank transfer: its task leaves « À faire » (PostgreSQL), then its pack is told,
+ * so that no reminder goes out for it. A pack whose workflow has ended has no reminder left to cancel. Marking it twice
+ * answers the first date. Unknown key → 404.
+ */
+export async function markRefundPaid(ctx: GatewayContext, key: string): Promise<RefundPaidView> {
+  const task = await ctx.data.markRefundPaid(key);
+  if (!task) throw new ApiError(404, 'NOT_FOUND', 'Remboursement introuvable : aucun remboursement par virement n’a cette clé.');
+  if (task.packId) {
+    try {
+      await ctx.packs.handle(task.packId).signal(refundPaid, { key });
+    } catch (err) {
+      if (!/not found|already completed/i.test(String((err as Error)?.message ?? err))) throw err;
+    }
+  }
+  return {
+    key,
+    packId: task.packId,
+    kind: task.kind,
+    amountCents: task.amountCents,
+    dueAt: task.dueAt ? task.dueAt.toISOString() : null,
+    paidAt: task.paidAt.toISOString(),
+  };
+}
 
 /** The Temporal Web UI's page of a pack's workflow. */
 export const temporalUrl = (ctx: GatewayContext, packId: string) =>
@@ -37,7 +82,16 @@ export function adminApiRouter(ctx: GatewayContext): Router {
 
   r.post('/api/admin/packs/:packId/payments', async (req, res) => {
     const body = parse(transferBody, req.body);
-    res.json(packs.view(await packs.recordTransfer(String(req.params.packId), body)));
+    res.json(packs.view(await packs.recordTransfer(String(req.params.packId), body, ctx.zone)));
+  });
+
+  r.post('/api/admin/packs/:packId/withdrawal', async (req, res) => {
+    const { receivedAt } = parse(withdrawalBody, req.body);
+    res.json(packs.view(await packs.recordWithdrawal(String(req.params.packId), receivedAt, ctx.zone)));
+  });
+
+  r.post('/api/admin/refunds/:key/paid', async (req, res) => {
+    res.json({ refund: await markRefundPaid(ctx, parse(refundKeyParam, req.params.key)) });
   });
 
   r.post('/api/admin/packs/:packId/bookings/:bookingId/:action', async (req, res) => {

@@ -49,13 +49,39 @@ export const adminPacksQuery = z.object({
   expiringWithinDays: z.coerce.number().int().min(1).max(120).optional(),
 });
 
+/**
+ * A date the provider enters (a transfer's date on the bank statement, the day a withdrawal letter came): a date
+ * `AAAA-MM-JJ` or an ISO 8601 instant with its offset. Its bounds (not in the future, not before the order) are
+ * checked against the pack (src/shared/policy.ts `receivedInstant`).
+ */
+const receivedAt = z
+  .string()
+  .trim()
+  .max(40)
+  .regex(
+    /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/,
+    'date AAAA-MM-JJ ou date-heure ISO 8601 avec fuseau (ex. 2027-01-18 ou 2027-01-18T09:30:00+01:00).',
+  );
+
 export const transferBody = z
   .object({
     method: z.literal('bank_transfer'),
     amountCents: z.number().int().min(1).max(10_000_000),
     reference: z.string().trim().min(3).max(100),
+    /** The day the money reached the account, as the bank dates it (default: today). */
+    receivedAt: receivedAt.optional(),
   })
   .strict();
+
+/** `POST /api/admin/packs/:packId/withdrawal`: a withdrawal the client sent by email or letter, and when it was received. */
+export const withdrawalBody = z.object({ receivedAt }).strict();
+
+/** A refund's business key (`withdrawal:<payment key>`…), as `POST /api/admin/refunds/:key/paid` takes it. */
+export const refundKeyParam = z
+  .string()
+  .min(3)
+  .max(300)
+  .regex(/^[A-Za-z0-9_:.-]+$/, 'clé de remboursement invalide.');
 
 export const bookingActionBody = z.object({ reason: z.string().max(300).optional(), start: z.string().max(40).optional() }).passthrough();
 

@@ -1,7 +1,8 @@
 import { Fragment, type ComponentChildren } from 'preact';
+import { DateTime } from 'luxon';
 import { DEFAULT_CATALOG, isPackCode } from '../../shared/catalog';
-import { euros } from '../../shared/format';
-import type { OutboxRow, PackListItem, PackWithCustomer, ProviderTaskRow, TimelineEvent } from '../data';
+import { euros, frenchDate } from '../../shared/format';
+import type { OutboxRow, PackListItem, PackWithCustomer, PendingAction, TimelineEvent } from '../data';
 import type { PackApiView } from '../packs';
 import { BLANK_EXCEPTIONS, WEEKDAYS, type AvailabilityForm } from './availability-form';
 import type { SlotPeriod } from '../slot-period';
@@ -11,7 +12,9 @@ import {
   EVENT_LABELS,
   PACK_STATUS_LABELS,
   PAYMENT_METHOD_LABELS,
+  REFUND_REASON_LABELS,
   TASK_LABELS,
+  WITHDRAWAL_REFUSAL_LABELS,
   eventActor,
   label,
 } from '../views/labels';
@@ -74,7 +77,44 @@ export const FILTERS: Array<{ key: string; label: string }> = [
   { key: 'EXPIRED', label: 'Expirés' },
 ];
 
-export function PackListPage(p: AdminProps & { packs: PackListItem[]; tasks: ProviderTaskRow[]; flash: FlashMessage }) {
+/** A due date is an exclusive end (midnight after the day): « au plus tard le <that day> ». */
+const lastDay = (dueAt: string | Date, zone: string) => frenchDate(new Date(dueAt).getTime() - 1, zone);
+
+/** Today and the order's day, as a date field wants them (AAAA-MM-JJ, in the business's time zone). */
+const isoDay = (at: string | number, zone: string) =>
+  (typeof at === 'number' ? DateTime.fromMillis(at) : DateTime.fromISO(at)).setZone(zone).toISODate() ?? '';
+
+/** One task of « À faire »: a refund owed by transfer says by when, and is marked paid from here. */
+function PendingActionItem({ t, zone, csrf }: { t: PendingAction; zone: string; csrf: string }) {
+  const reason = typeof t.details.reason === 'string' ? label(REFUND_REASON_LABELS, t.details.reason, '') : '';
+  const overdue = t.dueAt !== null && t.dueAt.getTime() <= Date.now();
+  return (
+    <li data-task={t.kind}>
+      {label(TASK_LABELS, t.kind, 'Tâche')} — {t.amountCents ? euros(t.amountCents) : ''}
+      {reason && ` (${reason})`}
+      {t.refundKey && t.dueAt && (
+        <>
+          {' '}
+          ·{' '}
+          <strong data-testid="due">
+            {overdue ? 'en retard : ' : ''}à faire au plus tard le {lastDay(t.dueAt, zone)}
+          </strong>
+        </>
+      )}{' '}
+      {t.packId && <a href={`/admin/packs/${t.packId}`}>voir le pack</a>}{' '}
+      {t.refundKey && (
+        <ActionButton
+          action={`/admin/remboursements/${encodeURIComponent(t.refundKey)}/effectue`}
+          csrf={csrf}
+          label="Marquer comme remboursé"
+          fields={{ retour: 'liste' }}
+        />
+      )}
+    </li>
+  );
+}
+
+export function PackListPage(p: AdminProps & { packs: PackListItem[]; tasks: PendingAction[]; flash: FlashMessage }) {
   return (
     <AdminLayout title="Packs" csrf={p.csrf} temporalUiUrl={p.temporalUiUrl}>
       <h1>Packs</h1>
@@ -90,12 +130,9 @@ export function PackListPage(p: AdminProps & { packs: PackListItem[]; tasks: Pro
       {p.tasks.length > 0 && (
         <>
           <h2>À faire</h2>
-          <ul>
+          <ul data-testid="pending-actions">
             {p.tasks.map((t) => (
-              <li key={t.key}>
-                {label(TASK_LABELS, t.kind, 'Tâche')} — {t.amountCents ? euros(t.amountCents) : ''}{' '}
-                {t.packId && <a href={`/admin/packs/${t.packId}`}>voir le pack</a>}
-              </li>
+              <PendingActionItem key={t.key} t={t} zone={p.zone} csrf={p.csrf} />
             ))}
           </ul>
         </>
@@ -168,6 +205,113 @@ function SessionActions({ packId, b, csrf }: { packId: string; b: PackApiView['b
   );
 }
 
+/** A transfer is entered while the order waits for it, and after a cancellation for non-payment while the workflow is open. */
+function takesTransfer(s: PackApiView): boolean {
+  if (s.status === 'AWAITING_PAYMENT') return true;
+  return s.status === 'CANCELLED_UNPAID' && s.closedAt !== null && Date.parse(s.closedAt) > Date.now();
+}
+
+function TransferForm({ s, row, zone, csrf }: { s: PackApiView; row: PackWithCustomer; zone: string; csrf: string }) {
+  const today = isoDay(Date.now(), zone);
+  const due = s.status === 'CANCELLED_UNPAID' ? s.priceCents : s.priceCents - s.paidCents;
+  return (
+    <>
+      <h2>Confirmer un virement reçu</h2>
+      {s.status === 'CANCELLED_UNPAID' && (
+        <p class="flash warning">
+          Commande annulée faute de paiement à l'échéance du {when(s.paymentDeadline, zone)}. Un virement du montant total arrivé sur le
+          compte avant cette échéance la rétablit (validité comptée depuis sa date) ; arrivé après, il est à rembourser.
+        </p>
+      )}
+      <form class="stack" method="post" action={`/admin/packs/${row.id}/paiement`}>
+        <Csrf token={csrf} />
+        <label for="amount">Montant reçu (€)</label>
+        <input id="amount" name="amount" type="number" step="0.01" min="0.01" value={String(due / 100)} required />
+        <label for="reference">Référence du virement</label>
+        <input id="reference" name="reference" type="text" value={row.bankReference} required />
+        <label for="transfer-received-on">Date de réception sur le compte (celle du relevé bancaire)</label>
+        <input id="transfer-received-on" name="receivedOn" type="date" value={today} min={isoDay(s.orderedAt, zone)} max={today} required />
+        <p class="muted">L'échéance de paiement et la validité du pack sont comptées depuis cette date.</p>
+        <p>
+          <button>Enregistrer le virement</button>
+        </p>
+      </form>
+    </>
+  );
+}
+
+function WithdrawalForm({ s, packId, zone, csrf }: { s: PackApiView; packId: string; zone: string; csrf: string }) {
+  const today = isoDay(Date.now(), zone);
+  const until = frenchDate(Date.parse(s.withdrawal.until) - 1, zone);
+  return (
+    <>
+      <h2>Enregistrer une rétractation reçue par e-mail ou courrier</h2>
+      <p>
+        Délai de rétractation : jusqu'au {until} inclus
+        {!s.withdrawal.allowed && ` (à ce jour : ${label(WITHDRAWAL_REFUSAL_LABELS, s.withdrawal.reason, 'impossible')})`}. Le délai et la
+        règle « séance commencée » s'apprécient à la date de réception de la demande du client, non au jour où vous l'enregistrez.
+      </p>
+      <form class="stack" method="post" action={`/admin/packs/${packId}/retractation`}>
+        <Csrf token={csrf} />
+        <label for="withdrawal-received-on">Date de réception de la demande</label>
+        <input
+          id="withdrawal-received-on"
+          name="receivedOn"
+          type="date"
+          value={today}
+          min={isoDay(s.orderedAt, zone)}
+          max={today}
+          required
+        />
+        <label for="withdrawal-received-time">Heure de réception (facultative : un e-mail est daté à la minute)</label>
+        <input id="withdrawal-received-time" name="receivedTime" type="time" />
+        <p>
+          <button class="danger">Enregistrer la rétractation</button>
+        </p>
+      </form>
+    </>
+  );
+}
+
+/** The pack's refund by withdrawal, and the refunds it owes by transfer with their due dates. */
+function RefundsDue({ s, zone, csrf }: { s: PackApiView; zone: string; csrf: string }) {
+  if (!s.refund && s.refundsDue.length === 0) return null;
+  return (
+    <>
+      <h2>Remboursements</h2>
+      {s.refund && (
+        <p>
+          Rétractation : {euros(s.refund.amountCents)} à rembourser ({label(PAYMENT_METHOD_LABELS, s.refund.method)}
+          {s.refund.consumedHours ? `, ${s.refund.consumedHours} heure(s) consommée(s) non remboursée(s)` : ''}
+          {s.refund.dueAt ? `, au plus tard le ${lastDay(s.refund.dueAt, zone)}` : ''}).
+        </p>
+      )}
+      {s.refundsDue.length > 0 && (
+        <ul data-testid="refunds-due">
+          {s.refundsDue.map((r) => (
+            <li key={r.key}>
+              Virement de {euros(r.amountCents)} ({label(REFUND_REASON_LABELS, r.reason, 'remboursement')}) —{' '}
+              {r.paidAt ? (
+                `effectué (marqué le ${when(r.paidAt, zone)})`
+              ) : (
+                <>
+                  à faire au plus tard le {lastDay(r.dueAt, zone)}{' '}
+                  <ActionButton
+                    action={`/admin/remboursements/${encodeURIComponent(r.key)}/effectue`}
+                    csrf={csrf}
+                    label="Marquer comme remboursé"
+                    fields={{ retour: 'pack' }}
+                  />
+                </>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}
+
 export function PackDetailPage(
   p: AdminProps & { state: PackApiView; row: PackWithCustomer; events: TimelineEvent[]; flash: FlashMessage; workflowUrl: string },
 ) {
@@ -197,29 +341,9 @@ export function PackDetailPage(
       <p>
         Payé : {euros(s.paidCents)} / {euros(s.priceCents)} · Expire : {when(s.expiresAt, zone)}
       </p>
-      {s.status === 'AWAITING_PAYMENT' && (
-        <>
-          <h2>Confirmer un virement reçu</h2>
-          <form class="stack" method="post" action={`/admin/packs/${packId}/paiement`}>
-            <Csrf token={csrf} />
-            <label for="amount">Montant reçu (€)</label>
-            <input
-              id="amount"
-              name="amount"
-              type="number"
-              step="0.01"
-              min="0.01"
-              value={String((s.priceCents - s.paidCents) / 100)}
-              required
-            />
-            <label for="reference">Référence du virement</label>
-            <input id="reference" name="reference" type="text" value={row.bankReference} required />
-            <p>
-              <button>Enregistrer le virement</button>
-            </p>
-          </form>
-        </>
-      )}
+      <RefundsDue s={s} zone={zone} csrf={csrf} />
+      {takesTransfer(s) && <TransferForm s={s} row={row} zone={zone} csrf={csrf} />}
+      {(s.status === 'AWAITING_PAYMENT' || s.status === 'ACTIVE') && <WithdrawalForm s={s} packId={packId} zone={zone} csrf={csrf} />}
       <h2>Séances</h2>
       <table>
         <thead>

@@ -3,10 +3,13 @@
  * transfers, session actions, availability, the email outbox and the clients' personal data.
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { DateTime } from 'luxon';
 import { verifyPassword } from '../../infra/passwords';
+import { euros, frenchDate } from '../../shared/format';
+import type { PackState } from '../../shared/pack';
 import { PACK_STATUSES } from '../../shared/policy';
-import { temporalUrl } from '../api/admin';
-import { uuidParam } from '../api/schemas';
+import { markRefundPaid, temporalUrl } from '../api/admin';
+import { refundKeyParam, uuidParam } from '../api/schemas';
 import type { GatewayContext } from '../context';
 import { ApiError } from '../http/errors';
 import { ADMIN_SESSION_MS, csrfToken, endSession, isAdmin, redirectWithFlash, requireCsrf, startSession, takeFlash } from '../http/session';
@@ -39,6 +42,41 @@ function actionDone(action: string, r: ProviderActionResult, zone: string): stri
     default:
       return `Séance déplacée au ${at} : le client en est informé par e-mail.`;
   }
+}
+
+/** The instant a date (and, if known, a time) typed in a form stands for, in the business's time zone. */
+function receivedAtOfForm(date: string, time: string, zone: string): string {
+  const day = date.trim();
+  const at = time.trim();
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new ApiError(400, 'VALIDATION_FAILED', 'Indiquez la date de réception (jour/mois/année).');
+  if (!at) return day;
+  const t = /^([01]\d|2[0-3]):[0-5]\d$/.test(at) ? DateTime.fromISO(`${day}T${at}`, { zone }) : null;
+  const iso = t?.isValid ? t.toISO() : null;
+  if (!iso) throw new ApiError(400, 'VALIDATION_FAILED', 'L’heure de réception doit être une heure HH:MM.');
+  return iso;
+}
+
+/** What the provider reads once a withdrawal is recorded. */
+function withdrawalDone(s: PackState, receivedAt: string, zone: string): string {
+  const received = DateTime.fromISO(receivedAt, { zone }).toMillis();
+  const r = s.refund;
+  const refund =
+    !r || r.amountCents === 0
+      ? 'rien à rembourser'
+      : r.method === 'card'
+        ? `remboursement de ${euros(r.amountCents)} sur la carte du client (automatique)`
+        : `remboursement de ${euros(r.amountCents)} par virement, à faire au plus tard le ${r.dueAt ? frenchDate(Date.parse(r.dueAt) - 1, zone) : '—'}`;
+  return `Rétractation reçue le ${frenchDate(received, zone)} enregistrée : ${refund}. Le client en est informé par e-mail.`;
+}
+
+/** What the provider reads once a transfer is recorded. */
+function transferDone(s: PackState, zone: string): string {
+  const last = s.payments[s.payments.length - 1];
+  const dated = last ? ` (daté du ${frenchDate(last.paidAt, zone)})` : '';
+  if (last?.outcome === 'FLAGGED')
+    return `Virement enregistré${dated}, reçu alors que la commande était close : il est à rembourser (voir « À faire »).`;
+  if (s.status === 'ACTIVE') return `Virement enregistré${dated} : le pack est actif jusqu'au ${when(s.expiresAt, zone)}.`;
+  return `Virement enregistré${dated}.`;
 }
 
 export function dashboardRouter(ctx: GatewayContext): Router {
@@ -77,7 +115,7 @@ export function dashboardRouter(ctx: GatewayContext): Router {
     const status = filter === 'attente' ? 'AWAITING_PAYMENT' : (PACK_STATUSES as readonly string[]).includes(filter) ? filter : undefined;
     const [packs, tasks] = await Promise.all([
       ctx.data.listPacks(filter === 'bientot' ? { expiringWithinDays: 14 } : { status }),
-      ctx.data.openTasks(),
+      ctx.data.pendingActions(),
     ]);
     sendPage(res, <PackListPage {...common(req)} packs={packs} tasks={tasks} flash={takeFlash(req)} />);
   });
@@ -106,8 +144,30 @@ export function dashboardRouter(ctx: GatewayContext): Router {
     const reference = formField(req, 'reference').trim();
     if (!Number.isInteger(amountCents) || amountCents <= 0 || reference.length < 3)
       throw new ApiError(400, 'VALIDATION_FAILED', 'Montant ou référence invalide.');
-    await ctx.packs.recordTransfer(packId, { amountCents, reference });
-    await redirectWithFlash(req, res, `/admin/packs/${packId}`, 'Virement enregistré.');
+    // The day the money reached the account, as the bank statement dates it (the form's default: today).
+    const receivedOn = formField(req, 'receivedOn').trim();
+    if (receivedOn && !/^\d{4}-\d{2}-\d{2}$/.test(receivedOn))
+      throw new ApiError(400, 'VALIDATION_FAILED', 'La date de réception du virement doit être une date (jour/mois/année).');
+    const s = await ctx.packs.recordTransfer(
+      packId,
+      { amountCents, reference, ...(receivedOn ? { receivedAt: receivedOn } : {}) },
+      ctx.zone,
+    );
+    await redirectWithFlash(req, res, `/admin/packs/${packId}`, transferDone(s, ctx.zone));
+  });
+
+  r.post('/admin/packs/:id/retractation', ...change, async (req, res) => {
+    const packId = String(req.params.id);
+    const receivedAt = receivedAtOfForm(formField(req, 'receivedOn'), formField(req, 'receivedTime'), ctx.zone);
+    const s = await ctx.packs.recordWithdrawal(packId, receivedAt, ctx.zone);
+    await redirectWithFlash(req, res, `/admin/packs/${packId}`, withdrawalDone(s, receivedAt, ctx.zone));
+  });
+
+  r.post('/admin/remboursements/:key/effectue', ...change, async (req, res) => {
+    const done = await markRefundPaid(ctx, parse(refundKeyParam, req.params.key));
+    const back = formField(req, 'retour') === 'pack' && done.packId ? `/admin/packs/${done.packId}` : '/admin';
+    const amount = done.amountCents ? `${euros(done.amountCents)} ` : '';
+    await redirectWithFlash(req, res, back, `Remboursement ${amount}marqué comme effectué : il quitte la liste « À faire », sans rappel.`);
   });
 
   r.get('/admin/packs/:id/seances/:bid/deplacer', signedIn, async (req, res) => {

@@ -64,6 +64,9 @@ export const EVENT_LABELS: Record<string, string> = {
   WITHDRAWN: 'Rétractation',
   REFUND_ISSUED: 'Remboursement effectué',
   REFUND_TASK_CREATED: 'Remboursement par virement à faire',
+  REFUND_REMINDER: 'Rappel du remboursement à faire envoyé',
+  REFUND_PAID: 'Remboursement par virement effectué',
+  ORDER_REVIVED: 'Commande rétablie : paiement daté avant l’échéance',
 };
 
 /** Who acted, when the event itself does not say (`data.by`). */
@@ -75,6 +78,7 @@ const EVENT_ACTORS: Record<string, Actor> = {
   NO_SHOW: 'provider',
   PENALTY_WAIVED: 'provider',
   WITHDRAWN: 'client',
+  REFUND_PAID: 'provider',
 };
 
 export function eventActor(type: string, data: Record<string, unknown>): string {
@@ -84,8 +88,24 @@ export function eventActor(type: string, data: Record<string, unknown>): string 
     return data.method === 'bank_transfer' ? ACTOR_LABELS.provider : 'Stripe';
   }
   if (type === 'BOOKING_CONFIRMED' && data.status === 'CONFIRMED' && data.auto === true) return ACTOR_LABELS.system;
+  if (type === 'WITHDRAWN' && data.recordedBy === 'provider') return 'le client (par e-mail ou courrier, enregistrée par vous)';
   return ACTOR_LABELS[EVENT_ACTORS[type] ?? 'system'];
 }
+
+/** Why money is given back (a refund's `reason`). */
+export const REFUND_REASON_LABELS: Record<string, string> = {
+  WITHDRAWAL: 'rétractation',
+  UNEXPECTED_PAYMENT: 'paiement pour une commande close ou déjà payée',
+  ORDER_CANCELLED: 'paiement partiel d’une commande annulée faute de paiement',
+  PACK_CLOSED: 'paiement pour un pack clos',
+};
+
+/** Why a withdrawal is not possible (the pack state's `withdrawal.reason`). */
+export const WITHDRAWAL_REFUSAL_LABELS: Record<string, string> = {
+  PERIOD_OVER: 'délai de 14 jours écoulé',
+  SESSION_STARTED: 'une séance a commencé',
+  PACK_CLOSED: 'pack clos',
+};
 
 export const TASK_LABELS: Record<string, string> = {
   BANK_REFUND: 'Remboursement par virement à faire',
@@ -126,6 +146,7 @@ export const EMAIL_LABELS: Record<EmailTemplate, string> = {
   PROVIDER_PACK_ENDED: 'Pack terminé (prestataire)',
   PROVIDER_WITHDRAWN: 'Rétractation (prestataire)',
   PROVIDER_REFUND_TASK: 'Remboursement à faire (prestataire)',
+  PROVIDER_REFUND_REMINDER: 'Rappel : remboursement à faire (prestataire)',
 };
 
 /** A label from one of the tables above; an unknown code reads as « autre » rather than as the code. */

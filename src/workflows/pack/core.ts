@@ -4,7 +4,7 @@
  * each concern has its module (booking, attendance, hours, payments, withdrawal, timers), and ./model.ts is the
  * façade the workflow uses. No Temporal, no I/O, no clock: every change takes `nowMs`.
  */
-import type { Actor, BookingView, PackInput, PaymentView } from '../../shared/pack';
+import type { Actor, BookingView, PackInput, PaymentView, WithdrawalRefund } from '../../shared/pack';
 import { FINAL_STATUSES, sessionDurationMs, withdrawalDeadlineOf, type Hours, type PackStatus } from '../../shared/policy';
 import { EffectQueue } from './effects';
 import { PackRuleError } from './errors';
@@ -20,7 +20,12 @@ export interface PackData {
   payments: PaymentView[];
   bookings: BookingView[];
   lostAtExpiry: number;
-  refund: { method: PaymentView['method']; amountCents: number } | null;
+  refund: WithdrawalRefund | null;
+  /**
+   * Refunds the provider owes by bank transfer, with their due dates (L221-24), reminded before they are due until
+   * marked paid. Absent in the data of packs from before due dates.
+   */
+  refundsDue?: RefundDue[];
   /** When the status became final (CANCELLED_UNPAID, WITHDRAWN, EXPIRED) or the hours ran out (USED_UP). */
   endedAtMs: number | null;
   /** Keys of the one-shot timers already handled (reminders, warnings, session starts). */
@@ -44,6 +49,22 @@ export function initialData(): PackData {
   };
 }
 
+/** A refund owed by bank transfer (a provider task), as the pack keeps it. */
+export interface RefundDue {
+  key: string;
+  amountCents: number;
+  reason: string;
+  dueAtMs: number;
+  remindAtMs: number;
+  paidAtMs: number | null;
+}
+
+/**
+ * Asks whether a change of behaviour applies to this pack: Temporal's `patched()` in the workflow (a pack already
+ * running keeps its recorded path on replay), always true in the pure tests.
+ */
+export type PatchGate = (change: string) => boolean;
+
 export type HistoryStatus = BookingView['history'][number]['status'];
 
 export class PackCore {
@@ -53,6 +74,7 @@ export class PackCore {
   constructor(
     readonly input: PackInput,
     readonly data: PackData,
+    readonly patched: PatchGate = () => true,
   ) {
     this.effects = new EffectQueue(data);
     this.ledger = new HourLedger(input, data);

@@ -27,7 +27,16 @@ export interface PackEvent {
 export type Effect =
   | { kind: 'event'; event: PackEvent }
   | { kind: 'releaseSlot'; slotId: string }
-  | { kind: 'refund'; key: string; method: PaymentView['method']; reference: string; amountCents: number; reason: string };
+  | {
+      kind: 'refund';
+      key: string;
+      method: PaymentView['method'];
+      reference: string;
+      amountCents: number;
+      reason: string;
+      /** When a refund that ends up a provider task (a bank transfer, a card refund Stripe refused) is due. */
+      dueAtMs?: number;
+    };
 
 export type RefundEffect = Extract<Effect, { kind: 'refund' }>;
 
@@ -58,6 +67,7 @@ export class EffectQueue {
       reference: r.reference,
       amountCents: r.amountCents,
       reason: r.reason,
+      ...(r.dueAtMs !== undefined ? { dueAtMs: r.dueAtMs } : {}),
     });
   }
 

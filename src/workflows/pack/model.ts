@@ -5,22 +5,23 @@
  *
  * This is the façade: each rule lives in the module of its concern, all of them working on one PackCore (./core.ts)
  * — booking (./booking.ts), a session's day, absences and waivers (./attendance.ts), hour accounting, used-up and
- * expiry (./hours.ts), order and payment (./payments.ts), withdrawal (./withdrawal.ts), the timers derived from the
- * state (./timers.ts), the effects it asks for (./effects.ts).
+ * expiry (./hours.ts), order and payment (./payments.ts), refunds and their due dates (./refunds.ts), withdrawal
+ * (./withdrawal.ts), the timers derived from the state (./timers.ts), the effects it asks for (./effects.ts).
  */
 import type { Actor, BookingView, PackInput, PackState, PaymentSignal } from '../../shared/pack';
 import type { Hours } from '../../shared/policy';
 import * as attendance from './attendance';
 import * as booking from './booking';
-import { PackCore, type PackData } from './core';
+import { PackCore, type PackData, type PatchGate } from './core';
 import type { Effect, RefundEffect } from './effects';
 import { expire, warnOfExpiry } from './hours';
 import * as payments from './payments';
+import * as refunds from './refunds';
 import { snapshotOf } from './snapshot';
 import { bookingIdOf, closesAtMs, reminderLeadOf, timersOf, type Timer } from './timers';
 import * as withdrawal from './withdrawal';
 
-export { initialData, type PackData } from './core';
+export { initialData, type PackData, type PatchGate } from './core';
 export type { EmailSpec, Effect, PackEvent } from './effects';
 export { PackRuleError } from './errors';
 export type { Timer } from './timers';
@@ -28,11 +29,13 @@ export type { Timer } from './timers';
 export class PackModel {
   private readonly pack: PackCore;
 
+  /** `patched`: Temporal's, in the workflow (each change of behaviour asks it once, where it applies). */
   constructor(
     readonly input: PackInput,
     readonly data: PackData,
+    patched?: PatchGate,
   ) {
-    this.pack = new PackCore(input, data);
+    this.pack = new PackCore(input, data, patched);
   }
 
   /** The effects produced since the last call, in order. */
@@ -87,7 +90,12 @@ export class PackModel {
   }
 
   refundRecorded(r: RefundEffect, outcome: { status: 'REFUNDED' | 'PROVIDER_TASK'; stripeRefundId?: string }, nowMs: number): void {
-    payments.refundRecorded(this.pack, r, outcome, nowMs);
+    refunds.refundRecorded(this.pack, r, outcome, nowMs);
+  }
+
+  /** The provider made a refund owed by transfer; false when the pack owes no such refund (or it was already paid). */
+  refundPaid(key: string, nowMs: number): boolean {
+    return refunds.refundPaid(this.pack, key, nowMs);
   }
 
   // ------------------------------------------------------------------------------------------- booking
@@ -166,12 +174,25 @@ export class PackModel {
 
   // ------------------------------------------------------------------------------------------- withdrawal
 
+  /** The client's own withdrawal (the portal, the API), judged now. */
   checkWithdraw(nowMs: number): void {
     withdrawal.checkWithdraw(this.pack, nowMs);
   }
 
   withdraw(nowMs: number): ReturnType<typeof withdrawal.withdraw> {
     return withdrawal.withdraw(this.pack, nowMs);
+  }
+
+  /** A withdrawal the client sent by email or letter, judged on the instant it was received (`receivedAt`, ISO). */
+  checkRecordedWithdrawal(receivedAt: unknown, nowMs: number): number {
+    const receivedAtMs = withdrawal.receivedAtOf(this.pack, receivedAt, nowMs);
+    withdrawal.checkWithdraw(this.pack, nowMs, receivedAtMs);
+    return receivedAtMs;
+  }
+
+  recordWithdrawal(receivedAt: unknown, nowMs: number): ReturnType<typeof withdrawal.withdraw> {
+    const receivedAtMs = withdrawal.receivedAtOf(this.pack, receivedAt, nowMs);
+    return withdrawal.withdraw(this.pack, nowMs, { receivedAtMs, recordedBy: 'provider' });
   }
 
   // ------------------------------------------------------------------------------------------- time
@@ -210,6 +231,8 @@ export class PackModel {
         return warnOfExpiry(p, nowMs);
       case 'EXPIRY':
         return expire(p, nowMs);
+      case 'REFUND_REMINDER':
+        return refunds.remindOfRefund(p, refunds.refundKeyOf(t.key), nowMs);
     }
   }
 }

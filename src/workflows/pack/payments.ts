@@ -1,14 +1,22 @@
 /**
  * The order and its payment: « Le paiement est exigé au moment de la commande ». A pack is ACTIVE once its price is
- * received, valid from then for the validity period (src/shared/policy.ts `expiryOf`); an unpaid order is reminded
- * and then cancelled at its deadline. Money is never kept silently: a payment for a closed or already-paid order is
+ * received, valid from the day the money arrived for the validity period (src/shared/policy.ts `expiryOf`); an unpaid
+ * order is reminded and then cancelled at its deadline. The deadline is judged on the payment's own date (a bank
+ * transfer as the bank dates it): money that arrived in time but was entered after the cancellation revives the order
+ * while its workflow is still open. Money is never kept silently: a payment for a closed or already-paid order is
  * refunded (card) or handed to the provider (bank transfer), too little waits for the rest and the provider is told.
  */
 import type { PaymentSignal, PaymentView } from '../../shared/pack';
-import { expiryOf, paymentDeadlineOf } from '../../shared/policy';
+import { expiryOf, paymentDeadlineOf, refundDueOf } from '../../shared/policy';
 import type { PackCore } from './core';
 import { toClient, toProvider, type RefundEffect } from './effects';
 import { toIso, toMs } from './instants';
+
+/**
+ * Since payments are dated as the bank dates them: an order cancelled unpaid is revived by a payment of its price
+ * dated before its deadline. Packs whose history took such a payment as a late one (refunded) replay as they ran.
+ */
+export const REVIVE_DATED_PAYMENT = 'revive-dated-payment';
 
 export function orderPlaced(pack: PackCore, nowMs: number): void {
   const { deadline } = paymentDeadlineOf(pack.input.orderedAtMs, pack.settings);
@@ -35,7 +43,7 @@ export function isValidPaymentSignal(p: PaymentSignal): boolean {
 
 /**
  * A payment arrived. The same payment twice (same idempotency key) is ignored. Its date is when the money was
- * received, never later than now: it starts the validity.
+ * received, never later than now: it starts the validity, and it is judged against the payment deadline.
  */
 export function paymentReceived(pack: PackCore, p: PaymentSignal, nowMs: number): void {
   const d = pack.data;
@@ -44,6 +52,16 @@ export function paymentReceived(pack: PackCore, p: PaymentSignal, nowMs: number)
   const view: PaymentView = { ...p, paidAt: toIso(paidAtMs), outcome: 'ACCEPTED' };
   d.payments.push(view);
 
+  const revived = revives(pack, p, paidAtMs);
+  if (revived) {
+    // The money arrived in time; only its entry came late. A partial payment received before the cancellation was
+    // handed back then: the order starts again from this payment.
+    d.status = 'AWAITING_PAYMENT';
+    d.endedAtMs = null;
+    d.paidCents = 0;
+    const { deadline } = paymentDeadlineOf(pack.input.orderedAtMs, pack.settings);
+    pack.effects.event('ORDER_REVIVED', nowMs, { ...details(p), paidAt: toIso(paidAtMs), paymentDeadline: toIso(deadline) });
+  }
   if (d.status !== 'AWAITING_PAYMENT') {
     refundUnexpected(pack, view, nowMs);
     return;
@@ -61,10 +79,12 @@ export function paymentReceived(pack: PackCore, p: PaymentSignal, nowMs: number)
   d.paidAtMs = paidAtMs;
   d.expiresAtMs = expiryOf(paidAtMs, pack.settings);
   pack.setStatus('ACTIVE', nowMs);
-  pack.effects.event('PAYMENT_CONFIRMED', nowMs, { ...details(p), paidAt: toIso(paidAtMs), expiresAt: toIso(d.expiresAtMs) }, [
-    toClient('PAYMENT_CONFIRMED'),
-    toProvider('PROVIDER_PAYMENT_CONFIRMED'),
-  ]);
+  pack.effects.event(
+    'PAYMENT_CONFIRMED',
+    nowMs,
+    { ...details(p), paidAt: toIso(paidAtMs), expiresAt: toIso(d.expiresAtMs), ...(revived ? { revived: true } : {}) },
+    [toClient('PAYMENT_CONFIRMED'), toProvider('PROVIDER_PAYMENT_CONFIRMED')],
+  );
   if (received > pack.input.priceCents) {
     // The pack is paid; the provider decides what to do with the surplus.
     view.outcome = 'SURPLUS';
@@ -73,12 +93,23 @@ export function paymentReceived(pack: PackCore, p: PaymentSignal, nowMs: number)
 }
 
 /**
+ * Whether a payment revives an order cancelled for non-payment: it pays the price on its own and is dated before the
+ * deadline. (The workflow is still open, since it received it: a cancelled order listens for CLOSED_ORDER_LINGER.)
+ * The marker is asked only when all of that holds, where older packs refunded such a payment.
+ */
+function revives(pack: PackCore, p: PaymentSignal, paidAtMs: number): boolean {
+  if (pack.data.status !== 'CANCELLED_UNPAID' || p.amountCents < pack.input.priceCents) return false;
+  if (paidAtMs >= paymentDeadlineOf(pack.input.orderedAtMs, pack.settings).deadline) return false;
+  return pack.patched(REVIVE_DATED_PAYMENT);
+}
+
+/**
  * Money for an order that is closed (deadline passed, withdrawn…) or already paid. Card: refunded through Stripe.
  * Transfer: a refund task for the provider, who holds the client's bank details.
  */
 function refundUnexpected(pack: PackCore, view: PaymentView, nowMs: number): void {
   view.outcome = view.method === 'card' ? 'REFUNDED' : 'FLAGGED';
-  pack.effects.refund(refundOf(view, 'payment', 'UNEXPECTED_PAYMENT'));
+  pack.effects.refund(refundOf(view, 'payment', 'UNEXPECTED_PAYMENT', refundDueOf(nowMs, pack.settings).dueAtMs));
   pack.effects.event(
     view.method === 'card' ? 'UNEXPECTED_PAYMENT_REFUNDED' : 'UNEXPECTED_PAYMENT_FLAGGED',
     nowMs,
@@ -101,34 +132,23 @@ export function cancelUnpaid(pack: PackCore, nowMs: number): void {
   ]);
   for (const p of d.payments.filter((x) => x.outcome === 'PARTIAL')) {
     p.outcome = p.method === 'card' ? 'REFUNDED' : 'FLAGGED';
-    pack.effects.refund(refundOf(p, 'unpaid', 'ORDER_CANCELLED'));
+    pack.effects.refund(refundOf(p, 'unpaid', 'ORDER_CANCELLED', refundDueOf(nowMs, pack.settings).dueAtMs));
   }
 }
 
 /**
- * The refund of one payment. Its key (`<why>:<payment key>`) names the business reason, so Stripe's idempotency
- * key stays the same whatever retries or workflow runs carry it out.
+ * The refund of one payment (all of it unless `amountCents` says otherwise). Its key (`<why>:<payment key>`) names
+ * the business reason, so Stripe's idempotency key stays the same whatever retries or workflow runs carry it out.
+ * `dueAtMs`: when it is due, should it fall to the provider (a transfer, or a card refund Stripe refuses).
  */
-export function refundOf(p: PaymentView, why: string, reason: string): Omit<RefundEffect, 'kind'> {
-  return { key: `${why}:${p.idempotencyKey}`, method: p.method, reference: p.reference, amountCents: p.amountCents, reason };
-}
-
-/** A refund was carried out (Stripe) or handed to the provider (bank transfer): it goes on the timeline. */
-export function refundRecorded(
-  pack: PackCore,
-  r: RefundEffect,
-  outcome: { status: 'REFUNDED' | 'PROVIDER_TASK'; stripeRefundId?: string },
-  nowMs: number,
-): void {
-  const data = {
-    key: r.key,
-    method: r.method,
-    amountCents: r.amountCents,
-    reason: r.reason,
-    stripeRefundId: outcome.stripeRefundId ?? null,
-  };
-  if (outcome.status === 'REFUNDED') pack.effects.event('REFUND_ISSUED', nowMs, data);
-  else pack.effects.event('REFUND_TASK_CREATED', nowMs, data, [toProvider('PROVIDER_REFUND_TASK')]);
+export function refundOf(
+  p: PaymentView,
+  why: string,
+  reason: string,
+  dueAtMs: number,
+  amountCents: number = p.amountCents,
+): Omit<RefundEffect, 'kind'> {
+  return { key: `${why}:${p.idempotencyKey}`, method: p.method, reference: p.reference, amountCents, reason, dueAtMs };
 }
 
 function details(p: Pick<PaymentView, 'method' | 'amountCents' | 'reference'>) {

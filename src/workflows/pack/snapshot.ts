@@ -3,6 +3,7 @@ import type { PackState } from '../../shared/pack';
 import { paymentDeadlineOf } from '../../shared/policy';
 import type { PackCore } from './core';
 import { toIso } from './instants';
+import { refundsDueView } from './refunds';
 import { closesAtMs, timersOf } from './timers';
 import { withdrawalAt } from './withdrawal';
 
@@ -28,6 +29,7 @@ export function snapshotOf(pack: PackCore, nowMs: number): PackState {
     payments: d.payments,
     withdrawal: withdrawalAt(pack, nowMs),
     refund: d.refund,
+    refundsDue: refundsDueView(pack),
     closedAt: closes === null ? null : toIso(closes),
     nextTimers: timersOf(pack)
       .slice(0, 10)

@@ -7,6 +7,7 @@ import type { BookingView } from '../../shared/pack';
 import { paymentDeadlineOf } from '../../shared/policy';
 import type { PackCore } from './core';
 import { toMs } from './instants';
+import { refundReminders } from './refunds';
 
 export type TimerKind =
   | 'WITHDRAWAL_PERIOD_END'
@@ -18,6 +19,7 @@ export type TimerKind =
   | 'SESSION_END'
   | 'EXPIRY_WARNING'
   | 'EXPIRY'
+  | 'REFUND_REMINDER'
   | 'CLOSE';
 
 export interface Timer {
@@ -27,8 +29,18 @@ export interface Timer {
   key: string;
 }
 
-/** When the workflow may complete; null while the pack can still change. */
+/**
+ * When the workflow may complete; null while the pack can still change. A pack that owes a refund by transfer stays
+ * open until its reminder has gone out (or the refund is marked paid).
+ */
 export function closesAtMs(pack: PackCore): number | null {
+  const closes = endOf(pack);
+  if (closes === null) return null;
+  const reminders = refundReminders(pack).filter((r) => !pack.hasFired(r.key));
+  return reminders.reduce((at, r) => Math.max(at, r.atMs), closes);
+}
+
+function endOf(pack: PackCore): number | null {
   const d = pack.data;
   if (d.endedAtMs === null) return null;
   switch (d.status) {
@@ -76,6 +88,8 @@ export function timersOf(pack: PackCore): Timer[] {
       add(d.expiresAtMs, 'EXPIRY', 'expiry');
     }
   }
+  // A refund owed by transfer is reminded 3 days before it is due, whatever the pack's status.
+  for (const r of refundReminders(pack)) add(r.atMs, 'REFUND_REMINDER', r.key);
   const closes = closesAtMs(pack);
   if (closes !== null) out.push({ atMs: closes, kind: 'CLOSE', key: 'close' });
   return out.sort((a, b) => a.atMs - b.atMs);

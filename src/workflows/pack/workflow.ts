@@ -32,6 +32,8 @@ import {
   getPackState,
   paymentReceived,
   PACK_ERROR_CODES,
+  recordWithdrawal,
+  refundPaid,
   reportNoShow,
   requestBooking,
   rescheduleBooking,
@@ -136,7 +138,8 @@ class PackRun {
 
   constructor(readonly args: PackWorkflowArgs) {
     this.input = args.input;
-    this.model = new PackModel(args.input, args.carried?.data ?? initialData());
+    // Changes of the pack's rules ask Temporal's `patched` where they apply, so packs already running replay as they ran.
+    this.model = new PackModel(args.input, args.carried?.data ?? initialData(), patched);
     this.effects = args.carried?.effects ?? [];
     this.mailPending = args.carried?.mailPending ?? false;
   }
@@ -243,6 +246,21 @@ function registerHandlers(run: PackRun): void {
     validate: () => model.checkWithdraw(now()),
     decide: () => model.withdraw(now()),
   });
+  onUpdate(run, recordWithdrawal, {
+    validate: ({ receivedAt }) => model.checkRecordedWithdrawal(receivedAt, now()),
+    decide: ({ receivedAt }) => model.recordWithdrawal(receivedAt, now()),
+  });
+
+  setHandler(refundPaid, (paid: { key: string } | null) =>
+    run.lock.run(() => {
+      const key: unknown = paid?.key;
+      if (typeof key !== 'string') {
+        log.warn('ignored a malformed refundPaid signal', { packId: run.packId });
+        return;
+      }
+      if (model.refundPaid(key, now())) run.flush();
+    }),
+  );
 }
 
 /** How the pack answers an update. */
@@ -402,6 +420,7 @@ async function effectsLane(run: PackRun): Promise<never> {
         reference: head.reference,
         amountCents: head.amountCents,
         reason: head.reason,
+        ...(head.dueAtMs !== undefined ? { dueAtMs: head.dueAtMs } : {}),
       });
       effects.shift();
       await run.lock.run(() => {
