@@ -5,6 +5,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { SEARCH_ATTRIBUTES } from '../src/shared/search-attributes';
+import { SAMPLE_SELLER_ENV } from '../src/infra/config';
 import { hashPassword } from '../src/infra/passwords';
 import { SmtpSink } from '../src/infra/smtp-sink';
 import { assertPortFree, claimDataDir, leftoversOf, stopLeftovers } from './lib/leftovers';
@@ -151,6 +152,9 @@ async function main(): Promise<void> {
   env.PROVIDER_API_TOKEN ||= secrets.providerToken;
   env.ACCESS_TOKEN_SECRET ||= secrets.accessTokenSecret;
   env.PROVIDER_PASSWORD_HASH ||= hashPassword(secrets.providerPassword);
+  // The seller's identity is the law's (legal pages, contract, invoices): a local run gets an obvious sample, and says so.
+  const sampleSeller = Object.keys(SAMPLE_SELLER_ENV).filter((k) => !env[k]);
+  for (const k of sampleSeller) env[k] = SAMPLE_SELLER_ENV[k];
 
   // SIGINT, as Ctrl-C did when they shared the terminal: the worker drains its tasks, the gateway its requests.
   const program = { env, echo: true, stopSignal: 'SIGINT', graceMs: 10_000, readyTimeoutMs: 120_000 } as const;
@@ -168,6 +172,11 @@ async function main(): Promise<void> {
     Temporal Web UI             : ${env.TEMPORAL_UI_URL ?? '(external Temporal: see its own UI)'}
   Ctrl-C stops everything.
 `);
+  if (sampleSeller.length > 0) {
+    console.log(`  SAMPLE SELLER: ${sampleSeller.join(', ')} are sample values (« ${SAMPLE_SELLER_ENV.SELLER_NAME} »).
+  Set them to the real seller, host and mediator before selling: they appear on the legal pages, the CGV and the invoices.
+`);
+  }
 }
 
 main().catch(async (err: unknown) => {

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import type { AddressInfo } from 'node:net';
+import { SAMPLE_SELLER_ENV } from '../../src/infra/config';
 import { hashPassword } from '../../src/infra/passwords';
 import { SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
 import { leftoversOf, stopLeftovers } from '../lib/leftovers';
@@ -186,6 +187,7 @@ export async function startBenchStack(say: (m: string) => void): Promise<BenchSt
       RATE_LIMIT_BOOKINGS_PER_MINUTE: '1000000',
       // 10,000 one-hour sessions in one calendar need more than the 3 months of the CGV: the benchmark sells 24.
       PACK_VALIDITY_MONTHS: '24',
+      ...SAMPLE_SELLER_ENV,
     };
 
     const worker = await Program.start(supervisor, 'worker', 'src/worker/main.ts', env, 'polling task queue', logs);

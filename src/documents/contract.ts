@@ -3,6 +3,7 @@
  * exactly as the client accepted them, the order recap with every acknowledgment ticked and its time, and the
  * withdrawal information (withdrawal.ts). contract-pdf.ts prints them; an email or a page can show the same values.
  */
+import { formatSiret, vatMention } from '../shared/seller';
 import { frenchDay, frenchInstant } from './dates';
 import { euros, percent, splitVat } from './money';
 import type { DocumentSeller, PaymentMethod, WithdrawalAfterStart } from './types';
@@ -16,10 +17,7 @@ export function sellerFacts(seller: DocumentSeller): Fact[] {
     ['Prestataire', seller.name],
     ['Adresse', seller.address],
     ['SIRET', seller.siret],
-    [
-      'TVA',
-      seller.vat.regime === 'franchise' ? 'TVA non applicable, art. 293 B du CGI' : `N° de TVA intracommunautaire ${seller.vat.number}`,
-    ],
+    ['TVA', vatMention(seller.vat)],
     ['E-mail', seller.email],
     ['Téléphone', seller.phone],
   ];
@@ -29,11 +27,12 @@ export function sellerFacts(seller: DocumentSeller): Fact[] {
 const SELLER_BLANK = /le prestataire, M\. ,/;
 
 /**
- * The CGV with the seller where the seed leaves a blank: « le prestataire, Jean Dupont EI (SIRET …, 12 rue …),
- * propose ». Text already filled in (as a stored version is) comes back unchanged.
+ * The CGV with the seller where the seed leaves a blank: « le prestataire, Jean Dupont EI (12 rue … ; SIRET … ; TVA … ;
+ * e-mail), propose ». Text already filled in (as a stored version is) comes back unchanged.
  */
 export function fillSellerInCgv(text: string, seller: DocumentSeller): string {
-  return text.replace(SELLER_BLANK, `le prestataire, ${seller.name} (SIRET ${seller.siret}, ${seller.address}),`);
+  const identity = `${seller.name} (${seller.address} ; SIRET ${formatSiret(seller.siret)} ; ${vatMention(seller.vat)} ; ${seller.email})`;
+  return text.replace(SELLER_BLANK, `le prestataire, ${identity},`);
 }
 
 export type CgvBlock = { kind: 'title' | 'heading' | 'paragraph'; text: string } | { kind: 'bullets'; items: string[] };

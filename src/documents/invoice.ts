@@ -14,7 +14,8 @@ import { parisDay } from './dates';
 import { assertCents, euros, percent, splitVat } from './money';
 import type { DocumentSeller, PaymentMethod, VatStatus } from './types';
 
-export const FRANCHISE_MENTION = 'TVA non applicable, art. 293 B du CGI';
+export { FRANCHISE_MENTION } from '../shared/seller';
+import { FRANCHISE_MENTION } from '../shared/seller';
 export const SERVICE_NATURE = 'Prestation de services';
 /** Code de commerce D441-5: due by a business client for any late payment, on top of the penalties. */
 export const FIXED_RECOVERY_INDEMNITY_CENTS = 4_000;

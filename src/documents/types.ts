@@ -4,20 +4,15 @@
  * `DocumentSeller` as it is.
  */
 
-/** « TVA non applicable, art. 293 B du CGI » (franchise en base) or a French VAT number and its rate. */
-export type VatStatus = { regime: 'franchise' } | { regime: 'vat'; number: string; ratePercent: number };
+import type { Seller, VatStatus } from '../shared/seller';
 
-/** Who sells: every contract document and invoice names them (C. consom. L221-5, L111-1; CGI ann. II 242 nonies A). */
-export interface DocumentSeller {
-  name: string;
-  /** Postal address on one line, e.g. « 12 rue des Lilas, 75011 Paris ». */
-  address: string;
-  /** 14 digits; the SIREN is its first 9. */
-  siret: string;
-  vat: VatStatus;
-  email: string;
-  phone: string;
-}
+export type { VatStatus };
+
+/**
+ * Who sells: every contract document and invoice names them (C. consom. L221-5, L111-1; CGI ann. II 242 nonies A).
+ * The configured seller (src/shared/seller.ts), without the host and mediator that only the legal pages show.
+ */
+export type DocumentSeller = Pick<Seller, 'name' | 'address' | 'siret' | 'vat' | 'email' | 'phone'>;
 
 export type PaymentMethod = 'card' | 'bank_transfer';
 

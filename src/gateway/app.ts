@@ -6,9 +6,10 @@ import { clientApiRouter } from './api/client';
 import { codecRouter } from './api/codec';
 import { createContext, type GatewayContext, type GatewayDeps } from './context';
 import { dashboardRouter } from './dashboard/router';
-import { checkHealth } from './health';
+import { createHealthCheck } from './health';
+import { isProvider } from './http/auth';
 import { errorHandler, notFound } from './http/errors';
-import { sessionMiddleware } from './http/session';
+import { passwordFingerprint, sessionMiddleware } from './http/session';
 import { orderRouter } from './order/router';
 import { portalRouter } from './portal/router';
 import { simulatedCheckoutRouter } from './simulated-checkout';
@@ -37,6 +38,8 @@ export function createApp(deps: AppDeps): express.Express & { ctx: GatewayContex
   const ctx = createContext(deps);
   const app = express();
   app.disable('x-powered-by');
+  // Provider sessions name the password they were opened under: a new PROVIDER_PASSWORD_HASH ends the others.
+  app.locals.adminPassword = passwordFingerprint(deps.config.PROVIDER_PASSWORD_HASH);
   if (deps.config.TRUST_PROXY) app.set('trust proxy', deps.config.TRUST_PROXY);
   app.use(
     helmet({
@@ -65,13 +68,16 @@ export function createApp(deps: AppDeps): express.Express & { ctx: GatewayContex
   app.use(express.json({ limit: '32kb' }));
   app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 100 }));
 
-  app.get('/health', async (_req, res) => {
-    const health = await checkHealth(ctx);
-    res.status(health.ok ? 200 : 503).json({ status: health.ok ? 'ok' : 'degraded', ...health });
-  });
   app.use(
     sessionMiddleware({ pool: ctx.data.pool, secret: deps.config.ACCESS_TOKEN_SECRET, portalTtlMs: ctx.portalLinkTtlSeconds * 1000 }),
   );
+  // Public and cheap: the status for anyone (a load balancer), the checks for the provider; the answer is cached.
+  const health = createHealthCheck(ctx);
+  app.get('/health', async (req, res) => {
+    const h = await health();
+    res.status(h.ok ? 200 : 503).set('Cache-Control', 'no-store');
+    res.json({ status: h.ok ? 'ok' : 'degraded', ...(isProvider(req, ctx.config.PROVIDER_API_TOKEN) ? { checks: h.checks } : {}) });
+  });
   app.use(clientApiRouter(ctx));
   app.use(adminApiRouter(ctx));
   app.use(codecRouter(ctx));

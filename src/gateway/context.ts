@@ -5,15 +5,20 @@ import crypto from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type Stripe from 'stripe';
 import { ClientKeyStore } from '../infra/codec';
-import type { Config } from '../infra/config';
+import { sellerOf, type Config } from '../infra/config';
 import { poolOf, type PrismaClient } from '../infra/database';
 import type { Mailer } from '../infra/mailer';
 import type { PackCode, PackOffer } from '../shared/catalog';
 import type { PackSettings } from '../shared/policy';
+import type { Seller } from '../shared/seller';
+import { fillSellerInCgv } from '../documents';
 import { createGatewayData, type GatewayData } from './data';
 import { createLimits, type Limits, type RateLimits } from './http/limits';
 import type { OrderDeps } from './orders';
 import { PackService } from './packs';
+import { createLogger } from '../infra/log';
+
+const log = createLogger('gateway');
 
 export type { RateLimits };
 
@@ -37,6 +42,17 @@ export type GatewayConfig = Pick<
   | 'PROVIDER_EMAIL'
   | 'PORTAL_LINK_TTL_DAYS'
   | 'TRUST_PROXY'
+  | 'SELLER_NAME'
+  | 'SELLER_ADDRESS'
+  | 'SELLER_SIRET'
+  | 'SELLER_VAT'
+  | 'VAT_RATE'
+  | 'SELLER_EMAIL'
+  | 'SELLER_PHONE'
+  | 'HOST_NAME'
+  | 'HOST_ADDRESS'
+  | 'MEDIATOR_NAME'
+  | 'MEDIATOR_URL'
 >;
 
 export interface GatewayDeps {
@@ -50,9 +66,12 @@ export interface GatewayDeps {
   rateLimits?: Partial<RateLimits>;
 }
 
-/** The terms of sale the client accepts, and their version (a hash of the text), stored with each consent. */
-export function loadCgv(): { text: string; version: string } {
-  const text = fs.readFileSync(path.join(__dirname, '../../content/cgv.fr.txt'), 'utf8');
+/**
+ * The terms of sale the client accepts: the seed's text with the seller filled in where it leaves a blank (« le
+ * prestataire, M. , propose… »), and its version (a hash of that exact text), stored with each consent.
+ */
+export function loadCgv(seller: Seller): { text: string; version: string } {
+  const text = fillSellerInCgv(fs.readFileSync(path.join(__dirname, '../../content/cgv.fr.txt'), 'utf8'), seller);
   return { text, version: crypto.createHash('sha256').update(text).digest('hex').slice(0, 16) };
 }
 
@@ -71,6 +90,8 @@ export interface GatewayContext extends GatewayDeps {
   portalLinkTtlSeconds: number;
   /** Local runs only (stripe-mock): card payments go through a simulated Checkout page. */
   simulatedCheckout: boolean;
+  /** Who sells: legal pages, CGV, contract documents, invoices. */
+  seller: Seller;
   cgv: { text: string; version: string };
   limits: Limits;
   /** What placing an order needs (the API and the order form alike). */
@@ -79,7 +100,10 @@ export interface GatewayContext extends GatewayDeps {
 
 export function createContext(deps: GatewayDeps): GatewayContext {
   const data = createGatewayData(poolOf(deps.prisma));
-  const cgv = loadCgv();
+  const seller = sellerOf(deps.config);
+  const cgv = loadCgv(seller);
+  // The version the site shows is kept whole from now on; an order keeps it too, should this first write fail.
+  data.keepCgvVersion(cgv.version, cgv.text).catch((err: Error) => log.warn('could not keep the CGV version yet', { error: err.message }));
   return {
     ...deps,
     data,
@@ -89,6 +113,7 @@ export function createContext(deps: GatewayDeps): GatewayContext {
     zone: deps.config.BUSINESS_TIMEZONE,
     portalLinkTtlSeconds: deps.config.PORTAL_LINK_TTL_DAYS * 86_400,
     simulatedCheckout: Boolean(deps.config.STRIPE_API_URL),
+    seller,
     cgv,
     limits: createLimits(deps.rateLimits),
     orderDeps: {
@@ -98,6 +123,7 @@ export function createContext(deps: GatewayDeps): GatewayContext {
       catalog: deps.catalog,
       settings: deps.settings,
       cgvVersion: cgv.version,
+      cgvText: cgv.text,
     },
   };
 }

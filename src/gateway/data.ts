@@ -114,7 +114,12 @@ export interface NewOrder {
 
 // ------------------------------------------------------------------------------------------- the module
 
+/** The CGV versions already kept in each database this process talks to (one insert per version and process). */
+const keptCgvVersions = new WeakMap<Pool, Set<string>>();
+
 export function createGatewayData(pool: Pool) {
+  const keptCgv = keptCgvVersions.get(pool) ?? new Set<string>();
+  keptCgvVersions.set(pool, keptCgv);
   const one = async <T extends object>(sql: string, params: unknown[]): Promise<T | undefined> =>
     (await pool.query<T>(sql, params)).rows[0];
   const all = async <T extends object>(sql: string, params: unknown[] = []): Promise<T[]> => (await pool.query<T>(sql, params)).rows;
@@ -258,6 +263,19 @@ export function createGatewayData(pool: Pool) {
       );
       return rows.map((r) => [r.lo.getTime(), r.hi.getTime()]);
     },
+
+    /** Keeps a version of the CGV whole, once (the first time it is shown or accepted). */
+    async keepCgvVersion(version: string, text: string): Promise<void> {
+      if (keptCgv.has(version)) return;
+      await pool.query('INSERT INTO cgv_version (version, text) VALUES ($1, $2) ON CONFLICT (version) DO NOTHING', [version, text]);
+      keptCgv.add(version);
+    },
+
+    cgvVersion: (version: string) =>
+      one<{ version: string; text: string; shownSince: Date }>(
+        'SELECT version, text, shown_since AS "shownSince" FROM cgv_version WHERE version = $1',
+        [version],
+      ),
 
     // ----------------------------------------------------------------------------------------- card payments
 
@@ -404,6 +422,28 @@ export function createGatewayData(pool: Pool) {
       };
     },
 
+    /** When the pack's access tokens were revoked, if ever (undefined: no such pack). */
+    async tokensRevokedAt(packId: string): Promise<Date | null | undefined> {
+      const r = await one<{ revoked: Date | null }>('SELECT tokens_revoked_at AS revoked FROM pack WHERE id = $1::uuid', [packId]);
+      return r ? r.revoked : undefined;
+    },
+
+    async correctCustomer(customerId: string, c: { name: string; phone: string | null }): Promise<void> {
+      await pool.query('UPDATE customer SET name = $2, phone = $3 WHERE id = $1::uuid AND erased_at IS NULL', [
+        customerId,
+        c.name,
+        c.phone,
+      ]);
+    },
+
+    customerEmail: async (customerId: string) =>
+      (await one<{ email: string }>('SELECT email FROM customer WHERE id = $1::uuid AND erased_at IS NULL', [customerId]))?.email,
+
+    async changeCustomerEmail(customerId: string, email: string): Promise<boolean> {
+      const r = await pool.query('UPDATE customer SET email = $2 WHERE id = $1::uuid AND erased_at IS NULL', [customerId, email]);
+      return (r.rowCount ?? 0) > 0;
+    },
+
     /** The packs of a client (to stop their workflows before erasure). */
     packIdsOfCustomer: async (customerId: string) =>
       (await all<{ id: string }>('SELECT id::text FROM pack WHERE customer_id = $1::uuid', [customerId])).map((r) => r.id),
@@ -423,6 +463,12 @@ export function createGatewayData(pool: Pool) {
         await c.query(
           `UPDATE outbox_email SET to_address = 'efface@invalid', subject = '(effacé)', text_body = '', html_body = '', ics_body = NULL
             WHERE pack_id IN (SELECT id FROM pack WHERE customer_id = $1::uuid)`,
+          [customerId],
+        );
+        // Every way into the client's packs ends: their access tokens and their portal sessions.
+        await c.query('UPDATE pack SET tokens_revoked_at = now() WHERE customer_id = $1::uuid', [customerId]);
+        await c.query(
+          `DELETE FROM http_session WHERE sess->'portal'->>'packId' IN (SELECT id::text FROM pack WHERE customer_id = $1::uuid)`,
           [customerId],
         );
         await c.query(

@@ -35,6 +35,30 @@ export const CONSENT_KINDS = Object.keys(CONSENT_WORDING) as ConsentKind[];
 
 const mustTick = z.literal(true, { message: 'Cette case doit être cochée pour commander.' });
 
+/** Who the client is: the order's `customer`, and what the client corrects from the portal (RGPD art. 16). */
+export const customerFields = {
+  name: z
+    .string({ message: 'Indiquez votre nom.' })
+    .trim()
+    .min(1, { message: 'Indiquez votre nom.', abort: true })
+    .min(2, 'Le nom doit comporter au moins 2 caractères.')
+    .max(120, '120 caractères au plus.')
+    .regex(/^[^\r\n<>]*$/, 'Caractères non autorisés.'),
+  email: z
+    .string({ message: 'Indiquez votre adresse e-mail.' })
+    .trim()
+    .min(1, { message: 'Indiquez votre adresse e-mail.', abort: true })
+    .max(200, '200 caractères au plus.')
+    .email('Adresse e-mail invalide : vérifiez-la (exemple : prenom.nom@exemple.fr).')
+    .regex(/^[^\r\n]*$/, 'Adresse e-mail invalide.'),
+  phone: z
+    .string()
+    .trim()
+    .max(30, '30 caractères au plus.')
+    .regex(/^[0-9 +().-]*$/, 'Numéro de téléphone invalide : chiffres, espaces et + ( ) . - seulement.')
+    .optional(),
+};
+
 /** The order body of `POST /api/orders` (and the order form, mapped to it). */
 export const orderSchema = z
   .object({
@@ -45,31 +69,7 @@ export const orderSchema = z
       .min(1, 'Au moins 1 heure.')
       .max(10, '10 heures au plus.')
       .optional(),
-    customer: z.object(
-      {
-        name: z
-          .string({ message: 'Indiquez votre nom.' })
-          .trim()
-          .min(1, { message: 'Indiquez votre nom.', abort: true })
-          .min(2, 'Le nom doit comporter au moins 2 caractères.')
-          .max(120, '120 caractères au plus.')
-          .regex(/^[^\r\n<>]*$/, 'Caractères non autorisés.'),
-        email: z
-          .string({ message: 'Indiquez votre adresse e-mail.' })
-          .trim()
-          .min(1, { message: 'Indiquez votre adresse e-mail.', abort: true })
-          .max(200, '200 caractères au plus.')
-          .email('Adresse e-mail invalide : vérifiez-la (exemple : prenom.nom@exemple.fr).')
-          .regex(/^[^\r\n]*$/, 'Adresse e-mail invalide.'),
-        phone: z
-          .string()
-          .trim()
-          .max(30, '30 caractères au plus.')
-          .regex(/^[0-9 +().-]*$/, 'Numéro de téléphone invalide : chiffres, espaces et + ( ) . - seulement.')
-          .optional(),
-      },
-      { message: 'Indiquez le client : nom et adresse e-mail.' },
-    ),
+    customer: z.object(customerFields, { message: 'Indiquez le client : nom et adresse e-mail.' }),
     project: z.string().trim().max(2000, '2000 caractères au plus.').optional(),
     paymentMethod: z.enum(['card', 'bank_transfer'], { message: 'Choisissez carte ou virement.' }),
     consents: z.object(
@@ -98,6 +98,8 @@ export interface OrderDeps {
   catalog: Record<PackCode, PackOffer>;
   settings: PackSettings;
   cgvVersion: string;
+  /** The text of that version: kept whole the first time it is accepted (cgv_version). */
+  cgvText?: string;
   /** Tests only: make the workflow continue as new after this many history events. */
   continueAsNewAfterEvents?: number;
 }
@@ -134,6 +136,7 @@ export async function placeOrder(
   const { deadline } = paymentDeadlineOf(nowMs, deps.settings);
 
   const data = createGatewayData(poolOf(deps.prisma));
+  if (deps.cgvText) await data.keepCgvVersion(deps.cgvVersion, deps.cgvText);
   let pack: OrderRow | undefined;
   let created = false;
   try {

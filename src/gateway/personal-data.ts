@@ -19,7 +19,16 @@ export async function exportCustomerData(ctx: GatewayContext, customerId: string
   return { exportedAt: new Date().toISOString(), ...records, workflowStates };
 }
 
-export async function eraseCustomer(ctx: GatewayContext, customerId: string): Promise<{ packs: number }> {
+/**
+ * What an erasure keeps, and why (the answer and the confirmation say it): what the law obliges the seller to keep
+ * outlives the client's request (RGPD art. 17.3.b).
+ */
+export const KEPT_AFTER_ERASURE = [
+  'la preuve du contrat : la version des CGV acceptée, les cases cochées et leurs dates, les montants et dates de la commande, des paiements et des remboursements (contrat conclu par voie électronique : art. L213-1 du code de la consommation, 10 ans)',
+  'les factures et avoirs (art. L123-22 du code de commerce, 10 ans)',
+];
+
+export async function eraseCustomer(ctx: GatewayContext, customerId: string): Promise<{ packs: number; kept: string[] }> {
   const packIds = await ctx.data.packIdsOfCustomer(customerId);
   if (!(await ctx.data.customerRecords(customerId))) throw new ApiError(404, 'NOT_FOUND', 'Client introuvable.');
   // 1. The client's packs stop: nothing may run on data that is about to become unreadable.
@@ -33,6 +42,7 @@ export async function eraseCustomer(ctx: GatewayContext, customerId: string): Pr
   // 2. Crypto-shredding: their payloads in Temporal can no longer be decrypted.
   await ctx.keys.destroy(customerId);
   // 3. PostgreSQL: personal data removed; amounts, dates and references kept.
+  // 4. Every way in ends: the client's access tokens and portal sessions (in the same transaction).
   await ctx.data.eraseCustomer(customerId);
-  return { packs: packIds.length };
+  return { packs: packIds.length, kept: KEPT_AFTER_ERASURE };
 }

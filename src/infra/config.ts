@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { validFrenchVat, validSiret, type Seller } from '../shared/seller';
 
 /**
  * Every setting the gateway and the worker read, validated once at start-up. The names in the SPEC's contract
@@ -63,10 +64,30 @@ const schema = z
     BUSINESS_TIMEZONE: z.string().min(3).default('Europe/Paris'),
     PROVIDER_PASSWORD_HASH: z
       .string()
-      .regex(/^scrypt\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/, { message: 'must be a hash made by `npm run hash-password`' })
+      .regex(/^scrypt(\$\d+\$\d+\$\d+)?\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/, { message: 'must be a hash made by `npm run hash-password`' })
       .optional(),
     // Express's `trust proxy`: a number of proxies in front (1 behind one TLS proxy), true/false, or their addresses
     // (`loopback`, `10.0.0.0/8`, comma-separated). Needed behind a proxy for Secure cookies and each client's own address.
+    // The seller (SPEC « Going live »): shown on the legal pages, the CGV, the contract documents and the invoices.
+    SELLER_NAME: z.string().trim().min(2, { message: 'must be the seller’s name (e.g. Jean Dupont EI)' }).max(200),
+    SELLER_ADDRESS: z.string().trim().min(10, { message: 'must be the seller’s postal address' }).max(300),
+    SELLER_SIRET: z
+      .string()
+      .transform((v) => v.replace(/\s/g, ''))
+      .refine(validSiret, { message: 'must be a SIRET: 14 digits whose Luhn check holds (INSEE)' }),
+    SELLER_VAT: z
+      .string()
+      .transform((v) => v.replace(/\s/g, '').toUpperCase())
+      .refine((v) => v === 'FRANCHISE' || validFrenchVat(v), {
+        message: "must be 'franchise' (TVA non applicable, art. 293 B du CGI) or a French VAT number (FR, its 2-digit key, the SIREN)",
+      }),
+    VAT_RATE: z.coerce.number({ message: 'must be a percentage' }).min(0).max(100).default(20),
+    SELLER_EMAIL: z.string().email({ message: 'must be an email address' }),
+    SELLER_PHONE: z.string().regex(/^\+?[0-9 ().-]{6,25}$/, { message: 'must be a phone number' }),
+    HOST_NAME: z.string().trim().min(2, { message: 'must be the web host’s name (LCEN art. 6 III)' }),
+    HOST_ADDRESS: z.string().trim().min(5, { message: 'must be the web host’s address or phone (LCEN art. 6 III)' }),
+    MEDIATOR_NAME: z.string().trim().min(2, { message: 'must be the consumer mediator’s name (Code de la consommation L616-1)' }),
+    MEDIATOR_URL: url(['https', 'http']),
     TRUST_PROXY: z
       .string()
       .transform((v): boolean | number | string => (v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v))
@@ -83,6 +104,13 @@ const schema = z
     RATE_LIMIT_INVALID_ORDERS_PER_MINUTE: z.coerce.number({ message: 'must be a number' }).int().min(1).default(60),
   })
   .superRefine((c, ctx) => {
+    if (c.SELLER_VAT !== 'FRANCHISE' && c.SELLER_SIRET && c.SELLER_VAT.slice(4) !== c.SELLER_SIRET.slice(0, 9)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SELLER_VAT'],
+        message: `does not match SELLER_SIRET: its SIREN must be ${c.SELLER_SIRET.slice(0, 9)}`,
+      });
+    }
     if ((c.TEMPORAL_TLS_CERT_PATH === undefined) !== (c.TEMPORAL_TLS_KEY_PATH === undefined)) {
       ctx.addIssue({
         code: 'custom',
@@ -119,3 +147,49 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     TEMPORAL_UI_URL: (c.TEMPORAL_UI_URL ?? 'http://localhost:8233').replace(/\/$/, ''),
   };
 }
+
+/** The seller as the configuration describes it. */
+export type SellerConfig = Pick<
+  Config,
+  | 'SELLER_NAME'
+  | 'SELLER_ADDRESS'
+  | 'SELLER_SIRET'
+  | 'SELLER_VAT'
+  | 'VAT_RATE'
+  | 'SELLER_EMAIL'
+  | 'SELLER_PHONE'
+  | 'HOST_NAME'
+  | 'HOST_ADDRESS'
+  | 'MEDIATOR_NAME'
+  | 'MEDIATOR_URL'
+>;
+
+export function sellerOf(c: SellerConfig): Seller {
+  return {
+    name: c.SELLER_NAME,
+    address: c.SELLER_ADDRESS,
+    siret: c.SELLER_SIRET,
+    vat: c.SELLER_VAT === 'FRANCHISE' ? { regime: 'franchise' } : { regime: 'vat', number: c.SELLER_VAT, ratePercent: c.VAT_RATE },
+    email: c.SELLER_EMAIL,
+    phone: c.SELLER_PHONE,
+    host: { name: c.HOST_NAME, address: c.HOST_ADDRESS },
+    mediator: { name: c.MEDIATOR_NAME, url: c.MEDIATOR_URL },
+  };
+}
+
+/**
+ * Sample values for a local run (`npm start`, the tests, the benchmark): obviously not a real business, so the banner
+ * can say they must be replaced before selling. The SIRET is a well-formed one (Luhn), the VAT status the franchise.
+ */
+export const SAMPLE_SELLER_ENV: Record<string, string> = {
+  SELLER_NAME: 'Camille Exemple EI (exemple — à remplacer)',
+  SELLER_ADDRESS: '1 rue de l’Exemple, 75001 Paris',
+  SELLER_SIRET: '12345678200010',
+  SELLER_VAT: 'franchise',
+  SELLER_EMAIL: 'contact@imaginasite.com',
+  SELLER_PHONE: '+33 1 00 00 00 00',
+  HOST_NAME: 'Hébergeur Exemple SAS',
+  HOST_ADDRESS: '2 rue de l’Hébergement, 59100 Roubaix',
+  MEDIATOR_NAME: 'Médiateur Exemple de la consommation',
+  MEDIATOR_URL: 'https://www.economie.gouv.fr/mediation-conso',
+};

@@ -59,6 +59,11 @@ describe('a client buys a half-day pack, books, reschedules, cancels late; the p
     await page.check('#pm-card');
     await shot('form-filled');
     await page.click('button[type=submit]');
+    // The review: the total, then the button that says ordering means paying.
+    await page.waitForSelector('[data-testid=order-total]');
+    expect(await page.textContent('[data-testid=order-total]')).toContain('240,00 € TTC');
+    await shot('review');
+    await page.click('[data-testid=place-order]');
 
     // 2. Payment (simulated Stripe Checkout → signed webhook), then the magic link from the email.
     await page.waitForSelector('[data-testid=simulated-pay]');
@@ -71,6 +76,8 @@ describe('a client buys a half-day pack, books, reschedules, cancels late; the p
     expect(link).toBeTruthy();
     await page.context().clearCookies();
     await page.goto(link!);
+    // The link asks for one click on the site before it opens the portal.
+    await page.click('[data-testid=open-portal]');
     await page.waitForSelector('[data-testid=status]');
     expect(await page.textContent('[data-testid=status]')).toBe('Actif');
     expect(await page.textContent('[data-testid=hours-available]')).toBe('3');

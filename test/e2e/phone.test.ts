@@ -52,6 +52,8 @@ describe('on a 390 px phone', () => {
     expect((await asProvider(request(w.app).put('/api/admin/availability')).send(OFFICE_HOURS)).status).toBe(200);
     const pack = await paidPack(w, { quantity: 2 });
     await page.goto(`${w.baseUrl}/espace?token=${encodeURIComponent(pack.token)}`);
+    await onScreen(page.locator('[data-testid=open-portal]'));
+    await page.click('[data-testid=open-portal]');
     await page.waitForSelector('[data-testid=status]');
     await noSideways();
     await shot('portal');

@@ -6,6 +6,7 @@ import { DateTime } from 'luxon';
 import { asProvider, packUntil, paidPack, placeOrder } from '../support/api';
 import { createGatewayWorld, PROVIDER_PASSWORD, PROVIDER_TOKEN, type GatewayWorld } from '../support/gateway';
 import { parseHtml, visibleText } from '../support/html';
+import { openPortal, orderFormCsrf } from '../support/portal';
 import { CONSENTS, OPEN_ALL_THE_TIME } from '../support/packs';
 import { DAY, HOUR } from '../support/time';
 import { until } from '../support/until';
@@ -31,7 +32,7 @@ const setAvailability = async (a: object) =>
 async function portalOf(body: Record<string, unknown> = {}) {
   const pack = await paidPack(w, body);
   const agent = browser();
-  expect((await agent.get(`/espace?token=${encodeURIComponent(pack.token)}`)).status).toBe(303);
+  await openPortal(agent, pack.token);
   return { ...pack, agent };
 }
 
@@ -293,9 +294,27 @@ describe('French messages and quantities', () => {
 });
 
 describe('wording', () => {
-  test('the order button says ordering means paying, for a card and a transfer alike; the home cards say what a session is', async () => {
-    const form = await request(w.app).get('/commander').set('accept', 'text/html');
-    expect(parseHtml(form.text).querySelector('button[type=submit]')!.textContent).toBe('Commander avec obligation de paiement');
+  test('the order button says ordering means paying, for a card and a transfer alike, right after the total; the home cards say what a session is', async () => {
+    for (const paymentMethod of ['card', 'bank_transfer']) {
+      const agent = request.agent(w.app).set('accept', 'text/html');
+      const csrf = await orderFormCsrf(agent);
+      const review = await agent
+        .post('/commander')
+        .type('form')
+        .send({
+          csrf,
+          packCode: 'PACK_1H',
+          quantity: '3',
+          name: 'Léa Moreau',
+          email: 'lea@example.org',
+          paymentMethod,
+          ...Object.fromEntries(Object.keys(CONSENTS).map((k) => [k, 'yes'])),
+        });
+      expect(review.status).toBe(200);
+      const page = parseHtml(review.text);
+      expect(page.querySelector('[data-testid=order-total]')!.textContent).toContain('270,00 € TTC');
+      expect(page.querySelector('[data-testid=place-order]')!.textContent).toBe('Commander avec obligation de paiement');
+    }
     const home = visibleText((await request(w.app).get('/').set('accept', 'text/html')).text);
     expect(home).toContain("Des séances d'une heure, à réserver à votre rythme (de 1 à 10 heures dans un même pack).");
     expect(home).toContain('Une séance de 3 heures consécutives.');

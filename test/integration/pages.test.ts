@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
 import { fieldValue, parseHtml, visibleText } from '../support/html';
+import { csrfIn, openPortal, orderFormCsrf } from '../support/portal';
 import { signPackToken, verifyPackToken } from '../../src/infra/tokens';
 import { checkoutCompleted, createGatewayWorld, PROVIDER_PASSWORD, PROVIDER_TOKEN, type GatewayWorld } from '../support/gateway';
 import { OPEN_ALL_THE_TIME } from '../support/packs';
@@ -59,6 +60,8 @@ const orderFields = (o: Record<string, string> = {}): Record<string, string> => 
   email: uniqueEmail(),
   paymentMethod: 'bank_transfer',
   ...Object.fromEntries(KINDS.map((k) => [k, 'yes'])),
+  // The review page's button: « Commander avec obligation de paiement ».
+  confirm: 'yes',
   ...o,
 });
 const packOf = (email: string) => w.db.prisma.pack.findFirstOrThrow({ where: { customer: { email } } });
@@ -74,7 +77,7 @@ const provider = (r: request.Test) => r.set('authorization', `Bearer ${PROVIDER_
 /** Orders through the form in a fresh browser; the browser then holds the pack's cookie. */
 async function orderThroughForm(o: Record<string, string> = {}) {
   const agent = browser();
-  const fields = orderFields(o);
+  const fields: Record<string, string> = { csrf: await orderFormCsrf(agent), ...orderFields(o) };
   const res = await agent.post('/commander').type('form').send(fields);
   expect(res.status).toBe(303);
   const pack = await packOf(fields.email);
@@ -137,11 +140,11 @@ describe('public pages', () => {
     expect(res.headers['content-type']).toMatch(/^text\/html/);
     for (const text of [
       'Pack 1 heure',
-      '90,00 € / heure',
+      '90,00 € TTC / heure',
       'Pack 1/2 journée (3 heures consécutives)',
-      '240,00 €',
+      '240,00 € TTC',
       'Pack 1 jour (6 heures consécutives, hors pause)',
-      '450,00 €',
+      '450,00 € TTC',
     ]) {
       expect(res.text).toContain(text);
     }
@@ -164,7 +167,14 @@ describe('public pages', () => {
       .split('\n')
       .find((l) => l.startsWith('Les présentes Conditions Générales de Vente'));
     expect(line).toBeDefined();
-    expect(visibleText(res.text)).toContain(line!.replace(/\s+/g, ' ').trim());
+    // The seed's blank (« le prestataire, M. , propose ») is the seller, from the configuration.
+    const seller = w.app.ctx.seller;
+    const filled = line!.replace(
+      'le prestataire, M. , ',
+      `le prestataire, ${seller.name} (${seller.address} ; SIRET 123 456 782 00010 ; TVA non applicable, art. 293 B du CGI ; ${seller.email}), `,
+    );
+    expect(visibleText(res.text)).toContain(filled);
+    expect(visibleText(res.text)).toMatch(new RegExp(`Version ${w.app.ctx.cgv.version}, en vigueur depuis le \\S+ \\d+ \\S+ \\d{4}`));
   });
 
   test('/static/site.css is served as a stylesheet', async () => {
@@ -194,7 +204,10 @@ describe('order form', () => {
     const before = await w.db.prisma.pack.count();
     const email = uniqueEmail('unticked');
     const orderKey = crypto.randomUUID();
-    const res = await request(w.app).post('/commander').set('accept', 'text/html').type('form').send({
+    const agent = browser();
+    const csrf = await orderFormCsrf(agent);
+    const res = await agent.post('/commander').type('form').send({
+      csrf,
       orderKey,
       packCode: 'PACK_1H',
       quantity: '2',
@@ -220,13 +233,19 @@ describe('order form', () => {
   });
 
   test('a name with HTML is refused, and what was typed is echoed back escaped, never as markup', async () => {
-    const res = await request(w.app)
+    const agent = browser();
+    const csrf = await orderFormCsrf(agent);
+    const res = await agent
       .post('/commander')
-      .set('accept', 'text/html')
       .type('form')
-      .send(
-        orderFields({ name: 'Zoé <b>Durand</b>', email: '"><script>alert(1)</script>', project: '</textarea><script>alert(2)</script>' }),
-      );
+      .send({
+        csrf,
+        ...orderFields({
+          name: 'Zoé <b>Durand</b>',
+          email: '"><script>alert(1)</script>',
+          project: '</textarea><script>alert(2)</script>',
+        }),
+      });
     expect(res.status).toBe(400);
     expect(res.text).toContain('<p class="error-text" id="name-error">Caractères non autorisés.</p>');
     expect(fieldValue(res.text, 'name')).toBe('Zoé <b>Durand</b>');
@@ -258,8 +277,8 @@ describe('order form', () => {
   });
 
   test('the same order form posted twice (same hidden orderKey) creates one pack', async () => {
-    const fields = orderFields();
     const agent = browser();
+    const fields: Record<string, string> = { csrf: await orderFormCsrf(agent), ...orderFields() };
     const first = await agent.post('/commander').type('form').send(fields);
     const second = await agent.post('/commander').type('form').send(fields);
     expect([first.status, first.headers.location]).toEqual([303, '/commande/virement']);
@@ -282,7 +301,10 @@ describe('order form', () => {
     expect(paid.status).toBe(303);
     const returned = /^\/commande\/merci\?token=([^&]+)$/.exec(paid.headers.location)?.[1];
     expect(verifyPackToken(secret(), decodeURIComponent(returned ?? ''))?.packId).toBe(packId);
-    const thanks = await agent.get(paid.headers.location);
+    // In the browser that ordered, the token leaves the address bar at once.
+    const back = await agent.get(paid.headers.location);
+    expect([back.status, back.headers.location]).toEqual([303, '/commande/merci']);
+    const thanks = await agent.get(back.headers.location);
     expect(thanks.status).toBe(200);
     expect(thanks.text).toContain('Merci pour votre paiement');
     const s = await stateUntil(packId, token, (x) => x.status === 'ACTIVE', 'the simulated payment');
@@ -297,10 +319,19 @@ describe('order form', () => {
 
 // ------------------------------------------------------------------------------------------- client portal
 describe('client portal: magic link', () => {
-  test('GET /espace?token=<valid> → 303 to /espace with an HttpOnly cookie; /espace with the cookie shows the pack', async () => {
+  test('GET /espace?token=<valid> shows one button; clicking it (POST with this browser’s csrf) → 303 to /espace with an HttpOnly cookie, which shows the pack', async () => {
     const { packId } = await orderThroughForm();
     const agent = browser();
-    const res = await agent.get(`/espace?token=${encodeURIComponent(signPackToken(secret(), packId, 3600))}`);
+    const token = signPackToken(secret(), packId, 3600);
+    const link = await agent.get(`/espace?token=${encodeURIComponent(token)}`);
+    expect(link.status).toBe(200);
+    expect(parseHtml(link.text).querySelector('[data-testid=open-portal]')!.textContent).toBe('Ouvrir mon espace');
+    // The link alone opens nothing: another browser's csrf, or none, is refused.
+    expect((await agent.post('/espace/ouvrir').type('form').send({ token })).status).toBe(403);
+    const res = await agent
+      .post('/espace/ouvrir')
+      .type('form')
+      .send({ token, csrf: csrfIn(link.text) });
     expect([res.status, res.headers.location]).toEqual([303, '/espace']);
     expect(cookieNamed(res, SESSION)).toMatch(/; Path=\/; .*HttpOnly; SameSite=Lax/);
     const home = await agent.get('/espace');
@@ -356,7 +387,7 @@ describe('client portal: magic link', () => {
     const link = new RegExp(`${w.baseUrl.replace(/[.]/g, '\\.')}(/espace\\?token=[^\\s]+)`).exec(mail.text)?.[1];
     expect(link).toBeDefined();
     const agent = browser();
-    expect((await agent.get(link!)).status).toBe(303);
+    await openPortal(agent, decodeURIComponent(/token=([^&\s]+)/.exec(link!)![1]));
     const home = await agent.get('/espace');
     expect(home.status).toBe(200);
     expect(home.text).toContain('data-testid="status"');
@@ -665,7 +696,7 @@ describe('provider dashboard', () => {
     expect(res.headers.location).toBe(`/admin/packs/${packId}`);
     expect((await stateOf(packId, token)).status).toBe('ACTIVE');
     const after = await agent.get(res.headers.location);
-    expect(after.text).toContain('Virement enregistré.');
+    expect(visibleText(after.text)).toMatch(/Virement enregistré.* : le pack est actif jusqu'au /);
     expect(after.text).toContain('<b data-testid="admin-status">Actif</b>');
     await until(
       () => w.db.prisma.pack.findUniqueOrThrow({ where: { id: packId } }),
@@ -803,10 +834,12 @@ describe('pages that only say what the site means', () => {
   });
 
   test('a quantity that is not a number gets a French error on the order form', async () => {
-    const res = await browser()
+    const agent = browser();
+    const csrf = await orderFormCsrf(agent);
+    const res = await agent
       .post('/commander')
       .type('form')
-      .send(orderFields({ quantity: 'abc' }));
+      .send({ csrf, ...orderFields({ quantity: 'abc' }) });
     expect(res.status).toBe(400);
     expect(res.text).toContain('La quantité doit être un nombre entier.');
   });

@@ -3,6 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { asClient, asProvider as admin, paidPack as paidThroughStripe } from '../support/api';
 import { createGatewayWorld, type GatewayWorld } from '../support/gateway';
 import { DAY, hourAfter } from '../support/time';
+import { openPortal } from '../support/portal';
 import { until } from '../support/until';
 
 // Personal data: payloads in Temporal are encrypted with the client's key (read here with a plain client, as anyone
@@ -87,10 +88,35 @@ describe('personal data: export, encryption in Temporal, erasure', () => {
   });
 
   test('erasure removes the personal data, keeps amounts, dates and references, and leaves the histories unreadable', async () => {
-    const { customerId, packId } = await paidPack('efface@example.org');
+    const { customerId, packId, token } = await paidPack('efface@example.org');
     const before = await w.db.prisma.pack.findUniqueOrThrow({ where: { id: packId } });
+    // A portal session open in the client's browser.
+    const portal = request.agent(w.app).set('accept', 'text/html');
+    await openPortal(portal, token);
+    expect((await portal.get('/espace')).status).toBe(200);
     const res = await admin(request(w.app).post(`/api/admin/customers/${customerId}/erase`));
-    expect(res.body).toEqual({ erased: true, packs: 1 });
+    expect(res.body).toMatchObject({ erased: true, packs: 1 });
+    // The answer says what was kept, and why.
+    expect(res.body.kept.join(' ')).toMatch(/version des CGV acceptée.*L213-1.*factures.*L123-22/);
+    // Every way in is closed: the access token, the magic link and the open portal session.
+    expect((await asClient(token)(request(w.app).get(`/api/packs/${packId}`))).status).toBe(401);
+    expect(
+      (
+        await request(w.app)
+          .get(`/espace?token=${encodeURIComponent(token)}`)
+          .set('accept', 'text/html')
+      ).status,
+    ).toBe(401);
+    expect((await portal.get('/espace')).headers.location).toBe('/espace/lien');
+    // The contract's proof stays: the consents with their wording, time and CGV version.
+    const consents = await w.db.prisma.consent.findMany({ where: { packId } });
+    expect(consents).toHaveLength(5);
+    for (const c of consents) {
+      expect(c.wording.length).toBeGreaterThan(20);
+      expect(c.acceptedAt).toEqual(before.orderedAt);
+      const cgv = await w.db.prisma.cgvVersion.findUniqueOrThrow({ where: { version: c.cgvVersion } });
+      expect(cgv.text).toContain('Conditions générales de vente');
+    }
 
     const customer = await w.db.prisma.customer.findUniqueOrThrow({ where: { id: customerId } });
     expect(customer).toMatchObject({ name: 'Client effacé', phone: null });

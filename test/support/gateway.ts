@@ -6,7 +6,7 @@ import type { Client } from '@temporalio/client';
 import type Stripe from 'stripe';
 import { createApp } from '../../src/gateway/app';
 import type { RateLimits } from '../../src/gateway/context';
-import { loadConfig } from '../../src/infra/config';
+import { loadConfig, SAMPLE_SELLER_ENV } from '../../src/infra/config';
 import { createMailer } from '../../src/infra/mailer';
 import { hashPassword } from '../../src/infra/passwords';
 import type { SmtpSink } from '../../src/infra/smtp-sink';
@@ -67,13 +67,15 @@ export async function createGatewayWorld(opts: { rateLimits?: Partial<RateLimits
   );
   await db.prisma.availability.create({ data: { id: 1, ...OPEN_ALL_THE_TIME } });
   const config = loadConfig({
+    ...SAMPLE_SELLER_ENV,
     DATABASE_URL: db.url,
     STRIPE_SECRET_KEY: 'sk_test_imaginasite',
     STRIPE_API_URL: stripeApiUrl(),
     STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
     PROVIDER_API_TOKEN: PROVIDER_TOKEN,
     ACCESS_TOKEN_SECRET: secret,
-    PROVIDER_PASSWORD_HASH: hashPassword(PROVIDER_PASSWORD),
+    // Lighter scrypt parameters than production's (the hash carries them): tests sign in often.
+    PROVIDER_PASSWORD_HASH: hashPassword(PROVIDER_PASSWORD, { N: 2 ** 14, r: 8, p: 1 }),
     TEMPORAL_TASK_QUEUE: worker.taskQueue,
     SMTP_URL: sink.url,
     PUBLIC_URL: baseUrl,

@@ -2,6 +2,7 @@
 // database (each test file clones its own database from it), the Temporal dev server (each file uses its own task
 // queue), stripe-mock, and one workflow bundle. Their addresses reach the test workers through the environment.
 import fs from 'node:fs';
+import { SAMPLE_SELLER_ENV } from '../../src/infra/config';
 import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
@@ -56,6 +57,8 @@ export default async function globalSetup(): Promise<void> {
     TEST_TEMPORAL_ADDRESS: temporal.address,
     TEST_STRIPE_API_URL: stripe.url,
     WORKFLOW_BUNDLE_PATH: bundlePath,
+    // The programs the tests start as processes (worker, gateway) need a seller: the sample one, unless set.
+    ...Object.fromEntries(Object.entries(SAMPLE_SELLER_ENV).filter(([k]) => !process.env[k])),
   });
   (globalThis as Record<string, unknown>).__imaginasiteStack = { stop: () => supervisor.stopAll(), dir };
   process.stderr.write(`\n[test] local stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s (logs in ${logs})\n`);

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../../src/infra/config';
+import { ConfigError, loadConfig, SAMPLE_SELLER_ENV, sellerOf } from '../../src/infra/config';
 import { loadPackSettings } from '../../src/infra/settings';
 import { workerTuningFromConfig } from '../../src/worker/worker';
 
@@ -8,6 +8,7 @@ const valid = {
   STRIPE_WEBHOOK_SECRET: 'whsec_abc',
   PROVIDER_API_TOKEN: 'a'.repeat(32),
   ACCESS_TOKEN_SECRET: 's'.repeat(40),
+  ...SAMPLE_SELLER_ENV,
 };
 
 function problems(env: Record<string, string>): string[] {
@@ -37,7 +38,40 @@ describe('configuration', () => {
       'STRIPE_WEBHOOK_SECRET is required',
       'PROVIDER_API_TOKEN is required',
       'ACCESS_TOKEN_SECRET is required',
+      'SELLER_NAME is required',
+      'SELLER_ADDRESS is required',
+      'SELLER_SIRET is required',
+      'SELLER_VAT is required',
+      'SELLER_EMAIL is required',
+      'SELLER_PHONE is required',
+      'HOST_NAME is required',
+      'HOST_ADDRESS is required',
+      'MEDIATOR_NAME is required',
+      'MEDIATOR_URL is required',
     ]);
+  });
+
+  test('a malformed SIRET (Luhn) or VAT number gets one clear message', () => {
+    expect(problems({ ...valid, SELLER_SIRET: '12345678200011' })).toEqual([
+      'SELLER_SIRET must be a SIRET: 14 digits whose Luhn check holds (INSEE)',
+    ]);
+    expect(problems({ ...valid, SELLER_SIRET: '1234' })).toEqual([
+      'SELLER_SIRET must be a SIRET: 14 digits whose Luhn check holds (INSEE)',
+    ]);
+    expect(problems({ ...valid, SELLER_VAT: 'FR00123456782' })).toEqual([
+      "SELLER_VAT must be 'franchise' (TVA non applicable, art. 293 B du CGI) or a French VAT number (FR, its 2-digit key, the SIREN)",
+    ]);
+    // A valid VAT number of another business than the SIRET's.
+    expect(problems({ ...valid, SELLER_VAT: 'FR44732829320' })).toEqual([
+      'SELLER_VAT does not match SELLER_SIRET: its SIREN must be 123456782',
+    ]);
+  });
+
+  test('the seller: the franchise, or a VAT number with its rate (default 20 %); spaces in a SIRET are allowed', () => {
+    expect(sellerOf(loadConfig(valid)).vat).toEqual({ regime: 'franchise' });
+    const vat = sellerOf(loadConfig({ ...valid, SELLER_SIRET: '123 456 782 00010', SELLER_VAT: 'fr 11 123456782' }));
+    expect([vat.siret, vat.vat]).toEqual(['12345678200010', { regime: 'vat', number: 'FR11123456782', ratePercent: 20 }]);
+    expect(sellerOf(loadConfig({ ...valid, SELLER_VAT: 'FR11123456782', VAT_RATE: '10' })).vat).toMatchObject({ ratePercent: 10 });
   });
 
   test('each invalid value gets one message saying what is expected', () => {

@@ -116,7 +116,9 @@ describe('the CGV on a durable medium', () => {
         from = at;
       }
     }
-    expect(flat(cgv.body)).toContain('le prestataire, Jean Dupont EI (SIRET 73282932000074, 12 rue des Lilas, 75011 Paris), propose');
+    expect(flat(cgv.body)).toContain(
+      'le prestataire, Jean Dupont EI (12 rue des Lilas, 75011 Paris ; SIRET 732 829 320 00074 ; TVA non applicable, art. 293 B du CGI ; contact@imaginasite.com), propose',
+    );
     expect(cgv.text).not.toContain('M. ,');
   });
 

@@ -12,7 +12,7 @@ import { markRefundPaid, temporalUrl } from '../api/admin';
 import { refundKeyParam, uuidParam } from '../api/schemas';
 import type { GatewayContext } from '../context';
 import { ApiError } from '../http/errors';
-import { ADMIN_SESSION_MS, csrfToken, endSession, isAdmin, redirectWithFlash, requireCsrf, startSession, takeFlash } from '../http/session';
+import { csrfToken, endSession, isAdmin, redirectWithFlash, requireCsrf, startAdminSession, takeFlash } from '../http/session';
 import { formField, parse } from '../http/validation';
 import type { ProviderActionResult } from '../packs';
 import { eraseCustomer, exportCustomerData } from '../personal-data';
@@ -95,13 +95,13 @@ export function dashboardRouter(ctx: GatewayContext): Router {
     if (failures >= LOCKOUT_FAILURES) {
       return sendPage(res, <LoginPage configured={configured} error="Trop de tentatives échouées : réessayez dans 15 minutes." />, 429);
     }
-    const ok = configured && verifyPassword(formField(req, 'password'), ctx.config.PROVIDER_PASSWORD_HASH!);
+    const ok = configured && (await verifyPassword(formField(req, 'password'), ctx.config.PROVIDER_PASSWORD_HASH!));
     await ctx.data.recordLogin(ip, ok);
     if (!ok) {
       await new Promise((done) => setTimeout(done, 300 * (failures + 1))); // each failure slows the next answer
       return sendPage(res, <LoginPage configured={configured} error="Mot de passe incorrect." />, 401);
     }
-    await startSession(req, (s) => (s.admin = { until: Date.now() + ADMIN_SESSION_MS }), ADMIN_SESSION_MS);
+    await startAdminSession(req, ctx.config.PROVIDER_PASSWORD_HASH);
     res.redirect(303, '/admin');
   });
 
@@ -211,7 +211,12 @@ export function dashboardRouter(ctx: GatewayContext): Router {
     if (formField(req, 'confirm') !== 'yes')
       throw new ApiError(400, 'VALIDATION_FAILED', 'Cochez la case de confirmation pour effacer ce client.');
     const out = await eraseCustomer(ctx, parse(uuidParam, req.params.customerId));
-    await redirectWithFlash(req, res, '/admin', `Client effacé (${out.packs} pack(s)).`);
+    await redirectWithFlash(
+      req,
+      res,
+      '/admin',
+      `Client effacé (${out.packs} pack(s)) ; ses accès sont fermés. Conservé, comme la loi l’exige : ${out.kept.join(' ; ')}.`,
+    );
   });
 
   r.get('/admin/disponibilites', signedIn, async (req, res) => {

@@ -16,8 +16,11 @@ declare module 'express-session' {
   interface SessionData {
     /** The client's pack in the portal (from the magic link or the order) and its access token. */
     portal?: { packId: string; token: string };
-    /** A signed-in provider, until this instant (epoch ms). */
-    admin?: { until: number };
+    /**
+     * A signed-in provider, until this instant (epoch ms), under this password (a fingerprint of PROVIDER_PASSWORD_HASH:
+     * a new password ends every session signed in with the old one).
+     */
+    admin?: { until: number; password: string };
     flash?: { message: string; kind: 'ok' | 'error' | 'warning' };
   }
 }
@@ -67,11 +70,16 @@ export const requireCsrf: RequestHandler = csrf.csrfSynchronisedProtection;
 /** Whether a request carries its session's CSRF token (for routes that also accept other credentials). */
 export const hasValidCsrf = (req: Request): boolean => csrf.isRequestValid(req);
 
-/** A fresh session id on every sign-in (no fixation), then `fill` sets what it holds. */
-export function startSession(req: Request, fill: (s: Request['session']) => void, maxAgeMs?: number): Promise<void> {
+/**
+ * A fresh session id on every sign-in (no fixation), then `fill` sets what it holds. `keepCsrf` carries the form's
+ * CSRF token over, so that the same form posted again (a double click, a retry) is still accepted.
+ */
+export function startSession(req: Request, fill: (s: Request['session']) => void, maxAgeMs?: number, keepCsrf = false): Promise<void> {
+  const csrfToken = keepCsrf ? req.session.csrfToken : undefined;
   return new Promise((resolve, reject) => {
     req.session.regenerate((err) => {
       if (err) return reject(err as Error);
+      if (csrfToken) req.session.csrfToken = csrfToken;
       fill(req.session);
       if (maxAgeMs) req.session.cookie.maxAge = maxAgeMs;
       req.session.save((e) => (e ? reject(e as Error) : resolve()));
@@ -102,7 +110,7 @@ export async function redirectWithFlash(
   message: string,
   kind: 'ok' | 'error' | 'warning' = 'ok',
 ) {
-  req.session.flash = { message: message.slice(0, 300), kind };
+  req.session.flash = { message: message.slice(0, 1000), kind };
   await new Promise<void>((resolve, reject) => req.session.save((err) => (err ? reject(err as Error) : resolve())));
   res.redirect(303, url);
 }
@@ -121,4 +129,20 @@ export function portalOf(req: Request): { packId: string; token: string } {
   return p;
 }
 
-export const isAdmin = (req: Request, nowMs = Date.now()): boolean => (req.session?.admin?.until ?? 0) > nowMs;
+/** A fingerprint of the provider's password hash (never the hash itself) kept in their sessions. */
+export const passwordFingerprint = (hash: string | undefined): string =>
+  hash ? crypto.createHash('sha256').update(`admin-session|${hash}`).digest('base64url').slice(0, 22) : '';
+
+/** Signs the provider in: a fresh session, for ADMIN_SESSION_MS, tied to the password in force. */
+export const startAdminSession = (req: Request, passwordHash: string | undefined): Promise<void> =>
+  startSession(
+    req,
+    (s) => (s.admin = { until: Date.now() + ADMIN_SESSION_MS, password: passwordFingerprint(passwordHash) }),
+    ADMIN_SESSION_MS,
+  );
+
+/** Whether the request holds a live provider session (not expired, under the password in force). */
+export const isAdmin = (req: Request, nowMs = Date.now()): boolean => {
+  const a = req.session?.admin;
+  return !!a && a.until > nowMs && a.password === (req.app.locals.adminPassword as string | undefined);
+};

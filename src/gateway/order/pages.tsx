@@ -3,8 +3,12 @@ import { Fragment } from 'preact';
 import { PACK_CODES, type PackCode, type PackOffer } from '../../shared/catalog';
 import { euros } from '../../shared/format';
 import type { OrderRow } from '../data';
-import { CONSENT_KINDS, CONSENT_WORDING } from '../orders';
-import { when } from '../views/components';
+import { CONSENT_KINDS, CONSENT_WORDING, type OrderRequest } from '../orders';
+import { priceText } from '../site/pages';
+import { PAYMENT_METHOD_LABELS } from '../views/labels';
+import type { Seller } from '../../shared/seller';
+import { vatMention } from '../../shared/seller';
+import { Csrf, when } from '../views/components';
 import { Layout } from '../views/layout';
 
 export type FormValues = Record<string, string>;
@@ -21,10 +25,12 @@ const describedBy = (name: string, errors: FormErrors) => (errors[name] ? `${nam
 
 export function OrderPage({
   catalog,
+  csrf,
   values: v,
   errors = {},
 }: {
   catalog: Record<PackCode, PackOffer>;
+  csrf: string;
   values: FormValues;
   errors?: FormErrors;
 }) {
@@ -53,12 +59,13 @@ export function OrderPage({
         </p>
       )}
       <form class="stack" method="post" action="/commander" novalidate>
+        <Csrf token={csrf} />
         <input type="hidden" name="orderKey" value={v.orderKey || crypto.randomUUID()} />
         <label for="packCode">Pack</label>
         <select id="packCode" name="packCode" aria-describedby={describedBy('packCode', errors)}>
           {PACK_CODES.map((c) => (
             <option key={c} value={c} selected={c === selected}>
-              {`${catalog[c].label} — ${euros(catalog[c].priceCents)}${c === 'PACK_1H' ? ' / heure' : ''}`}
+              {`${catalog[c].label} — ${priceText(catalog[c])}`}
             </option>
           ))}
         </select>
@@ -126,7 +133,8 @@ export function OrderPage({
           <FieldError name="paymentMethod" errors={errors} />
         </fieldset>
         <p class="muted">Le paiement est exigé à la commande ; aucune séance ne peut être réservée avant sa réception.</p>
-        <button type="submit">Commander avec obligation de paiement</button>
+        <p class="muted">L'étape suivante récapitule votre commande et son prix total avant que vous ne la passiez.</p>
+        <button type="submit">Vérifier ma commande</button>
       </form>
     </Layout>
   );
@@ -177,7 +185,7 @@ export function TransferPage({ pack, bank, zone }: { pack: OrderRow; bank: { hol
 }
 
 /** Stripe's return page: what the client reads depends on whether the payment has already reached the pack. */
-export function ThanksPage({ active }: { active: boolean }) {
+export function ThanksPage({ active, open }: { active: boolean; open?: { token: string; csrf: string } }) {
   return (
     <Layout title="Merci">
       <h1>Merci pour votre paiement</h1>
@@ -190,7 +198,15 @@ export function ThanksPage({ active }: { active: boolean }) {
           Votre paiement est en cours de confirmation ; vous recevrez un e-mail dès que votre pack sera actif.
         </p>
       )}
-      <PortalLink />
+      {open ? (
+        <form method="post" action="/espace/ouvrir">
+          <Csrf token={open.csrf} />
+          <input type="hidden" name="token" value={open.token} />
+          <button data-testid="open-portal">Ouvrir mon espace client</button>
+        </form>
+      ) : (
+        <PortalLink />
+      )}
     </Layout>
   );
 }
@@ -209,6 +225,102 @@ export function TransferWithoutOrderPage() {
           Recevoir le lien de mon espace client
         </a>
       </p>
+    </Layout>
+  );
+}
+
+/** The order's price, all taxes included, and its VAT when the seller charges it (prices are TTC). */
+export function orderTotal(offer: PackOffer, quantity: number, seller: Seller) {
+  const totalCents = offer.priceCents * quantity;
+  if (seller.vat.regime === 'franchise') return { totalCents, vatCents: 0, vat: vatMention(seller.vat) };
+  const excl = Math.round((totalCents * 100) / (100 + seller.vat.ratePercent));
+  return { totalCents, vatCents: totalCents - excl, vat: `dont TVA ${seller.vat.ratePercent} % : ${euros(totalCents - excl)}` };
+}
+
+/**
+ * The last step before the order (Code de la consommation L221-14): what is bought, its total price and the main
+ * terms, then the one button that says ordering means paying. The fields travel as hidden inputs (no JavaScript).
+ */
+export function OrderReviewPage(p: {
+  catalog: Record<PackCode, PackOffer>;
+  order: OrderRequest;
+  values: FormValues;
+  seller: Seller;
+  cgvVersion: string;
+}) {
+  const offer = p.catalog[p.order.packCode];
+  const quantity = offer.maxQuantity > 1 ? (p.order.quantity ?? 1) : 1;
+  const total = orderTotal(offer, quantity, p.seller);
+  const hidden = Object.entries(p.values).filter(([k]) => k !== 'confirm' && k !== 'edit');
+  return (
+    <Layout title="Vérifier ma commande">
+      <h1>Vérifiez votre commande</h1>
+      <table>
+        <tbody>
+          <tr>
+            <th scope="row">Pack</th>
+            <td>
+              {offer.label}
+              {quantity > 1 ? ` × ${quantity} heures` : ''}
+            </td>
+          </tr>
+          <tr>
+            <th scope="row">Prix</th>
+            <td>{priceText(offer)}</td>
+          </tr>
+          <tr>
+            <th scope="row">Total</th>
+            <td data-testid="order-total">
+              <strong>{euros(total.totalCents)} TTC</strong> ({total.vat})
+            </td>
+          </tr>
+          <tr>
+            <th scope="row">Paiement</th>
+            <td>
+              {PAYMENT_METHOD_LABELS[p.order.paymentMethod]} — exigé à la commande ; aucune séance ne peut être réservée avant sa réception.
+            </td>
+          </tr>
+          <tr>
+            <th scope="row">Client</th>
+            <td>
+              {p.order.customer.name} — {p.order.customer.email}
+              {p.order.customer.phone ? ` — ${p.order.customer.phone}` : ''}
+            </td>
+          </tr>
+          <tr>
+            <th scope="row">Validité</th>
+            <td>3 mois à compter du paiement ; les heures non utilisées à cette date sont perdues.</td>
+          </tr>
+          <tr>
+            <th scope="row">Annulation</th>
+            <td>Sans frais jusqu'à 24 heures avant une séance ; au-delà, ses heures sont facturées.</td>
+          </tr>
+          <tr>
+            <th scope="row">Rétractation</th>
+            <td>
+              14 jours à compter de la commande ; vous avez demandé que la prestation puisse commencer avant, et perdez ce droit dès qu'une
+              séance a commencé (<a href="/retractation">formulaire de rétractation</a>).
+            </td>
+          </tr>
+        </tbody>
+      </table>
+      <p>
+        Vendeur : {p.seller.name}, {p.seller.address}. En commandant, vous acceptez les <a href="/cgv">conditions générales de vente</a>{' '}
+        (version {p.cgvVersion}) ; elles vous seront envoyées par e-mail avec le récapitulatif de votre commande.
+      </p>
+      <form method="post" action="/commander">
+        {hidden.map(([name, value]) => (
+          <input key={name} type="hidden" name={name} value={value} />
+        ))}
+        <p class="actions">
+          <button type="submit" name="edit" value="yes" class="secondary">
+            Modifier ma commande
+          </button>
+          <button type="submit" name="confirm" value="yes" data-testid="place-order">
+            Commander avec obligation de paiement
+          </button>
+        </p>
+      </form>
     </Layout>
   );
 }

@@ -2,14 +2,14 @@
 import crypto from 'node:crypto';
 import express, { type Request, type Router } from 'express';
 import { PACK_CODES } from '../../shared/catalog';
-import { verifyPackToken } from '../../infra/tokens';
 import type { GatewayContext } from '../context';
+import { livePackToken } from '../http/auth';
 import { markOrderCreated } from '../http/limits';
-import { startSession } from '../http/session';
-import { check } from '../http/validation';
+import { csrfToken, requireCsrf, startSession } from '../http/session';
+import { check, formField } from '../http/validation';
 import { CONSENT_KINDS, clientMeta, orderResponse, orderSchema, placeOrder } from '../orders';
 import { sendPage } from '../views/render';
-import { OrderPage, ThanksPage, TransferPage, TransferWithoutOrderPage, type FormErrors, type FormValues } from './pages';
+import { OrderPage, OrderReviewPage, ThanksPage, TransferPage, TransferWithoutOrderPage, type FormErrors, type FormValues } from './pages';
 
 /** The form's fields as the order API's body (each field at most 2,000 characters). */
 function orderFromForm(v: FormValues) {
@@ -34,23 +34,31 @@ export function orderRouter(ctx: GatewayContext): Router {
   r.get('/commander', (req, res) => {
     const pack =
       typeof req.query.pack === 'string' && (PACK_CODES as readonly string[]).includes(req.query.pack) ? req.query.pack : 'PACK_1H';
-    sendPage(res, <OrderPage catalog={ctx.catalog} values={{ packCode: pack }} />);
+    sendPage(res, <OrderPage catalog={ctx.catalog} csrf={csrfToken(req)} values={{ packCode: pack }} />);
   });
 
-  r.post('/commander', ctx.limits.orders, async (req, res) => {
+  r.post('/commander', requireCsrf, ctx.limits.orders, async (req, res) => {
     const v = formValues(req);
     const parsed = check(orderSchema, orderFromForm(v));
     if (!parsed.success) {
       const errors: FormErrors = {};
       for (const i of parsed.error.issues)
         errors[String(i.path[0] === 'customer' || i.path[0] === 'consents' ? i.path[1] : i.path[0])] ??= i.message;
-      return sendPage(res, <OrderPage catalog={ctx.catalog} values={v} errors={errors} />, 400);
+      return sendPage(res, <OrderPage catalog={ctx.catalog} csrf={csrfToken(req)} values={v} errors={errors} />, 400);
+    }
+    // First the review (total, terms, the button that says ordering means paying), then the order itself.
+    if (formField(req, 'edit') === 'yes') return sendPage(res, <OrderPage catalog={ctx.catalog} csrf={csrfToken(req)} values={v} />);
+    if (formField(req, 'confirm') !== 'yes') {
+      return sendPage(
+        res,
+        <OrderReviewPage catalog={ctx.catalog} order={parsed.data} values={v} seller={ctx.seller} cgvVersion={ctx.cgv.version} />,
+      );
     }
     const orderKey = `form:${/^[0-9a-f-]{36}$/.test(v.orderKey ?? '') ? v.orderKey : crypto.randomUUID()}`;
     const placed = await placeOrder(ctx.orderDeps, parsed.data, { orderKey, ...clientMeta(req) });
     markOrderCreated(res, placed.created);
     const answer = await orderResponse(ctx, placed);
-    await startSession(req, (s) => (s.portal = { packId: answer.packId, token: answer.accessToken }), portalTtlMs);
+    await startSession(req, (s) => (s.portal = { packId: answer.packId, token: answer.accessToken }), portalTtlMs, true);
     res.redirect(303, answer.checkoutUrl ?? '/commande/virement');
   });
 
@@ -63,13 +71,16 @@ export function orderRouter(ctx: GatewayContext): Router {
   });
 
   // Stripe's return page: the token in its address opens the portal in this browser.
+  // Stripe's return page. In the browser that ordered, the portal is already this pack's; another browser (or a link
+  // someone crafted) is offered the portal through one click, never switched to it silently.
   r.get('/commande/merci', async (req, res) => {
     const token = typeof req.query.token === 'string' ? req.query.token : '';
-    const claim = verifyPackToken(secret, token);
-    if (claim) await startSession(req, (s) => (s.portal = { packId: claim.packId, token }), portalTtlMs);
-    const packId = claim?.packId ?? req.session.portal?.packId;
+    const claim = token ? await livePackToken(secret, token, (id) => ctx.data.tokensRevokedAt(id)) : null;
+    if (claim && req.session.portal?.packId === claim.packId) return res.redirect(303, '/commande/merci');
+    const packId = req.session.portal?.packId ?? claim?.packId;
     const active = packId ? (await ctx.packs.state(packId)).paidAt !== null : false;
-    sendPage(res, <ThanksPage active={active} />);
+    const open = claim && req.session.portal?.packId !== claim.packId ? { token, csrf: csrfToken(req) } : undefined;
+    sendPage(res, <ThanksPage active={active} open={open} />);
   });
 
   return r;

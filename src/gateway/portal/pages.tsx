@@ -112,10 +112,15 @@ export function PortalPage({
         </>
       )}
       <h2>Mes données</h2>
-      <form method="post" action="/espace/export">
-        <Csrf token={csrf} />
-        <button class="secondary">Recevoir par e-mail une copie de mes données</button>
-      </form>
+      <div class="actions">
+        <a class="button secondary" href="/espace/coordonnees">
+          Corriger mes coordonnées
+        </a>
+        <form method="post" action="/espace/export">
+          <Csrf token={csrf} />
+          <button class="secondary">Recevoir par e-mail une copie de mes données</button>
+        </form>
+      </div>
     </Layout>
   );
 }
@@ -243,6 +248,82 @@ export function LinkExpiredPage() {
       <p>
         Il a expiré ou il est incomplet. <a href="/espace/lien">Recevoir un nouveau lien</a>.
       </p>
+    </Layout>
+  );
+}
+
+export interface ContactValues {
+  name: string;
+  email: string;
+  phone: string;
+}
+
+/** The client corrects their name, phone and email address (RGPD art. 16); a new address is confirmed by a link sent to it. */
+export function ContactPage(p: { values: ContactValues; csrf: string; errors?: Record<string, string>; flash?: FlashMessage }) {
+  const errors = p.errors ?? {};
+  const field = (name: keyof ContactValues, label: string, type: string, autocomplete: string) => (
+    <>
+      <label for={name}>{label}</label>
+      <input
+        id={name}
+        name={name}
+        type={type}
+        autocomplete={autocomplete}
+        value={p.values[name]}
+        aria-describedby={errors[name] ? `${name}-error` : undefined}
+      />
+      {errors[name] && (
+        <p class="error-text" id={`${name}-error`}>
+          {errors[name]}
+        </p>
+      )}
+    </>
+  );
+  return (
+    <Layout title="Mes coordonnées">
+      <h1>Mes coordonnées</h1>
+      <Flash flash={p.flash} />
+      <form class="stack" method="post" action="/espace/coordonnees">
+        <Csrf token={p.csrf} />
+        {field('name', 'Nom et prénom', 'text', 'name')}
+        {field('phone', 'Téléphone (facultatif)', 'tel', 'tel')}
+        {field('email', 'Adresse e-mail', 'email', 'email')}
+        <p class="muted">Une nouvelle adresse e-mail n'est enregistrée qu'une fois confirmée par le lien que nous y envoyons.</p>
+        <p class="actions">
+          <button>Enregistrer</button> <a href="/espace">Revenir</a>
+        </p>
+      </form>
+    </Layout>
+  );
+}
+
+export function EmailChangedPage({ ok }: { ok: boolean }) {
+  return (
+    <Layout title="Adresse e-mail">
+      <h1>{ok ? 'Adresse e-mail modifiée' : "Ce lien n'est plus valable"}</h1>
+      <p>
+        {ok
+          ? 'Votre nouvelle adresse e-mail est enregistrée : nos prochains messages vous y seront envoyés.'
+          : 'Il a expiré (il est valable 24 heures) ou il est incomplet. Recommencez depuis votre espace client.'}
+      </p>
+      <p>
+        <a href="/espace">Mon espace client</a>
+      </p>
+    </Layout>
+  );
+}
+
+/** The step between a link and the portal: one button, so that only a person on this site opens a pack's space. */
+export function OpenPortalPage({ token, csrf, switching }: { token: string; csrf: string; switching: boolean }) {
+  return (
+    <Layout title="Mon espace client">
+      <h1>Ouvrir mon espace client</h1>
+      {switching && <p class="flash warning">Ce lien ouvre l'espace d'une autre commande que celle déjà ouverte dans ce navigateur.</p>}
+      <form method="post" action="/espace/ouvrir">
+        <Csrf token={csrf} />
+        <input type="hidden" name="token" value={token} />
+        <button data-testid="open-portal">Ouvrir mon espace</button>
+      </form>
     </Layout>
   );
 }

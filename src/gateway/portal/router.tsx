@@ -6,31 +6,39 @@ import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { sessionIcs } from '../../infra/invites';
 import { createLogger } from '../../infra/log';
-import { signPackToken, verifyPackToken } from '../../infra/tokens';
+import { signEmailChange, signPackToken, verifyEmailChange } from '../../infra/tokens';
 import { euros } from '../../shared/format';
 import { cancelBooking, requestBooking, rescheduleBooking, withdraw, type PackState } from '../../shared/pack';
 import { cancellationIsBilled } from '../../shared/policy';
 import { createCheckout } from '../checkout';
 import type { GatewayContext } from '../context';
+import { livePackToken } from '../http/auth';
 import { ApiError } from '../http/errors';
 import { csrfToken, portalOf, redirectWithFlash, requireCsrf, startSession, takeFlash } from '../http/session';
-import { formField } from '../http/validation';
+import { check, formField } from '../http/validation';
+import { customerFields } from '../orders';
 import { exportCustomerData } from '../personal-data';
 import { PERIOD_DAYS, slotPeriod, type SlotPeriod } from '../slot-period';
 import { when } from '../views/components';
 import { sendPage } from '../views/render';
 import {
   CancelPage,
+  ContactPage,
+  EmailChangedPage,
   LinkExpiredPage,
   LinkRequestPage,
   LinkSentPage,
   MovePage,
   NotChangeablePage,
+  OpenPortalPage,
   PortalPage,
   WithdrawalPage,
 } from './pages';
 
 const log = createLogger('gateway');
+
+/** A link confirming a new email address stays valid this long. */
+const EMAIL_CHANGE_TTL_SECONDS = 24 * 3600;
 
 export function portalRouter(ctx: GatewayContext): Router {
   const r = express.Router();
@@ -64,15 +72,12 @@ export function portalRouter(ctx: GatewayContext): Router {
 
   r.get('/espace', async (req, res) => {
     if (typeof req.query.token === 'string') {
-      // The magic link: its token leaves the address bar (and the history) for the server-side session.
-      const claim = verifyPackToken(secret, req.query.token);
+      // A link opens the portal only after a click on this site (a POST with this browser's CSRF token): a crafted link
+      // cannot switch someone's portal to another pack, and a mail scanner following the link opens nothing.
+      const claim = await livePackToken(secret, req.query.token, (id) => ctx.data.tokensRevokedAt(id));
       if (!claim) return sendPage(res, <LinkExpiredPage />, 401);
-      await startSession(
-        req,
-        (s) => (s.portal = { packId: claim.packId, token: req.query.token as string }),
-        ctx.portalLinkTtlSeconds * 1000,
-      );
-      return res.redirect(303, '/espace');
+      if (req.session.portal?.packId === claim.packId) return res.redirect(303, '/espace');
+      return sendPage(res, <OpenPortalPage token={req.query.token} csrf={csrfToken(req)} switching={Boolean(req.session.portal)} />);
     }
     if (!req.session.portal) return res.redirect(303, '/espace/lien');
     const { packId } = portalOf(req);
@@ -83,6 +88,15 @@ export function portalRouter(ctx: GatewayContext): Router {
       <PortalPage pack={ctx.packs.view(state)} csrf={csrfToken(req)} zone={zone} slots={slots} period={period} flash={takeFlash(req)} />
     );
     sendPage(res, page);
+  });
+
+  r.post('/espace/ouvrir', requireCsrf, async (req, res) => {
+    const token = formField(req, 'token');
+    const claim = await livePackToken(secret, token, (id) => ctx.data.tokensRevokedAt(id));
+    if (!claim) return sendPage(res, <LinkExpiredPage />, 401);
+    // The token leaves the address bar (and the history) for the server-side session.
+    await startSession(req, (s) => (s.portal = { packId: claim.packId, token }), ctx.portalLinkTtlSeconds * 1000);
+    res.redirect(303, '/espace');
   });
 
   r.get('/espace/lien', (_req, res) => sendPage(res, <LinkRequestPage />));
@@ -209,6 +223,55 @@ export function portalRouter(ctx: GatewayContext): Router {
     if (s.status !== 'AWAITING_PAYMENT' || s.paymentMethod !== 'card')
       throw new ApiError(409, 'PACK_NOT_ACTIVE', 'Ce pack n’attend pas de paiement par carte.');
     res.redirect(303, (await createCheckout(ctx, packId, token)).url);
+  });
+
+  r.get('/espace/coordonnees', async (req, res) => {
+    const pack = await ctx.data.packWithCustomer(portalOf(req).packId);
+    if (!pack) throw new ApiError(404, 'NOT_FOUND', 'Pack introuvable.');
+    const values = { name: pack.customer.name, email: pack.customer.email, phone: pack.customer.phone ?? '' };
+    sendPage(res, <ContactPage values={values} csrf={csrfToken(req)} flash={takeFlash(req)} />);
+  });
+
+  r.post('/espace/coordonnees', ctx.limits.magicLink, ...change, async (req, res) => {
+    const pack = await ctx.data.packWithCustomer(portalOf(req).packId);
+    if (!pack) throw new ApiError(404, 'NOT_FOUND', 'Pack introuvable.');
+    const values = { name: formField(req, 'name'), email: formField(req, 'email'), phone: formField(req, 'phone') };
+    const parsed = check(z.object(customerFields), { ...values, phone: values.phone || undefined });
+    if (!parsed.success) {
+      const errors = Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0]), i.message]));
+      return sendPage(res, <ContactPage values={values} csrf={csrfToken(req)} errors={errors} />, 400);
+    }
+    const c = parsed.data;
+    await ctx.data.correctCustomer(pack.customerId, { name: c.name, phone: c.phone || null });
+    const newEmail = c.email.toLowerCase();
+    let message = 'Vos coordonnées sont enregistrées.';
+    if (newEmail !== pack.customer.email) {
+      const token = signEmailChange(secret, pack.customerId, newEmail, EMAIL_CHANGE_TTL_SECONDS);
+      await ctx.mailer.sendMail({
+        to: newEmail,
+        from: ctx.config.MAIL_FROM,
+        subject: 'Confirmez votre nouvelle adresse e-mail',
+        text: `Bonjour,\n\nPour que votre espace imaginasite utilise désormais cette adresse, ouvrez ce lien (valable 24 heures) :\n\n${ctx.publicUrl}/espace/coordonnees/email?token=${encodeURIComponent(token)}\n\nSi vous n'avez rien demandé, ignorez ce message : rien ne sera changé.\n\nimaginasite`,
+      });
+      message = `Vos coordonnées sont enregistrées. Pour changer d'adresse e-mail, ouvrez le lien que nous venons d'envoyer à ${newEmail}.`;
+    }
+    await redirectWithFlash(req, res, '/espace', message);
+  });
+
+  r.get('/espace/coordonnees/email', async (req, res) => {
+    const claim = typeof req.query.token === 'string' ? verifyEmailChange(secret, req.query.token) : null;
+    const before = claim ? await ctx.data.customerEmail(claim.customerId) : undefined;
+    const ok = claim !== null && before !== undefined && (await ctx.data.changeCustomerEmail(claim.customerId, claim.email));
+    if (ok && before && before !== claim.email) {
+      // The former address is told, so that a change it did not ask for does not go unnoticed.
+      await ctx.mailer.sendMail({
+        to: before,
+        from: ctx.config.MAIL_FROM,
+        subject: 'Votre adresse e-mail a été modifiée',
+        text: `Bonjour,\n\nL'adresse e-mail de votre espace imaginasite est désormais ${claim.email}. Si vous n'êtes pas à l'origine de ce changement, répondez à ce message.\n\nimaginasite`,
+      });
+    }
+    sendPage(res, <EmailChangedPage ok={ok} />, ok ? 200 : 400);
   });
 
   r.post('/espace/export', ctx.limits.magicLink, ...change, async (req, res) => {

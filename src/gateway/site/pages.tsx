@@ -1,9 +1,10 @@
 import { PACK_CODES, type PackCode, type PackOffer } from '../../shared/catalog';
-import { euros } from '../../shared/format';
+import { euros, frenchDate } from '../../shared/format';
+import type { Seller } from '../../shared/seller';
 import { Layout } from '../views/layout';
 
 /** « 90,00 € / heure » for the hourly pack, the block's price otherwise. */
-export const priceText = (o: PackOffer) => `${euros(o.priceCents)}${o.code === 'PACK_1H' ? ' / heure' : ''}`;
+export const priceText = (o: PackOffer) => `${euros(o.priceCents)} TTC${o.code === 'PACK_1H' ? ' / heure' : ''}`;
 
 /** What the client gets, in words: « Des séances d'une heure… », « Une séance de 3 heures consécutives. » */
 export function sessionText(o: PackOffer): string {
@@ -38,12 +39,29 @@ export function HomePage({ catalog }: { catalog: Record<PackCode, PackOffer> }) 
   );
 }
 
-export function CgvPage({ cgv }: { cgv: { text: string; version: string } }) {
+export function CgvPage({
+  cgv,
+  shownSince,
+  seller,
+  zone,
+}: {
+  cgv: { text: string; version: string };
+  shownSince: Date;
+  seller: Seller;
+  zone: string;
+}) {
   return (
     <Layout title="Conditions générales de vente">
       <h1>Conditions générales de vente</h1>
-      <p class="muted">Version {cgv.version}</p>
+      <p class="muted">
+        Version {cgv.version}, en vigueur depuis le {frenchDate(shownSince, zone)}.
+      </p>
       <pre class="cgv">{cgv.text}</pre>
+      <h2>Médiation de la consommation</h2>
+      <p>
+        En cas de litige non résolu à l'amiable, vous pouvez recourir gratuitement au médiateur de la consommation : {seller.mediator.name},{' '}
+        <a href={seller.mediator.url}>{seller.mediator.url}</a> (articles L612-1 et L616-1 du code de la consommation).
+      </p>
     </Layout>
   );
 }

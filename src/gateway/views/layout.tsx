@@ -32,7 +32,13 @@ export function Layout({ title, nav, area = 'site', children }: LayoutProps) {
           <footer>Espace prestataire — imaginasite</footer>
         ) : (
           <footer>
-            <a href="/cgv">Conditions générales de vente</a> · <a href="/espace/lien">Mon espace client</a>
+            <nav aria-label="Informations légales" class="legal">
+              <a href="/cgv">Conditions générales de vente</a>
+              <a href="/mentions-legales">Mentions légales</a>
+              <a href="/confidentialite">Confidentialité</a>
+              <a href="/retractation">Rétractation</a>
+              <a href="/espace/lien">Mon espace client</a>
+            </nav>
           </footer>
         )}
       </body>
