@@ -454,6 +454,11 @@ export function createGatewayData(pool: Pool) {
      */
     async eraseCustomer(customerId: string): Promise<void> {
       await inTransaction(pool, async (c: PoolClient) => {
+        // Withdrawals sent from the site's form name the client in their details: they go (the pack keeps its own record).
+        await c.query(
+          `DELETE FROM provider_task WHERE kind = 'WITHDRAWAL_REQUEST' AND details->>'email' = (SELECT email FROM customer WHERE id = $1::uuid)`,
+          [customerId],
+        );
         await c.query(
           `UPDATE customer SET name = 'Client effacé', email = 'efface+' || id || '@invalid', phone = NULL, erased_at = now() WHERE id = $1::uuid`,
           [customerId],
@@ -495,6 +500,44 @@ export function createGatewayData(pool: Pool) {
 
     /** The provider made a refund owed by transfer (its task leaves « À faire »); undefined for an unknown refund. */
     markRefundPaid: (refundKey: string) => markRefundPaid(pool, refundKey),
+
+    // ----------------------------------------------------------------------------------------- withdrawals sent online
+
+    /**
+     * A withdrawal sent from the site's form (L221-21): a task for the provider, who records it on the pack with the
+     * date it was received; the pack is the latest open one of that email address, when there is one.
+     */
+    async recordWithdrawalRequest(w: {
+      receivedAt: Date;
+      name: string;
+      email: string;
+      address: string;
+      orderedOn: string;
+    }): Promise<{ packId: string | null }> {
+      const r = await one<{ pack_id: string | null }>(
+        `WITH p AS (
+           SELECT p.id FROM pack p JOIN customer c ON c.id = p.customer_id
+            WHERE c.email = $2 AND c.erased_at IS NULL AND p.status IN ('AWAITING_PAYMENT', 'ACTIVE')
+            ORDER BY p.ordered_at DESC LIMIT 1
+         )
+         INSERT INTO provider_task (key, pack_id, kind, details, created_at)
+         SELECT $1, (SELECT id FROM p), 'WITHDRAWAL_REQUEST', $3::jsonb, $4
+         RETURNING pack_id::text`,
+        [
+          `withdrawal-request:${w.receivedAt.getTime()}:${w.email}`,
+          w.email,
+          JSON.stringify({
+            name: w.name,
+            email: w.email,
+            address: w.address,
+            orderedOn: w.orderedOn,
+            receivedAt: w.receivedAt.toISOString(),
+          }),
+          w.receivedAt,
+        ],
+      );
+      return { packId: r?.pack_id ?? null };
+    },
   };
 }
 

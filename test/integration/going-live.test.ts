@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { asClient, paidPack } from '../support/api';
+import { asClient, paidPack, placeOrder } from '../support/api';
 import { createGatewayWorld, type GatewayWorld } from '../support/gateway';
 import { parseHtml, visibleText } from '../support/html';
 import { openPortal, orderFormCsrf } from '../support/portal';
@@ -69,6 +69,61 @@ describe('legal pages', () => {
         .map((a) => a.getAttribute('href'));
       expect([url, links]).toEqual([url, expect.arrayContaining(['/cgv', '/mentions-legales', '/confidentialite', '/retractation'])]);
     }
+  });
+});
+
+describe('the withdrawal form', () => {
+  test('/retractation gives the withdrawal information and the model form of R221-1, to print (PDF) or to send from the page', async () => {
+    const res = await page('/retractation');
+    const text = visibleText(res.text);
+    for (const part of [
+      'Informations sur le droit de rétractation',
+      'quatorze jours',
+      'déclaration dénuée d',
+      'Formulaire de rétractation',
+      `À l'attention de ${w.app.ctx.seller.name}`,
+      'Je/nous (*) vous notifie/notifions (*) par la présente ma/notre (*) rétractation du contrat portant sur la prestation de services ci-dessous',
+      '(*) Rayez la mention inutile.',
+    ]) {
+      expect(text).toContain(part);
+    }
+    const pdf = await request(w.app).get('/retractation/formulaire.pdf').buffer(true);
+    expect([pdf.status, pdf.headers['content-type']]).toEqual([200, 'application/pdf']);
+    expect(
+      Buffer.from(pdf.body as Buffer)
+        .subarray(0, 5)
+        .toString(),
+    ).toBe('%PDF-');
+  });
+
+  test('a withdrawal sent from the page is acknowledged by email with its date, and handed to the provider on the client’s pack', async () => {
+    const pack = await placeOrderFor('retract.online@example.org');
+    const agent = request.agent(w.app).set('accept', 'text/html');
+    const csrf = parseHtml((await agent.get('/retractation')).text)
+      .querySelector('input[name=csrf]')!
+      .getAttribute('value')!;
+    const bad = await agent
+      .post('/retractation')
+      .type('form')
+      .send({ csrf, name: 'Léa', email: 'pas-une-adresse', address: '', orderedOn: '' });
+    expect(bad.status).toBe(400);
+    expect(visibleText(bad.text)).toContain('Indiquez votre adresse postale.');
+    const sent = await agent
+      .post('/retractation')
+      .type('form')
+      .send({ csrf, name: 'Léa Retrait', email: 'Retract.Online@example.org', address: '3 rue du Départ, 69001 Lyon', orderedOn: 'hier' });
+    expect(sent.status).toBe(200);
+    expect(visibleText(sent.text)).toContain('Votre rétractation est reçue');
+    const ack = await w.sink.waitFor(
+      (m) => m.to.includes('retract.online@example.org') && m.subject === 'Accusé de réception de votre rétractation',
+      20_000,
+    );
+    expect(ack.text).toMatch(/reçu votre rétractation le \S+ \d+ \S+ \d{4} à \d{2}h\d{2}/);
+    expect(ack.text).toContain('3 rue du Départ, 69001 Lyon');
+    const notice = await w.sink.waitFor((m) => m.subject === 'Rétractation reçue en ligne : Léa Retrait', 20_000);
+    expect(notice.text).toContain(`/admin/packs/${pack.packId}`);
+    const task = await w.db.prisma.providerTask.findFirstOrThrow({ where: { kind: 'WITHDRAWAL_REQUEST', packId: pack.packId } });
+    expect(task.details).toMatchObject({ name: 'Léa Retrait', email: 'retract.online@example.org' });
   });
 });
 
@@ -168,3 +223,9 @@ describe('the client corrects their personal data', () => {
     expect((await asClient(p.token)(request(w.app).get(`/api/packs/${p.packId}`))).status).toBe(200);
   });
 });
+
+async function placeOrderFor(email: string) {
+  const res = await placeOrder(w, { customer: { name: 'Léa Retrait', email } });
+  expect(res.status).toBe(201);
+  return { packId: res.body.packId as string };
+}

@@ -1,4 +1,5 @@
 import { euros } from '../../shared/format';
+import { withdrawalRefundCents } from '../../shared/policy';
 import type { PackApiView } from '../packs';
 import type { SlotPeriod } from '../slot-period';
 import { Csrf, Flash, Kpis, SlotPicker, when, type FlashMessage } from '../views/components';
@@ -192,15 +193,34 @@ export function NotChangeablePage() {
   );
 }
 
-export function WithdrawalPage({ pack: s, csrf }: Omit<PortalProps, 'zone'>) {
+export function WithdrawalPage({ pack: s, csrf, zone }: PortalProps) {
   return (
     <Layout title="Rétractation">
       <h1>Droit de rétractation</h1>
-      <p>
-        Conformément au code de la consommation, vous pouvez vous rétracter dans les 14 jours suivant votre commande, tant qu'aucune séance
-        n'a commencé. Vous êtes alors remboursé(e) intégralement ({euros(s.paidCents)}). Dès qu'une séance a débuté, aucun remboursement,
-        total ou partiel, n'est possible (CGV).
-      </p>
+      {s.withdrawal.consumedHours ? (
+        <p data-testid="withdrawal-terms">
+          Une séance a déjà commencé : vous pouvez encore vous rétracter jusqu'au {when(new Date(Date.parse(s.withdrawal.until) - 1), zone)}
+          . Les {s.withdrawal.consumedHours} heure(s) consommée(s) restent dues ; les autres vous sont remboursées au prix horaire de votre
+          pack, soit{' '}
+          {euros(
+            withdrawalRefundCents({
+              priceCents: s.priceCents,
+              totalHours: s.hours.total,
+              keptCents: s.paidCents,
+              consumedHours: s.withdrawal.consumedHours,
+            }),
+          )}{' '}
+          (article L221-25 du code de la consommation).
+        </p>
+      ) : (
+        <p data-testid="withdrawal-terms">
+          Conformément au code de la consommation, vous pouvez vous rétracter dans les 14 jours suivant votre commande. Tant qu'aucune
+          séance n'a commencé, vous êtes remboursé(e) intégralement ({euros(s.paidCents)}).
+          {s.withdrawal.reason === 'SESSION_STARTED'
+            ? " Une séance ayant commencé, la rétractation n'est plus possible (CGV)."
+            : ' Dès qu’une séance a débuté, aucun remboursement, total ou partiel, n’est possible (CGV).'}
+        </p>
+      )}
       {s.withdrawal.allowed ? (
         <form method="post" action="/espace/retractation">
           <Csrf token={csrf} />

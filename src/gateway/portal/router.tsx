@@ -209,7 +209,7 @@ export function portalRouter(ctx: GatewayContext): Router {
 
   r.get('/espace/retractation', async (req, res) => {
     const s = await ctx.packs.state(portalOf(req).packId);
-    sendPage(res, <WithdrawalPage pack={ctx.packs.view(s)} csrf={csrfToken(req)} />);
+    sendPage(res, <WithdrawalPage pack={ctx.packs.view(s)} csrf={csrfToken(req)} zone={zone} />);
   });
 
   r.post('/espace/retractation', ...change, async (req, res) => {

@@ -4,6 +4,8 @@
  * consommation L612-1, L616-1).
  */
 import { formatSiret, siren, vatMention, type Seller } from '../../shared/seller';
+import type { WithdrawalForm, WithdrawalInformation } from '../../documents';
+import { Csrf } from '../views/components';
 import { Layout } from '../views/layout';
 
 export function LegalNoticePage({ seller, publicUrl }: { seller: Seller; publicUrl: string }) {
@@ -163,6 +165,83 @@ export function PrivacyPage({ seller }: { seller: Seller }) {
       <p>
         Si vous estimez que vos droits ne sont pas respectés, vous pouvez adresser une réclamation à la CNIL :{' '}
         <a href="https://www.cnil.fr">www.cnil.fr</a>, 3 place de Fontenoy, TSA 80715, 75334 Paris Cedex 07.
+      </p>
+    </Layout>
+  );
+}
+
+/** The withdrawal information and the model form (annex to R221-1): to print, or to fill in and send from here. */
+export function WithdrawalInfoPage(p: {
+  information: WithdrawalInformation;
+  form: WithdrawalForm;
+  csrf: string;
+  values?: Record<string, string>;
+  errors?: Record<string, string>;
+}) {
+  const v = p.values ?? {};
+  const errors = p.errors ?? {};
+  const field = (name: string, label: string, type = 'text', autocomplete?: string) => (
+    <>
+      <label for={`w-${name}`}>{label}</label>
+      <input
+        id={`w-${name}`}
+        name={name}
+        type={type}
+        autocomplete={autocomplete}
+        value={v[name] ?? ''}
+        aria-describedby={errors[name] ? `w-${name}-error` : undefined}
+      />
+      {errors[name] && (
+        <p class="error-text" id={`w-${name}-error`}>
+          {errors[name]}
+        </p>
+      )}
+    </>
+  );
+  return (
+    <Layout title="Rétractation">
+      <h1>{p.information.title}</h1>
+      {p.information.sections.map((s) => (
+        <section key={s.heading}>
+          <h2>{s.heading}</h2>
+          {s.paragraphs.map((t) => (
+            <p key={t}>{t}</p>
+          ))}
+        </section>
+      ))}
+      <h2>{p.form.title}</h2>
+      <p>
+        À imprimer et envoyer par la poste ou par e-mail :{' '}
+        <a href="/retractation/formulaire.pdf" data-testid="form-pdf">
+          formulaire de rétractation (PDF)
+        </a>
+        . Ou remplissez-le ici : nous vous en accusons réception aussitôt par e-mail, et la date de réception est celle de votre envoi.
+      </p>
+      <div class="card">
+        <p class="muted">{p.form.instruction}</p>
+        <p>{p.form.addressee}</p>
+        <p>{p.form.statement}</p>
+        <form class="stack" method="post" action="/retractation">
+          <Csrf token={p.csrf} />
+          {field('orderedOn', 'Commandé le (date de votre commande, ou sa référence de virement)')}
+          {field('name', 'Nom du (des) consommateur(s)', 'text', 'name')}
+          {field('address', 'Adresse du (des) consommateur(s)', 'text', 'street-address')}
+          {field('email', 'Adresse e-mail utilisée pour la commande (pour l’accusé de réception)', 'email', 'email')}
+          <p class="muted">{p.form.footnote}</p>
+          <button>Envoyer ma rétractation</button>
+        </form>
+      </div>
+    </Layout>
+  );
+}
+
+export function WithdrawalSentPage({ receivedAt, email }: { receivedAt: string; email: string }) {
+  return (
+    <Layout title="Rétractation envoyée">
+      <h1>Votre rétractation est reçue</h1>
+      <p>
+        Nous l’avons reçue le {receivedAt}. Un accusé de réception vient d’être envoyé à {email}. Le remboursement vous est fait au plus
+        tard 14 jours après cette date, par le moyen de paiement utilisé pour la commande.
       </p>
     </Layout>
   );

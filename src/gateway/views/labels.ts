@@ -108,6 +108,7 @@ export const WITHDRAWAL_REFUSAL_LABELS: Record<string, string> = {
 };
 
 export const TASK_LABELS: Record<string, string> = {
+  WITHDRAWAL_REQUEST: 'Rétractation reçue en ligne : à enregistrer sur le pack, avec sa date de réception',
   BANK_REFUND: 'Remboursement par virement à faire',
   CARD_REFUND_FAILED: 'Remboursement par carte refusé par Stripe : à faire par virement',
   PAYMENT_FOR_CLOSED_PACK: 'Paiement reçu pour une commande close (remboursé automatiquement)',
