@@ -5,16 +5,27 @@
  *
  * The codec finds the client from the payload's serialization context (the workflow id `pack-<packId>`).
  * A payload with no pack context (there are none in this product today) stays as it is.
+ *
+ * In a pack's context the codec decodes only what it can decrypt. Everything this product sends a pack is encrypted,
+ * so a plain payload there was written by someone else — through the Temporal Web UI or the CLI, with no key (a
+ * `paymentReceived` typed as JSON would otherwise activate the pack unpaid). It reaches the workflow as no value at
+ * all, which every handler refuses (the payment signal is ignored with a warning, an update's validator rejects it),
+ * and the codec logs it. It is not thrown: a throw would fail the pack's workflow task on every retry, and one
+ * stray signal in its history would freeze the pack for good.
  */
 import crypto from 'node:crypto';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { poolOf, type PrismaClient } from './database';
+import { createLogger } from './log';
 
 const ENCODING = 'binary/encrypted';
 const KEY_ID = 'encryption-key-id';
 const utf8 = (s: string) => new TextEncoder().encode(s);
 const MAX_CACHED_KEYS = 5_000;
+const log = createLogger('codec');
+/** What a pack's workflow or activity gets instead of a plain payload: `undefined` once converted. */
+const REFUSED: Payload = { metadata: { encoding: utf8('binary/null') } };
 
 const keyOf = (row: { key: Buffer | null; destroyed_at: Date | null }): Buffer | null =>
   row.key && !row.destroyed_at ? Buffer.from(row.key) : null;
@@ -121,10 +132,16 @@ export class ClientEncryptionCodec implements PayloadCodec {
     });
   }
 
-  async decode(payloads: Payload[]): Promise<Payload[]> {
+  async decode(payloads: Payload[], context?: Context): Promise<Payload[]> {
+    const packId = packIdOf(context);
     return Promise.all(
       payloads.map(async (p) => {
-        if (new TextDecoder().decode(p.metadata?.encoding ?? new Uint8Array()) !== ENCODING) return p;
+        const encoding = new TextDecoder().decode(p.metadata?.encoding ?? new Uint8Array());
+        if (encoding !== ENCODING) {
+          if (!packId) return p;
+          log.warn('refused an unencrypted payload sent to a pack', { workflowId: context?.workflowId, context: context?.type, encoding });
+          return REFUSED;
+        }
         const customerId = new TextDecoder().decode(p.metadata?.[KEY_ID] ?? new Uint8Array());
         const key = await this.keys.byId(customerId);
         if (!key) {
