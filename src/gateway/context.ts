@@ -115,7 +115,7 @@ export function createContext(deps: GatewayDeps): GatewayContext {
     simulatedCheckout: Boolean(deps.config.STRIPE_API_URL),
     seller,
     cgv,
-    limits: createLimits(deps.rateLimits),
+    limits: createLimits(deps.rateLimits, poolOf(deps.prisma)),
     orderDeps: {
       client: deps.client,
       prisma: deps.prisma,
