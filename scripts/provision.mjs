@@ -18,6 +18,9 @@ export const TOOL_VERSIONS = {
   stripeMock: '0.197.0',
   javaTestServer: '1.38.0',
   mustangValidator: '2.26.0',
+  // The Temporal server inside the CLI above, so the production topology's test runs the dev server's own; its go.mod
+  // has no `replace` directive. (From v1.30.9 on, releases require Go 1.26.10 or later.)
+  temporalServer: '1.29.1',
   // The CalDAV server the calendar tests read the provider's busy times from (PyPI, in a virtual environment).
   radicale: '3.9.0',
 };
@@ -80,6 +83,39 @@ async function goTool({ envVar, bin, pkg, version, name, minutes }) {
   fs.rmSync(dir, { recursive: true, force: true });
   fs.renameSync(tmp, dir);
   return target;
+}
+
+/**
+ * The Temporal server and its SQL schema tool, which the production topology runs (scripts/lib/topology.ts;
+ * docker-compose.yml's `temporal` and `temporal-schema`), from the Go module proxy in one `go install` (the two share
+ * most of their packages). Only the test suite needs them (the topology test), so they come with its other tools.
+ */
+async function temporalServer() {
+  if (process.env.TEMPORAL_SERVER_PATH) {
+    const server = process.env.TEMPORAL_SERVER_PATH;
+    return { server, sqlTool: process.env.TEMPORAL_SQL_TOOL_PATH || path.join(path.dirname(server), 'temporal-sql-tool') };
+  }
+  const version = TOOL_VERSIONS.temporalServer;
+  const dir = path.join(cacheRoot(), `temporal-server-${version}`);
+  const cached = { server: path.join(dir, 'bin', 'temporal-server'), sqlTool: path.join(dir, 'bin', 'temporal-sql-tool') };
+  if (fs.existsSync(cached.server) && fs.existsSync(cached.sqlTool)) return cached;
+  const found = { server: onPath('temporal-server'), sqlTool: onPath('temporal-sql-tool') };
+  if (found.server && found.sqlTool) return found;
+  requireCommand('go', 'build the Temporal server from the Go module proxy');
+  log(`building the Temporal server v${version} and temporal-sql-tool with 'go install' (first run only; about 6 minutes on 2 cores)…`);
+  const tmp = `${dir}.tmp-${process.pid}`;
+  fs.rmSync(tmp, { recursive: true, force: true });
+  const pkgs = ['go.temporal.io/server/cmd/server', 'go.temporal.io/server/cmd/tools/sql'].map((p) => `${p}@v${version}`);
+  await runWithProgress(`go install ${pkgs.join(' ')}`, 'go', ['install', ...pkgs], {
+    env: { ...process.env, GOBIN: path.join(tmp, 'bin'), CGO_ENABLED: process.env.CGO_ENABLED ?? '0' },
+    cwd: os.tmpdir(),
+  });
+  // `go install` names each binary after its package's folder; these are the names Temporal's images give them.
+  fs.renameSync(path.join(tmp, 'bin', 'server'), path.join(tmp, 'bin', 'temporal-server'));
+  fs.renameSync(path.join(tmp, 'bin', 'sql'), path.join(tmp, 'bin', 'temporal-sql-tool'));
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.renameSync(tmp, dir);
+  return cached;
 }
 
 /**
@@ -282,10 +318,13 @@ export function offlineEnv() {
   };
 }
 
-/** Provisions everything and returns the environment to hand to child processes. */
-export async function provision({ browser = false, calendarServer = browser } = {}) {
+/**
+ * Provisions everything and returns the environment to hand to child processes. `browser` is asked for by the test
+ * suite (scripts/run.mjs): the Temporal server of the topology test, needed by the same runs only, comes with it.
+ */
+export async function provision({ browser = false, productionTemporal = browser, calendarServer = browser } = {}) {
   const env = { ...process.env, ...offlineEnv() };
-  const [temporal, stripeMock, testServer, validator, caldav] = await Promise.all([
+  const [temporal, stripeMock, testServer, validator, production, caldav] = await Promise.all([
     goTool({
       envVar: 'TEMPORAL_CLI_PATH',
       bin: 'temporal',
@@ -304,9 +343,14 @@ export async function provision({ browser = false, calendarServer = browser } = 
     }),
     javaTestServer(),
     mustangValidator(),
+    productionTemporal ? temporalServer() : null,
     calendarServer ? radicale() : null,
   ]);
   if (caldav) env.RADICALE_PATH = caldav;
+  if (production) {
+    env.TEMPORAL_SERVER_PATH = production.server;
+    env.TEMPORAL_SQL_TOOL_PATH = production.sqlTool;
+  }
   env.MUSTANG_VALIDATOR_PATH = validator;
   env.TEMPORAL_CLI_PATH = temporal;
   env.STRIPE_MOCK_PATH = stripeMock;
@@ -320,13 +364,18 @@ export async function provision({ browser = false, calendarServer = browser } = 
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  provision({ browser: process.argv.includes('--browser') })
+  provision({
+    browser: process.argv.includes('--browser'),
+    productionTemporal: process.argv.includes('--browser') || process.argv.includes('--temporal-server'),
+  })
     .then((env) => {
       for (const k of [
         'TEMPORAL_CLI_PATH',
         'STRIPE_MOCK_PATH',
         'TEMPORAL_TEST_SERVER_PATH',
         'MUSTANG_VALIDATOR_PATH',
+        'TEMPORAL_SERVER_PATH',
+        'TEMPORAL_SQL_TOOL_PATH',
         'RADICALE_PATH',
         'CHROMIUM_PATH',
       ]) {
