@@ -202,15 +202,12 @@ export async function startProductionStack(opts: ProductionStackOptions): Promis
     TEMPORAL_ADDRESS: temporalAddress,
     TEMPORAL_NAMESPACE: namespace,
     TEMPORAL_TASK_QUEUE: taskQueue,
+    PUBLIC_URL: publicUrl, // the links in the workers' emails too
   });
   const workerEnv = (i: number) => programEnv('worker', own(`worker-${i + 1}`), opts);
   // The gateways sit behind one TLS proxy on this host (the test's client): they take each client's address from it.
   const gatewayEnv = (i: number) =>
-    programEnv(
-      'gateway',
-      { ...own(`gateway-${i + 1}`), PORT: String(gatewayPorts[i]), PUBLIC_URL: publicUrl, TRUST_PROXY: 'loopback' },
-      opts,
-    );
+    programEnv('gateway', { ...own(`gateway-${i + 1}`), PORT: String(gatewayPorts[i]), TRUST_PROXY: 'loopback' }, opts);
   // Every program's environment is checked before any of them starts.
   gatewayPorts.forEach((_p, i) => [workerEnv(i), gatewayEnv(i)]);
 
