@@ -1,6 +1,7 @@
 import type { PrismaClient } from '../infra/database';
 import type { Mailer } from '../infra/mailer';
 import type { Stripe } from '../infra/stripe';
+import { createCalendarActivities } from './calendars';
 import { createPackActivities, DEFAULT_ACTIVITY_SETTINGS, type ActivitySettings } from './packs';
 
 export interface ActivityDeps {
@@ -13,8 +14,10 @@ export interface ActivityDeps {
 
 /** All I/O of the workflows, built once per worker around its Prisma, mailer and Stripe clients. */
 export function createActivities({ prisma, mailer, stripe, settings }: ActivityDeps) {
+  const all = { ...DEFAULT_ACTIVITY_SETTINGS, ...settings };
   return {
-    ...createPackActivities({ prisma, mailer, stripe, settings: { ...DEFAULT_ACTIVITY_SETTINGS, ...settings } }),
+    ...createPackActivities({ prisma, mailer, stripe, settings: all }),
+    ...createCalendarActivities({ prisma, accessTokenSecret: all.accessTokenSecret, timezone: all.timezone }),
   };
 }
 

@@ -11,6 +11,8 @@ import type { Availability } from '../shared/policy';
 import { readAvailability, saveAvailability } from '../infra/availability';
 import { inTransaction } from '../infra/database';
 import { markRefundPaid, REFUND_TASK_KINDS } from '../infra/refunds';
+import { createAgendaData } from './agenda-data';
+import { createCalendarData } from './calendar/data';
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
@@ -126,6 +128,10 @@ export function createGatewayData(pool: Pool) {
 
   return {
     pool,
+    /** The provider's week, pending actions and month (src/gateway/agenda-data.ts). */
+    ...createAgendaData(pool),
+    /** The sessions feed and the provider's own calendar (src/gateway/calendar/data.ts). */
+    ...createCalendarData(pool),
 
     /** Reachability, for /health. */
     async ping(): Promise<void> {
@@ -254,11 +260,17 @@ export function createGatewayData(pool: Pool) {
     timeline: (packId: string) =>
       all<TimelineEvent>('SELECT at, type, data FROM pack_event WHERE pack_id = $1::uuid ORDER BY id', [packId]),
 
-    /** Reserved ranges of the provider's calendar (buffer included) that meet [from, to), but those of `exceptBooking`. */
+    /**
+     * Reserved ranges of the provider's calendar (buffer included) that meet [from, to), but those of `exceptBooking`,
+     * and the busy times of the provider's own calendar (also those behind a session, which its release uncovers).
+     */
     async busyRanges(fromMs: number, toMs: number, exceptBooking?: string): Promise<Array<[number, number]>> {
       const rows = await all<{ lo: Date; hi: Date }>(
         `SELECT lower(during) AS lo, upper(during) AS hi FROM calendar_slot
-          WHERE released_at IS NULL AND during && tstzrange($1::timestamptz, $2::timestamptz) AND ($3::uuid IS NULL OR booking_id <> $3::uuid)`,
+          WHERE released_at IS NULL AND during && tstzrange($1::timestamptz, $2::timestamptz)
+            AND ($3::uuid IS NULL OR booking_id IS DISTINCT FROM $3::uuid)
+         UNION ALL
+         SELECT lower(r), upper(r) FROM unnest(calendar_busy_held(tstzrange($1::timestamptz, $2::timestamptz))) AS r`,
         [new Date(fromMs), new Date(toMs), exceptBooking ?? null],
       );
       return rows.map((r) => [r.lo.getTime(), r.hi.getTime()]);

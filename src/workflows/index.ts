@@ -1,1 +1,2 @@
 export { packWorkflow } from './pack/workflow';
+export { calendarSyncWorkflow } from './calendar-sync';

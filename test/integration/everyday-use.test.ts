@@ -102,7 +102,7 @@ describe('the provider’s lists and forms', () => {
       customer: { name: 'Agathe Liste', email: `liste.${Date.now()}@example.org` },
     });
     const { bankReference } = await w.db.prisma.pack.findUniqueOrThrow({ where: { id: res.body.packId } });
-    const list = await (await adminAgent()).get('/admin?filtre=attente');
+    const list = await (await adminAgent()).get('/admin/packs?filtre=attente');
     const row = parseHtml(list.text)
       .querySelectorAll('tbody tr')
       .find((tr) => tr.textContent.includes('Agathe Liste'))!;

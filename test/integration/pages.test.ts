@@ -583,7 +583,14 @@ describe('client portal: withdrawal and data', () => {
 // ------------------------------------------------------------------------------------------- dashboard
 describe('provider dashboard', () => {
   test('the dashboard pages without a session → 303 to /admin/connexion', async () => {
-    for (const url of ['/admin', '/admin/emails', '/admin/disponibilites', `/admin/packs/${crypto.randomUUID()}`]) {
+    for (const url of [
+      '/admin',
+      '/admin/packs',
+      '/admin/calendrier',
+      '/admin/emails',
+      '/admin/disponibilites',
+      `/admin/packs/${crypto.randomUUID()}`,
+    ]) {
       const res = await page(url);
       expect([url, res.status, res.headers.location]).toEqual([url, 303, '/admin/connexion']);
     }
@@ -605,7 +612,7 @@ describe('provider dashboard', () => {
     expect(cookieNamed(res, SESSION)).toBeUndefined();
   });
 
-  test('the right password → 303 to /admin with an HttpOnly session cookie, and /admin lists the packs', async () => {
+  test('the right password → 303 to /admin with an HttpOnly session cookie, and /admin/packs lists the packs', async () => {
     const { email, packId } = await orderThroughForm({ name: 'Bérénice Martin' });
     const agent = browser();
     const res = await agent.post('/admin/connexion').type('form').send({ password: PROVIDER_PASSWORD });
@@ -613,7 +620,7 @@ describe('provider dashboard', () => {
     expect(cookieNamed(res, SESSION)).toMatch(/^imaginasite_session=[^;]+; Path=\/; Expires=[^;]+; HttpOnly; SameSite=Lax$/);
     expect(Date.parse(/Expires=([^;]+)/.exec(cookieNamed(res, SESSION)!)![1]) - Date.now()).toBeGreaterThan(7.9 * HOUR);
     expect(Date.parse(/Expires=([^;]+)/.exec(cookieNamed(res, SESSION)!)![1]) - Date.now()).toBeLessThanOrEqual(8 * HOUR);
-    const list = await agent.get('/admin');
+    const list = await agent.get('/admin/packs');
     expect(list.status).toBe(200);
     expect(list.text).toContain('<h1>Packs</h1>');
     expect(list.text).toContain(`<a href="/admin/packs/${packId}">Bérénice Martin</a>`);
@@ -629,7 +636,7 @@ describe('provider dashboard', () => {
       (p) => p.status === 'ACTIVE',
       'the projection',
     );
-    const res = await agent.get('/admin?filtre=attente');
+    const res = await agent.get('/admin/packs?filtre=attente');
     expect(res.status).toBe(200);
     const table = /<table>[\s\S]*<\/table>/.exec(res.text)![0];
     expect(table).toContain(`href="/admin/packs/${waiting.packId}"`);
@@ -639,7 +646,7 @@ describe('provider dashboard', () => {
       .map((td) => td.textContent);
     expect(statuses.length).toBeGreaterThan(0);
     for (const status of statuses) expect(status).toBe('En attente de paiement');
-    const active = await agent.get('/admin?filtre=ACTIVE');
+    const active = await agent.get('/admin/packs?filtre=ACTIVE');
     expect(active.text).toContain(`href="/admin/packs/${paid.packId}"`);
     expect(active.text).not.toContain(`href="/admin/packs/${waiting.packId}"`);
   });

@@ -32,8 +32,10 @@ export interface AdminProps {
 function Nav({ csrf, temporalUiUrl }: Omit<AdminProps, 'zone'>) {
   return (
     <nav>
-      <a href="/admin">Packs</a>
+      <a href="/admin">Agenda</a>
+      <a href="/admin/packs">Packs</a>
       <a href="/admin/disponibilites">Disponibilités</a>
+      <a href="/admin/calendrier">Calendriers</a>
       <a href="/admin/emails">E-mails</a>
       <a href={temporalUiUrl}>Temporal</a>
       <form class="inline" method="post" action="/admin/deconnexion">
@@ -44,7 +46,7 @@ function Nav({ csrf, temporalUiUrl }: Omit<AdminProps, 'zone'>) {
   );
 }
 
-function AdminLayout(p: Omit<AdminProps, 'zone'> & { title: string; children: ComponentChildren }) {
+export function AdminLayout(p: Omit<AdminProps, 'zone'> & { title: string; children: ComponentChildren }) {
   return (
     <Layout title={p.title} area="admin" nav={<Nav csrf={p.csrf} temporalUiUrl={p.temporalUiUrl} />}>
       {p.children}
@@ -85,7 +87,7 @@ const isoDay = (at: string | number, zone: string) =>
   (typeof at === 'number' ? DateTime.fromMillis(at) : DateTime.fromISO(at)).setZone(zone).toISODate() ?? '';
 
 /** One task of « À faire »: a refund owed by transfer says by when, and is marked paid from here. */
-function PendingActionItem({ t, zone, csrf }: { t: PendingAction; zone: string; csrf: string }) {
+export function PendingActionItem({ t, zone, csrf }: { t: PendingAction; zone: string; csrf: string }) {
   const reason = typeof t.details.reason === 'string' ? label(REFUND_REASON_LABELS, t.details.reason, '') : '';
   const overdue = t.dueAt !== null && t.dueAt.getTime() <= Date.now();
   return (
@@ -123,7 +125,7 @@ export function PackListPage(p: AdminProps & { packs: PackListItem[]; tasks: Pen
         {FILTERS.map((f, i) => (
           <Fragment key={f.key}>
             {i > 0 && ' · '}
-            <a href={f.key ? `/admin?filtre=${f.key}` : '/admin'}>{f.label}</a>
+            <a href={f.key ? `/admin/packs?filtre=${f.key}` : '/admin/packs'}>{f.label}</a>
           </Fragment>
         ))}
       </p>

@@ -110,7 +110,7 @@ export function dashboardRouter(ctx: GatewayContext): Router {
     res.redirect(303, '/admin/connexion');
   });
 
-  r.get('/admin', signedIn, async (req, res) => {
+  r.get('/admin/packs', signedIn, async (req, res) => {
     const filter = typeof req.query.filtre === 'string' ? req.query.filtre : '';
     const status = filter === 'attente' ? 'AWAITING_PAYMENT' : (PACK_STATUSES as readonly string[]).includes(filter) ? filter : undefined;
     const [packs, tasks] = await Promise.all([
@@ -197,7 +197,9 @@ export function dashboardRouter(ctx: GatewayContext): Router {
     // Moving a session needs its new time: that is the move page's form, not a one-button action.
     if (action === 'reschedule') throw new ApiError(404, 'NOT_FOUND', 'Action inconnue.');
     const result = await ctx.packs.providerAction(String(req.params.id), action, String(req.params.bid));
-    await redirectWithFlash(req, res, `/admin/packs/${String(req.params.id)}`, actionDone(action, result, ctx.zone));
+    // From the agenda's « À faire », back to the agenda.
+    const back = formField(req, 'retour') === 'agenda' ? '/admin' : `/admin/packs/${String(req.params.id)}`;
+    await redirectWithFlash(req, res, back, actionDone(action, result, ctx.zone));
   });
 
   r.get('/admin/clients/:customerId/export', signedIn, async (req, res) => {

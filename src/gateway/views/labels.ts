@@ -5,6 +5,7 @@
 import type { EmailTemplate } from '../../shared/emails';
 import type { Actor, PaymentMethod, PaymentView } from '../../shared/pack';
 import type { BookingStatus, PackStatus } from '../../shared/policy';
+import type { CalendarSourceKind, CalendarSyncError } from '../../shared/calendars';
 
 export const PACK_STATUS_LABELS: Record<PackStatus, string> = {
   AWAITING_PAYMENT: 'En attente de paiement',
@@ -154,3 +155,21 @@ export const EMAIL_LABELS: Record<EmailTemplate, string> = {
 export function label(table: Record<string, string>, code: string | null | undefined, fallback = 'autre'): string {
   return (code && Object.hasOwn(table, code) ? table[code] : undefined) ?? fallback;
 }
+
+/** The two ways the provider connects their own calendar (calendar_source.kind). */
+export const CALENDAR_SOURCE_KIND_LABELS: Record<CalendarSourceKind, string> = {
+  caldav: 'Compte CalDAV',
+  ics: 'Adresse ICS en lecture seule',
+};
+
+/** Why the provider's calendar could not be read (calendar_source.last_error_code). */
+export const CALENDAR_ERROR_LABELS: Record<CalendarSyncError, string> = {
+  CALENDAR_UNREACHABLE: 'serveur du calendrier injoignable',
+  CALENDAR_TIMEOUT: 'le serveur du calendrier n’a pas répondu à temps',
+  CALENDAR_AUTH_FAILED: 'identifiant ou mot de passe refusé par le serveur',
+  CALENDAR_NOT_FOUND: 'aucun calendrier à cette adresse',
+  CALENDAR_TOO_LARGE: 'calendrier trop volumineux',
+  CALENDAR_MALFORMED: 'calendrier illisible (format iCalendar invalide)',
+  CALENDAR_TOO_COMPLEX: 'calendrier trop complexe pour être lu entièrement',
+  CALENDAR_SECRET_UNREADABLE: 'mot de passe enregistré illisible : saisissez-le à nouveau',
+};
