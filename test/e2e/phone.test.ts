@@ -104,6 +104,10 @@ describe('on a 390 px phone', () => {
     await page.getByRole('button', { name: 'Se connecter' }).click();
     await page.waitForURL(/\/admin$/);
     await noSideways();
+    await shot('agenda');
+    await page.click('nav a[href="/admin/packs"]');
+    await page.waitForURL(/\/admin\/packs$/);
+    await noSideways();
     await shot('dashboard');
     const row = page.locator('tbody tr', { has: page.locator(`a[href="/admin/packs/${pack.packId}"]`) });
     for (const label of ['Client', 'Pack', 'Statut', 'Montant', 'Paiement', 'Heures disponibles', 'Commande', 'Expire'])

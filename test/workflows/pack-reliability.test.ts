@@ -96,11 +96,14 @@ describe('continue-as-new', () => {
   test('a pack that continues as new keeps its state, its timers and sends no email twice', async () => {
     const email = 'long-lived@example.org';
     const h = await w.order({ email, quantity: 4, continueAsNewAfterEvents: 40 });
-    await w.pay(h);
+    const paid = await w.pay(h);
     const a = (await h.executeUpdate(requestBooking, { args: [{ start: await freeHour(w, 3 * DAY) }] })).booking;
     const b = (await h.executeUpdate(requestBooking, { args: [{ start: await freeHour(w, 5 * DAY) }] })).booking;
-    await h.executeUpdate(cancelBooking, { args: [{ bookingId: b.id, by: 'client' }] });
-    const before = await w.state(h);
+    // The cancellation takes the history past 40 events: the run continues as new right after answering it. What the
+    // pack was before is read from its answers, not queried then (Temporal's Java test server loses a query that
+    // reaches a run while it closes, and keeps time skipping locked for it).
+    const cancelled = (await h.executeUpdate(cancelBooking, { args: [{ bookingId: b.id, by: 'client' }] })).booking;
+    expect(cancelled.status).toBe('CANCELLED');
 
     // Let session A take place: its reminders, start and end run in later runs of the workflow.
     await w.env.sleep(Date.parse(a.end) - (await w.now()) + HOUR);
@@ -111,8 +114,8 @@ describe('continue-as-new', () => {
     expect(firstRunId).toBeTruthy();
     expect(firstRunId).not.toBe(desc.runId); // it did continue as new
 
-    expect(after.payments).toEqual(before.payments);
-    expect(after.bookings.find((x) => x.id === b.id)).toEqual(before.bookings.find((x) => x.id === b.id));
+    expect(after.payments).toEqual(paid.payments);
+    expect(after.bookings.find((x) => x.id === b.id)).toEqual(cancelled);
     expect(after.hours).toEqual({ total: 4, used: 1, forfeited: 0, reserved: 0, available: 3 });
     await w.mailsSettled(after.packId);
     const subjects = w.mails(email).map((m) => m.subject);
