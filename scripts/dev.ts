@@ -152,6 +152,8 @@ async function main(): Promise<void> {
   env.PROVIDER_API_TOKEN ||= secrets.providerToken;
   env.ACCESS_TOKEN_SECRET ||= secrets.accessTokenSecret;
   env.PROVIDER_PASSWORD_HASH ||= hashPassword(secrets.providerPassword);
+  // The local gateway answers this machine only (set LISTEN_HOST=0.0.0.0 to show it to the network on purpose).
+  env.LISTEN_HOST ||= '127.0.0.1';
   // The seller's identity is the law's (legal pages, contract, invoices): a local run gets an obvious sample, and says so.
   const sampleSeller = Object.keys(SAMPLE_SELLER_ENV).filter((k) => !env[k]);
   for (const k of sampleSeller) env[k] = SAMPLE_SELLER_ENV[k];

@@ -9,6 +9,8 @@ const CONSENTS = { equipment: true, skills: true, websiteConditions: true, cgv: 
 export interface Order {
   packId: string;
   accessToken: string;
+  /** The Checkout session the order made (Stripe's events name it). */
+  sessionId: string;
   amountCents: number;
 }
 
@@ -54,7 +56,7 @@ export class Product {
 
   /** `POST /api/orders`, paid by card (the order creates its Stripe Checkout session, on stripe-mock here). */
   async order(tag: string, quantity = 1): Promise<Order> {
-    const o = await this.call<{ packId: string; accessToken: string }>('POST', '/api/orders', {
+    const o = await this.call<{ packId: string; accessToken: string; checkoutUrl: string }>('POST', '/api/orders', {
       headers: { 'idempotency-key': crypto.randomUUID() },
       body: {
         packCode: 'PACK_1H',
@@ -64,7 +66,9 @@ export class Product {
         consents: CONSENTS,
       },
     });
-    return { packId: o.packId, accessToken: o.accessToken, amountCents: (this.price.get('PACK_1H') ?? 9000) * quantity };
+    // The gateway pays a pack only through a Checkout session it made for it: the simulated page's address names it.
+    const sessionId = new URL(o.checkoutUrl).searchParams.get('session') ?? '';
+    return { packId: o.packId, accessToken: o.accessToken, sessionId, amountCents: (this.price.get('PACK_1H') ?? 9000) * quantity };
   }
 
   /** Stripe's signed `checkout.session.completed` for the order, as Stripe would post it. `created` in seconds. */
@@ -77,8 +81,9 @@ export class Product {
       api_version: '2025-09-30.clover',
       data: {
         object: {
-          id: `cs_test_${crypto.randomBytes(8).toString('hex')}`,
+          id: order.sessionId,
           object: 'checkout.session',
+          mode: 'payment',
           client_reference_id: order.packId,
           metadata: { orderId: order.packId },
           payment_status: 'paid',

@@ -16,6 +16,10 @@ import { DEFAULT_CATALOG, isPackCode } from '../shared/catalog';
 import { PACK_ERROR_MESSAGES, type PackState } from '../shared/pack';
 import { checkSlot, FINAL_STATUSES, MINUTE_MS } from '../shared/policy';
 import type { PackEvent } from '../workflows/pack/model';
+import type { DocumentSeller, WithdrawalAfterStart } from '../documents';
+import { SAMPLE_SELLER_ENV } from '../infra/config';
+import { contractAttachments, createAttachments, type AttachmentRef } from './attachments';
+import { createDocumentIssuer, type DocumentRequest, type IssuedDocument } from './documents';
 import { renderEmail } from './emails/templates';
 
 export interface ActivitySettings {
@@ -28,7 +32,19 @@ export interface ActivitySettings {
   accessTokenSecret: string;
   /** How long the portal link in an email stays valid. */
   portalLinkTtlSeconds: number;
+  /** Who sells: the contract documents and the invoices name them (`sellerOf(config)`). */
+  seller: DocumentSeller;
 }
+
+/** The configuration's sample seller (`npm start` fills it in): obviously not a real business. */
+const SAMPLE_SELLER: DocumentSeller = {
+  name: SAMPLE_SELLER_ENV.SELLER_NAME,
+  address: SAMPLE_SELLER_ENV.SELLER_ADDRESS,
+  siret: SAMPLE_SELLER_ENV.SELLER_SIRET,
+  vat: { regime: 'franchise' },
+  email: SAMPLE_SELLER_ENV.SELLER_EMAIL,
+  phone: SAMPLE_SELLER_ENV.SELLER_PHONE,
+};
 
 export const DEFAULT_ACTIVITY_SETTINGS: ActivitySettings = {
   publicUrl: 'http://localhost:3000',
@@ -39,6 +55,7 @@ export const DEFAULT_ACTIVITY_SETTINGS: ActivitySettings = {
   bank: { iban: 'FR76 3000 6000 0112 3456 7890 189', bic: 'AGRIFRPPXXX', holder: 'imaginasite' },
   accessTokenSecret: 'local-development-secret-change-me-0123456789',
   portalLinkTtlSeconds: 30 * 24 * 3600,
+  seller: SAMPLE_SELLER,
 };
 
 export interface PackActivityDeps {
@@ -63,8 +80,36 @@ const CALENDAR_LOCK = 0x63616c;
 
 const messageId = (key: string) => `<${key.replace(/[^A-Za-z0-9.-]/g, '.')}@imaginasite.com>`;
 
+/**
+ * The files an email carries: the first email after an order, the contract on a durable medium (the CGV version the
+ * consents name, the order recap, the withdrawal information and form); an email about a document, that document.
+ */
+function attachmentsOf(template: string, e: PackEvent, packId: string, cgvVersion: string | null): AttachmentRef[] {
+  const d = e.data as { withdrawalAfterStart?: WithdrawalAfterStart; withdrawalEndsAt?: string; invoiceKey?: string; key?: string };
+  if (template === 'ORDER_RECEIVED') {
+    return contractAttachments({
+      packId,
+      cgvVersion,
+      withdrawalAfterStart: d.withdrawalAfterStart === 'prorata' ? 'prorata' : 'refused',
+      withdrawalEndsAt: d.withdrawalEndsAt,
+    });
+  }
+  if (template === 'PAYMENT_CONFIRMED' && d.invoiceKey) return [{ kind: 'document', ref: d.invoiceKey }];
+  if (template === 'DOCUMENT_ISSUED' && d.key) return [{ kind: 'document', ref: d.key }];
+  return [];
+}
+
 export function createPackActivities({ prisma, mailer, stripe, settings }: PackActivityDeps) {
   const pool = poolOf(prisma);
+  const attachments = createAttachments({
+    seller: settings.seller,
+    iban: settings.bank.iban,
+    timezone: settings.timezone,
+    warn: (message) => {
+      log.warn(message);
+    },
+  });
+  const documents = createDocumentIssuer({ pool, seller: settings.seller, iban: settings.bank.iban });
   /**
    * Sends the pack's oldest queued email, if any. The email is locked while it is sent (so two deliverers never send
    * it twice) and marked sent in the same transaction. On failure it stays queued with the error, and this throws.
@@ -82,14 +127,16 @@ export function createPackActivities({ prisma, mailer, stripe, settings }: PackA
           html_body: string;
           ics_body: string | null;
           message_id: string;
+          attachments: AttachmentRef[];
         }>(
-          `SELECT id, key, to_address, subject, text_body, html_body, ics_body, message_id FROM outbox_email
+          `SELECT id, key, to_address, subject, text_body, html_body, ics_body, message_id, attachments FROM outbox_email
            WHERE pack_id = $1::uuid AND status = 'PENDING' ORDER BY id LIMIT 1 FOR UPDATE NOWAIT`,
           [packId],
         );
         const row = next.rows[0];
         if (!row) return 'none' as const;
         failedId = row.id;
+        const files = row.attachments.length ? await attachments.build(c, row.attachments) : [];
         await mailer.sendMail({
           from: settings.mailFrom,
           to: row.to_address,
@@ -98,6 +145,7 @@ export function createPackActivities({ prisma, mailer, stripe, settings }: PackA
           html: row.html_body,
           messageId: row.message_id,
           headers: { 'X-Imaginasite-Key': row.key },
+          ...(files.length ? { attachments: files } : {}),
           ...(row.ics_body
             ? {
                 icalEvent: {
@@ -141,9 +189,11 @@ export function createPackActivities({ prisma, mailer, stripe, settings }: PackA
         paymentDeadline: Date;
         name: string;
         email: string;
+        cgvVersion: string | null;
       }>(
         `SELECT p.pack_code AS "packCode", p.total_hours AS "totalHours", p.price_cents AS "priceCents", p.payment_method AS "paymentMethod",
-                p.bank_reference AS "bankReference", p.payment_deadline AS "paymentDeadline", cu.name, cu.email
+                p.bank_reference AS "bankReference", p.payment_deadline AS "paymentDeadline", cu.name, cu.email,
+                (SELECT k.cgv_version FROM consent k WHERE k.pack_id = p.id AND k.kind = 'cgv') AS "cgvVersion"
          FROM pack p JOIN customer cu ON cu.id = p.customer_id WHERE p.id = $1::uuid`,
         [a.packId],
       );
@@ -224,7 +274,13 @@ export function createPackActivities({ prisma, mailer, stripe, settings }: PackA
               hoursAvailable: p.hours.available,
             },
             customer: { name: pack.customer.name, email: pack.customer.email },
-            settings: { publicUrl: settings.publicUrl, zoomUrl: settings.zoomUrl, timezone: settings.timezone, bank: settings.bank },
+            settings: {
+              publicUrl: settings.publicUrl,
+              zoomUrl: settings.zoomUrl,
+              timezone: settings.timezone,
+              bank: settings.bank,
+              seller: settings.seller,
+            },
             portalUrl,
           });
           const d = e.data as { bookingId?: string; start?: string; end?: string; revision?: number; sequence?: number; status?: string };
@@ -253,6 +309,7 @@ export function createPackActivities({ prisma, mailer, stripe, settings }: PackA
             packId: a.packId,
             key,
             template: spec.template,
+            attachments: attachmentsOf(spec.template, e, a.packId, row.cgvVersion),
             toAddress: spec.to === 'client' ? pack.customer.email : settings.providerEmail,
             subject: rendered.subject,
             textBody: rendered.text,
@@ -264,10 +321,10 @@ export function createPackActivities({ prisma, mailer, stripe, settings }: PackA
       );
       if (rows.length === 0) return { emailsQueued: 0 };
       const queued = await c.query(
-        `INSERT INTO outbox_email (pack_id, key, template, to_address, subject, text_body, html_body, ics_body, message_id)
-         SELECT $1::uuid, o.key, o.template, o.to_address, o.subject, o.text_body, o.html_body, o.ics_body, o.message_id
-         FROM ROWS FROM (jsonb_to_recordset($2::jsonb) AS (key text, template text, to_address text, subject text, text_body text, html_body text, ics_body text, message_id text))
-           WITH ORDINALITY AS o(key, template, to_address, subject, text_body, html_body, ics_body, message_id, n)
+        `INSERT INTO outbox_email (pack_id, key, template, to_address, subject, text_body, html_body, ics_body, message_id, attachments)
+         SELECT $1::uuid, o.key, o.template, o.to_address, o.subject, o.text_body, o.html_body, o.ics_body, o.message_id, o.attachments
+         FROM ROWS FROM (jsonb_to_recordset($2::jsonb) AS (key text, template text, to_address text, subject text, text_body text, html_body text, ics_body text, message_id text, attachments jsonb))
+           WITH ORDINALITY AS o(key, template, to_address, subject, text_body, html_body, ics_body, message_id, attachments, n)
          ORDER BY o.n
          ON CONFLICT (key) DO NOTHING`,
         [
@@ -282,6 +339,7 @@ export function createPackActivities({ prisma, mailer, stripe, settings }: PackA
               html_body: r.htmlBody,
               ics_body: r.icsBody,
               message_id: r.messageId,
+              attachments: r.attachments,
             })),
           ),
         ],
@@ -409,6 +467,14 @@ export function createPackActivities({ prisma, mailer, stripe, settings }: PackA
      */
     async refundPayment(a: RefundRequest): Promise<RefundOutcome> {
       return refundOnce({ pool, stripe }, a);
+    },
+
+    /**
+     * Issues an invoice or a credit note once per business event (its key), numbered without gaps and stored with its
+     * PDF/A-3 (src/activities/documents.ts). Every later call with that key answers the same document.
+     */
+    async issueDocument(a: DocumentRequest): Promise<IssuedDocument> {
+      return documents.issueDocument(a);
     },
   };
 }

@@ -4,6 +4,7 @@
  * form), declared in the XMP metadata by the Factur-X extension schema (DocumentType INVOICE, Version 1.0,
  * ConformanceLevel EN 16931).
  */
+import { lastDayBefore } from './dates';
 import { FACTUR_X_FILENAME, FACTUR_X_PROFILE, facturXml } from './factur-x';
 import { frDate, type InvoiceDocument } from './invoice';
 import { euros, percent } from './money';
@@ -57,7 +58,12 @@ export async function invoicePdf(doc: InvoiceDocument): Promise<Buffer> {
   pdf.facts([
     ["Date d'émission", frDate(doc.issueDate)],
     [doc.kind === 'invoice' ? 'Date de la vente' : 'Date du remboursement', frDate(doc.saleDate)],
-    [doc.kind === 'invoice' ? 'Date du paiement' : 'Date du versement', `${frDate(doc.payment.paymentDate)} (${doc.payment.methodLabel})`],
+    doc.payment.refundDueAt
+      ? ['Remboursement', `à faire au plus tard le ${lastDayBefore(doc.payment.refundDueAt)} (${doc.payment.methodLabel})`]
+      : [
+          doc.kind === 'invoice' ? 'Date du paiement' : 'Date du versement',
+          `${frDate(doc.payment.paymentDate)} (${doc.payment.methodLabel})`,
+        ],
     ...(doc.payment.reference ? [['Référence du paiement', doc.payment.reference] as const] : []),
     ...(doc.correctedInvoice
       ? [['Facture corrigée', `${doc.correctedInvoice.number} du ${frDate(doc.correctedInvoice.issueDate)}`] as const]

@@ -10,7 +10,7 @@
  * the franchise, the nature « prestation de services », payment terms, and for business buyers the late-payment
  * penalties and the 40 € fixed indemnity (L441-10, D441-5). A credit note names the invoice it corrects.
  */
-import { parisDay } from './dates';
+import { lastDayBefore, parisDay } from './dates';
 import { assertCents, euros, percent, splitVat } from './money';
 import type { DocumentSeller, PaymentMethod, VatStatus } from './types';
 
@@ -66,6 +66,11 @@ export interface InvoiceInput {
     reference?: string;
     /** A transfer: the seller's IBAN it was paid to (Factur-X BT-84; without it the XML names no payment means). */
     iban?: string;
+    /**
+     * A credit note whose money the seller still has to pay back (a transfer the provider makes): the instant
+     * (exclusive) it is due by (L221-24). `paidAt` is then when the refund was decided.
+     */
+    refundDueAt?: string;
   };
   seller: DocumentSeller;
   buyer: InvoiceBuyer;
@@ -172,7 +177,9 @@ export function buildInvoiceDocument(input: InvoiceInput): InvoiceDocument {
   const paymentTerms =
     input.kind === 'invoice'
       ? `Paiement comptant à la commande. Facture acquittée le ${frDate(paymentDate)} par ${methodLabel}.`
-      : `Montant remboursé le ${frDate(paymentDate)} par ${methodLabel}.`;
+      : input.payment.refundDueAt
+        ? `Montant à rembourser par ${methodLabel} au plus tard le ${lastDayBefore(input.payment.refundDueAt)}.`
+        : `Montant remboursé le ${frDate(paymentDate)} par ${methodLabel}.`;
   const latePayment = input.buyer.business
     ? [
         'Aucun escompte pour paiement anticipé.',

@@ -5,6 +5,9 @@
 import type { Client } from '@temporalio/client';
 import type Stripe from 'stripe';
 import { refundOnce } from '../infra/refunds';
+import { signPackToken } from '../infra/tokens';
+
+const CHECKOUT_RETURN_TTL_SECONDS = 2 * 86_400;
 import { DEFAULT_CATALOG, isPackCode } from '../shared/catalog';
 import { packWorkflowId, paymentReceived } from '../shared/pack';
 import { MINUTE_MS, HOUR_MS } from '../shared/policy';
@@ -15,6 +18,7 @@ export interface PaymentDeps {
   data: GatewayData;
   client: Client;
   publicUrl: string;
+  config: { ACCESS_TOKEN_SECRET: string };
   /**
    * Local runs talk to stripe-mock, whose Checkout pages do not exist: the client is sent to a simulated checkout
    * page of ours instead (src/gateway/simulated-checkout.ts). Never set with a real Stripe key.
@@ -27,13 +31,19 @@ export interface PaymentDeps {
  * client_reference_id, the client's email, expiring within 24 h and never after the order's payment deadline.
  * The n-th session of an order has its own idempotency key, so a retried request never makes two.
  */
-export async function createCheckout(deps: PaymentDeps, packId: string, accessToken: string): Promise<{ url: string; id: string }> {
+export async function createCheckout(deps: PaymentDeps, packId: string): Promise<{ url: string; id: string }> {
+  // One open session per order: asking again gives the same page (and never a new Stripe session per click).
+  const open = await deps.data.openCheckout(packId);
+  if (open) return open;
   const pack = await deps.data.checkoutTarget(packId);
   if (!pack) throw new Error(`no pack ${packId}`);
   const n = pack.checkoutCount + 1;
   const now = Date.now();
   const expiresAt = Math.max(now + 31 * MINUTE_MS, Math.min(now + 23 * HOUR_MS, pack.paymentDeadline.getTime()));
   const label = isPackCode(pack.packCode) ? DEFAULT_CATALOG[pack.packCode].label : pack.packCode;
+  // Stripe's return addresses carry a token of their own, valid two days, not the order's long-lived access token:
+  // an address ends up in browser histories and Stripe's logs.
+  const returnToken = encodeURIComponent(signPackToken(deps.config.ACCESS_TOKEN_SECRET, pack.id, CHECKOUT_RETURN_TTL_SECONDS));
   const session = await deps.stripe.checkout.sessions.create(
     {
       mode: 'payment',
@@ -53,15 +63,15 @@ export async function createCheckout(deps: PaymentDeps, packId: string, accessTo
         },
       ],
       expires_at: Math.floor(expiresAt / 1000),
-      success_url: `${deps.publicUrl}/commande/merci?token=${encodeURIComponent(accessToken)}`,
-      cancel_url: `${deps.publicUrl}/espace?token=${encodeURIComponent(accessToken)}`,
+      success_url: `${deps.publicUrl}/commande/merci?token=${returnToken}`,
+      cancel_url: `${deps.publicUrl}/espace?token=${returnToken}`,
     },
     { idempotencyKey: `checkout:${pack.id}:${n}` },
   );
   const url = deps.simulatedCheckout
     ? `${deps.publicUrl}/dev/paiement-simule?session=${encodeURIComponent(session.id)}&pack=${pack.id}`
     : (session.url ?? '');
-  await deps.data.recordCheckout(pack.id, session.id, url, n);
+  await deps.data.recordCheckout({ packId: pack.id, sessionId: session.id, url, count: n, expiresAt: new Date(expiresAt) });
   return { url, id: session.id };
 }
 
@@ -75,8 +85,14 @@ export async function processStripeEvent(deps: PaymentDeps, event: Stripe.Event)
     case 'checkout.session.async_payment_failed':
     case 'checkout.session.expired': {
       const session = event.data.object;
-      const packId = session.metadata?.orderId ?? session.client_reference_id ?? undefined;
-      const pack = packId && /^[0-9a-f-]{36}$/i.test(packId) ? await deps.data.order(packId) : undefined;
+      // Only a session this gateway made for the order pays it, in euros, as a one-off payment: a Payment Link or a
+      // session of the account that merely names the pack in its metadata is kept for the provider (UNMATCHED).
+      const ours = await deps.data.checkoutSession(session.id);
+      const named = session.metadata?.orderId ?? session.client_reference_id ?? undefined;
+      if (!ours || (named && named !== ours.packId) || session.mode !== 'payment' || session.currency !== 'eur') {
+        return { outcome: 'UNMATCHED', packId: ours?.packId };
+      }
+      const pack = await deps.data.order(ours.packId);
       if (!pack) return { outcome: 'UNMATCHED' };
       if (event.type === 'checkout.session.expired') {
         // The client may start a new session from the portal until the order's deadline.

@@ -37,6 +37,7 @@ export type GatewayConfig = Pick<
   | 'PROVIDER_PASSWORD_HASH'
   | 'BUSINESS_TIMEZONE'
   | 'STRIPE_API_URL'
+  | 'STRIPE_SECRET_KEY'
   | 'MAIL_FROM'
   | 'ZOOM_MEETING_URL'
   | 'PROVIDER_EMAIL'
@@ -112,7 +113,7 @@ export function createContext(deps: GatewayDeps): GatewayContext {
     publicUrl: deps.config.PUBLIC_URL,
     zone: deps.config.BUSINESS_TIMEZONE,
     portalLinkTtlSeconds: deps.config.PORTAL_LINK_TTL_DAYS * 86_400,
-    simulatedCheckout: Boolean(deps.config.STRIPE_API_URL),
+    simulatedCheckout: Boolean(deps.config.STRIPE_API_URL) && deps.config.STRIPE_SECRET_KEY.startsWith('sk_test_'),
     seller,
     cgv,
     limits: createLimits(deps.rateLimits, poolOf(deps.prisma)),

@@ -99,13 +99,49 @@ export interface ProviderTaskRow {
   createdAt: Date;
 }
 
+/** An issued invoice or credit note, as lists and the sales journal show it (its amounts are the document's own). */
+export interface DocumentRow {
+  number: string;
+  kind: 'invoice' | 'credit_note';
+  packId: string;
+  issuedAt: Date;
+  /** A credit note: the invoice it corrects. */
+  corrects: string | null;
+  buyerName: string;
+  exclVatCents: number;
+  vatCents: number;
+  inclVatCents: number;
+  paymentMethod: PaymentMethod;
+  paymentReference: string | null;
+}
+
+/** One month of documents (in the business's time zone), credit notes counted negative. */
+export interface DocumentMonth {
+  month: string;
+  invoices: number;
+  creditNotes: number;
+  exclVatCents: number;
+  vatCents: number;
+  inclVatCents: number;
+}
+
+const DOCUMENT_COLUMNS = `i.number, i.kind, i.pack_id::text AS "packId", i.issued_at AS "issuedAt", i.corrects, i.buyer_name AS "buyerName",
+  i.excl_vat_cents AS "exclVatCents", i.vat_cents AS "vatCents", i.incl_vat_cents AS "inclVatCents",
+  i.payment_method AS "paymentMethod", i.payment_reference AS "paymentReference"`;
+
 export interface NewOrder {
   packId: string;
   customerId: string;
   orderKey: string;
   offer: PackOffer;
   quantity: number;
-  customer: { name: string; email: string; phone: string | null };
+  customer: {
+    name: string;
+    email: string;
+    phone: string | null;
+    billingAddress: string | null;
+    business: { name: string; siren: string } | null;
+  };
   paymentMethod: PaymentMethod;
   project: string | null;
   bankReference: string;
@@ -145,7 +181,8 @@ export function createGatewayData(pool: Pool) {
       const hours = o.offer.hours * o.quantity;
       const { rows } = await pool.query<OrderRow>(
         `WITH c AS (
-           INSERT INTO customer (id, name, email, phone) VALUES ($1::uuid, $2, $3, $4) RETURNING id
+           INSERT INTO customer (id, name, email, phone, billing_address, business_name, business_siren)
+           VALUES ($1::uuid, $2, $3, $4, $24, $25, $26) RETURNING id
          ), p AS (
            INSERT INTO pack (id, customer_id, order_key, pack_code, quantity, total_hours, session_hours, break_minutes, price_cents, currency,
                              payment_method, bank_reference, project, status, ordered_at, payment_deadline, hours_available, updated_at)
@@ -180,6 +217,9 @@ export function createGatewayData(pool: Pool) {
           o.consent.cgvVersion,
           o.consent.kinds,
           o.consent.wordings,
+          o.customer.billingAddress,
+          o.customer.business?.name ?? null,
+          o.customer.business?.siren ?? null,
         ],
       );
       return rows[0];
@@ -298,14 +338,33 @@ export function createGatewayData(pool: Pool) {
         [packId],
       ),
 
-    async recordCheckout(packId: string, sessionId: string, url: string, count: number): Promise<void> {
-      await pool.query(
-        'UPDATE pack SET checkout_session_id = $2, checkout_url = $3, checkout_count = $4, updated_at = now() WHERE id = $1::uuid',
-        [packId, sessionId, url, count],
-      );
+    /** The order's open Checkout session, if it has one still valid for a while. */
+    openCheckout: (packId: string) =>
+      one<{ id: string; url: string }>(
+        `SELECT id, url FROM checkout_session WHERE pack_id = $1::uuid AND closed_at IS NULL AND expires_at > now() + interval '5 minutes'
+          ORDER BY created_at DESC LIMIT 1`,
+        [packId],
+      ),
+
+    async recordCheckout(s: { packId: string; sessionId: string; url: string; count: number; expiresAt: Date }): Promise<void> {
+      await inTransaction(pool, async (c) => {
+        await c.query(
+          'INSERT INTO checkout_session (id, pack_id, url, expires_at) VALUES ($1, $2::uuid, $3, $4) ON CONFLICT (id) DO NOTHING',
+          [s.sessionId, s.packId, s.url, s.expiresAt],
+        );
+        await c.query(
+          'UPDATE pack SET checkout_session_id = $2, checkout_url = $3, checkout_count = $4, updated_at = now() WHERE id = $1::uuid',
+          [s.packId, s.sessionId, s.url, s.count],
+        );
+      });
     },
 
+    /** The pack a Checkout session was made for (undefined: not one of ours). */
+    checkoutSession: (sessionId: string) =>
+      one<{ packId: string }>('SELECT pack_id::text AS "packId" FROM checkout_session WHERE id = $1', [sessionId]),
+
     async forgetCheckout(packId: string, sessionId: string): Promise<void> {
+      await pool.query('UPDATE checkout_session SET closed_at = COALESCE(closed_at, now()) WHERE id = $1', [sessionId]);
       await pool.query('UPDATE pack SET checkout_url = NULL, updated_at = now() WHERE id = $1::uuid AND checkout_session_id = $2', [
         packId,
         sessionId,
@@ -471,8 +530,16 @@ export function createGatewayData(pool: Pool) {
           `DELETE FROM provider_task WHERE kind = 'WITHDRAWAL_REQUEST' AND details->>'email' = (SELECT email FROM customer WHERE id = $1::uuid)`,
           [customerId],
         );
+        // Stripe's events that matched no pack (UNMATCHED) may still name the client: those that carry their address go.
         await c.query(
-          `UPDATE customer SET name = 'Client effacé', email = 'efface+' || id || '@invalid', phone = NULL, erased_at = now() WHERE id = $1::uuid`,
+          `UPDATE stripe_event SET payload = '{"erased": true}'::jsonb
+            WHERE pack_id IS NULL AND strpos(lower(payload::text), (SELECT lower(email) FROM customer WHERE id = $1::uuid)) > 0`,
+          [customerId],
+        );
+        // The invoices and credit notes keep the buyer as they were issued to: retained by law, never changed.
+        await c.query(
+          `UPDATE customer SET name = 'Client effacé', email = 'efface+' || id || '@invalid', phone = NULL, billing_address = NULL,
+                  business_name = NULL, business_siren = NULL, erased_at = now() WHERE id = $1::uuid`,
           [customerId],
         );
         await c.query(`UPDATE consent SET ip = '0.0.0.0', user_agent = 'effacé' WHERE customer_id = $1::uuid`, [customerId]);
@@ -494,6 +561,42 @@ export function createGatewayData(pool: Pool) {
         );
       });
     },
+
+    // ----------------------------------------------------------------------------------------- invoices (issue 14)
+    // Read only: documents are issued by the packs' workflows (src/activities/documents.ts) and never changed.
+
+    /** A pack's documents, oldest first. */
+    documentsOfPack: (packId: string) =>
+      all<DocumentRow>(`SELECT ${DOCUMENT_COLUMNS} FROM invoice i WHERE i.pack_id = $1::uuid ORDER BY i.issued_at, i.number`, [packId]),
+
+    /** Every document issued in [from, to), in the order of the series (date, then number). */
+    documentsBetween: (fromMs: number | null, toMs: number | null, limit = 10_000) =>
+      all<DocumentRow>(
+        `SELECT ${DOCUMENT_COLUMNS} FROM invoice i
+          WHERE ($1::timestamptz IS NULL OR i.issued_at >= $1) AND ($2::timestamptz IS NULL OR i.issued_at < $2)
+          ORDER BY i.issued_at, i.kind, i.number LIMIT $3`,
+        [fromMs === null ? null : new Date(fromMs), toMs === null ? null : new Date(toMs), limit],
+      ),
+
+    /** A document's PDF as issued; with `packId`, only if it is that pack's (a foreign number is as unknown). */
+    documentPdf: (number: string, packId: string | null) =>
+      one<{ number: string; pdf: Buffer }>(
+        `SELECT i.number, f.pdf FROM invoice i JOIN invoice_pdf f ON f.number = i.number
+          WHERE i.number = $1 AND ($2::uuid IS NULL OR i.pack_id = $2::uuid)`,
+        [number, packId],
+      ),
+
+    /** The months that have documents, newest first, with their totals (credit notes negative). */
+    documentMonths: (zone: string, limit = 36) =>
+      all<DocumentMonth>(
+        `SELECT to_char(issued_at AT TIME ZONE $1, 'YYYY-MM') AS month,
+                count(*) FILTER (WHERE kind = 'invoice')::int AS invoices, count(*) FILTER (WHERE kind = 'credit_note')::int AS "creditNotes",
+                sum(CASE kind WHEN 'invoice' THEN excl_vat_cents ELSE -excl_vat_cents END)::int AS "exclVatCents",
+                sum(CASE kind WHEN 'invoice' THEN vat_cents ELSE -vat_cents END)::int AS "vatCents",
+                sum(CASE kind WHEN 'invoice' THEN incl_vat_cents ELSE -incl_vat_cents END)::int AS "inclVatCents"
+           FROM invoice GROUP BY 1 ORDER BY 1 DESC LIMIT $2`,
+        [zone, limit],
+      ),
 
     // ----------------------------------------------------------------------------------------- refunds due (issue 13)
 

@@ -33,7 +33,7 @@ async function main(): Promise<void> {
       bookingsPerMinute: config.RATE_LIMIT_BOOKINGS_PER_MINUTE,
     },
   });
-  const server = app.listen(config.PORT, () => console.log(`[gateway] listening on ${config.PUBLIC_URL}`));
+  const server = app.listen(config.PORT, config.LISTEN_HOST, () => console.log(`[gateway] listening on ${config.PUBLIC_URL}`));
   const stop = () => {
     server.close(() => {
       void Promise.allSettled([client.connection.close(), closePrisma(prisma)]).then(() => process.exit(0));

@@ -12,6 +12,7 @@ import { DEFAULT_CATALOG, isPackCode, PACK_CODES, type PackCode, type PackOffer 
 import { packWorkflowId, type PackInput, type PaymentMethod } from '../shared/pack';
 import { paymentDeadlineOf, type PackSettings } from '../shared/policy';
 import { PACK_CODE, PACK_STATUS } from '../shared/search-attributes';
+import { validSiren } from '../shared/seller';
 import type { Request } from 'express';
 import { signPackToken } from '../infra/tokens';
 import { createCheckout } from './checkout';
@@ -59,6 +60,36 @@ export const customerFields = {
     .optional(),
 };
 
+/**
+ * What the client's invoices name, optional (CGI ann. II art. 242 nonies A): a billing address, and for a business its
+ * name and SIREN (both, or neither).
+ */
+export const billingFields = {
+  billingAddress: z
+    .string()
+    .trim()
+    .max(300, '300 caractères au plus.')
+    .regex(/^[^<>]*$/, 'Caractères non autorisés.')
+    .optional(),
+  business: z
+    .object(
+      {
+        name: z
+          .string({ message: 'Indiquez le nom de l’entreprise.' })
+          .trim()
+          .min(2, 'Indiquez le nom de l’entreprise (2 caractères au moins).')
+          .max(200, '200 caractères au plus.')
+          .regex(/^[^\r\n<>]*$/, 'Caractères non autorisés.'),
+        siren: z
+          .string({ message: 'Indiquez le SIREN de l’entreprise.' })
+          .transform((v) => v.replace(/[\s.]/g, ''))
+          .refine(validSiren, 'SIREN invalide : 9 chiffres (il figure sur l’extrait Kbis ou l’avis de situation INSEE).'),
+      },
+      { message: 'Pour une entreprise, indiquez son nom et son SIREN.' },
+    )
+    .optional(),
+};
+
 /** The order body of `POST /api/orders` (and the order form, mapped to it). */
 export const orderSchema = z
   .object({
@@ -69,7 +100,7 @@ export const orderSchema = z
       .min(1, 'Au moins 1 heure.')
       .max(10, '10 heures au plus.')
       .optional(),
-    customer: z.object(customerFields, { message: 'Indiquez le client : nom et adresse e-mail.' }),
+    customer: z.object({ ...customerFields, ...billingFields }, { message: 'Indiquez le client : nom et adresse e-mail.' }),
     project: z.string().trim().max(2000, '2000 caractères au plus.').optional(),
     paymentMethod: z.enum(['card', 'bank_transfer'], { message: 'Choisissez carte ou virement.' }),
     consents: z.object(
@@ -146,7 +177,13 @@ export async function placeOrder(
       orderKey: meta.orderKey,
       offer,
       quantity,
-      customer: { name: order.customer.name, email: order.customer.email.toLowerCase(), phone: order.customer.phone || null },
+      customer: {
+        name: order.customer.name,
+        email: order.customer.email.toLowerCase(),
+        phone: order.customer.phone || null,
+        billingAddress: order.customer.billingAddress || null,
+        business: order.customer.business ?? null,
+      },
       paymentMethod: order.paymentMethod,
       project: order.project || null,
       bankReference: newBankReference(),
@@ -226,7 +263,7 @@ export async function orderResponse(ctx: GatewayContext, placed: PlacedOrder) {
   const accessToken = signPackToken(ctx.config.ACCESS_TOKEN_SECRET, placed.packId, ACCESS_TOKEN_TTL_SECONDS);
   let checkoutUrl: string | undefined;
   if (placed.paymentMethod === 'card' && placed.status === 'AWAITING_PAYMENT') {
-    checkoutUrl = placed.checkoutUrl ?? (await createCheckout(ctx, placed.packId, accessToken)).url;
+    checkoutUrl = placed.checkoutUrl ?? (await createCheckout(ctx, placed.packId)).url;
   }
   return {
     orderId: placed.orderId,

@@ -5,6 +5,7 @@
  */
 import crypto from 'node:crypto';
 import express, { type Router } from 'express';
+import { signPackToken } from '../infra/tokens';
 import { euros } from '../shared/format';
 import type { GatewayContext } from './context';
 import { ApiError } from './http/errors';
@@ -47,6 +48,7 @@ export function simulatedCheckoutRouter(ctx: GatewayContext): Router {
     const session = {
       id: pack.checkoutSessionId,
       object: 'checkout.session',
+      mode: 'payment',
       client_reference_id: pack.id,
       metadata: { orderId: pack.id },
       payment_status: 'paid',
@@ -70,8 +72,8 @@ export function simulatedCheckoutRouter(ctx: GatewayContext): Router {
       body: payload,
     });
     if (!answer.ok) throw new Error(`the webhook endpoint answered ${answer.status}`);
-    const token = req.session.portal?.token;
-    res.redirect(303, token ? `/commande/merci?token=${encodeURIComponent(token)}` : '/commande/merci');
+    // As Stripe does: back to the order's success address, with a short-lived token of the pack.
+    res.redirect(303, `/commande/merci?token=${encodeURIComponent(signPackToken(ctx.config.ACCESS_TOKEN_SECRET, pack.id, 2 * 86_400))}`);
   });
   return r;
 }

@@ -29,6 +29,8 @@ const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, { message: 'must be host:
 const schema = z
   .object({
     PORT: z.coerce.number({ message: 'must be a port number' }).int().min(0).max(65535).default(3000),
+    // The address the gateway listens on: every interface in a container; npm start keeps it to loopback.
+    LISTEN_HOST: z.string().min(1).default('0.0.0.0'),
     PUBLIC_URL: url(['http', 'https']).optional(),
     DATABASE_URL: url(['postgres', 'postgresql']),
     TEMPORAL_ADDRESS: hostPort.default('localhost:7233'),
@@ -104,6 +106,15 @@ const schema = z
     RATE_LIMIT_INVALID_ORDERS_PER_MINUTE: z.coerce.number({ message: 'must be a number' }).int().min(1).default(60),
   })
   .superRefine((c, ctx) => {
+    // stripe-mock (and the simulated Checkout page that comes with it) take test keys only: a live key never talks to
+    // anything but Stripe, and no page of ours can then sign a payment.
+    if (c.STRIPE_API_URL && c.STRIPE_SECRET_KEY?.includes('_live_')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['STRIPE_API_URL'],
+        message: 'is for stripe-mock and test keys only: unset it with a live STRIPE_SECRET_KEY',
+      });
+    }
     if (c.SELLER_VAT !== 'FRANCHISE' && c.SELLER_SIRET && c.SELLER_VAT.slice(4) !== c.SELLER_SIRET.slice(0, 9)) {
       ctx.addIssue({
         code: 'custom',

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import type { ActivitySettings } from '../activities/packs';
 import { DEFAULT_SETTINGS, WITHDRAWAL_AFTER_START, type PackSettings, type WithdrawalAfterStart } from '../shared/policy';
-import { ConfigError, type Config } from './config';
+import { ConfigError, sellerOf, type Config } from './config';
 
 /**
  * Durations of the pack's life, from the environment (README, "Configuration"). Durations are written like
@@ -87,5 +87,12 @@ export function activitySettingsFromConfig(c: Config): ActivitySettings {
     bank: { iban: c.BANK_IBAN, bic: c.BANK_BIC, holder: c.BANK_ACCOUNT_HOLDER },
     accessTokenSecret: c.ACCESS_TOKEN_SECRET,
     portalLinkTtlSeconds: c.PORTAL_LINK_TTL_DAYS * 86_400,
+    seller: documentSellerOf(c),
   };
+}
+
+/** The seller as the contract documents and the invoices name them (the legal pages add the host and the mediator). */
+export function documentSellerOf(c: Parameters<typeof sellerOf>[0]): ActivitySettings['seller'] {
+  const { name, address, siret, vat, email, phone } = sellerOf(c);
+  return { name, address, siret, vat, email, phone };
 }

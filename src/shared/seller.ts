@@ -47,6 +47,21 @@ export function validSiret(siret: string): boolean {
   return sum % 10 === 0;
 }
 
+/** A SIREN (INSEE): 9 digits whose Luhn check holds. */
+export function validSiren(siren: string): boolean {
+  if (!/^\d{9}$/.test(siren)) return false;
+  let sum = 0;
+  for (let i = 0; i < 9; i++) {
+    let d = Number(siren[8 - i]);
+    if (i % 2 === 1) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
+
 /** A French VAT number: FR, a 2-digit key, the SIREN; key = (12 + 3 × (SIREN mod 97)) mod 97. */
 export function validFrenchVat(number: string): boolean {
   const m = /^FR(\d{2})(\d{9})$/.exec(number);

@@ -1,8 +1,8 @@
 import request from 'supertest';
-import { signPackToken } from '../../src/infra/tokens';
+import { signPackToken, verifyPackToken } from '../../src/infra/tokens';
 import { asClient as as, asProvider as admin, packUntil, paidPack as paidThroughStripe, placeOrder, postStripeEvent } from '../support/api';
 import { CONSENTS, OPEN_ALL_THE_TIME } from '../support/packs';
-import { checkoutCompleted, createGatewayWorld, type GatewayWorld } from '../support/gateway';
+import { checkoutCompleted, checkoutSessionOf, createGatewayWorld, type GatewayWorld } from '../support/gateway';
 import { DAY, HOUR, hourAfter } from '../support/time';
 import { until } from '../support/until';
 
@@ -93,7 +93,7 @@ describe('JSON API', () => {
 
   test('a signed checkout.session.completed pays the pack; the same event again is a no-op; unsigned or forged events are refused', async () => {
     const a = await order({ paymentMethod: 'card' });
-    const event = checkoutCompleted(a.body.packId, 27_000);
+    const event = checkoutCompleted(a.body.packId, 27_000, { sessionId: await checkoutSessionOf(w, a.body.packId) });
     const { payload, header } = w.signed(event);
     expect((await request(w.app).post('/webhooks/stripe').set('content-type', 'application/json').send(payload)).status).toBe(400);
     const forged = w.signed(event, { secret: 'whsec_wrong' });
@@ -140,7 +140,10 @@ describe('JSON API', () => {
   test('webhooks out of order or repeated under new ids: a payment counts once, an expiry after payment changes nothing', async () => {
     const a = await order({ paymentMethod: 'card' });
     const pack = { packId: a.body.packId as string, token: a.body.accessToken as string };
-    const paid = checkoutCompleted(pack.packId, 27_000, { paymentIntent: 'pi_out_of_order_1' });
+    const paid = checkoutCompleted(pack.packId, 27_000, {
+      paymentIntent: 'pi_out_of_order_1',
+      sessionId: await checkoutSessionOf(w, pack.packId),
+    });
     // Stripe may deliver the async success before the completion, and the same payment under two event ids.
     const asyncSucceeded = { ...paid, id: 'evt_async_first', type: 'checkout.session.async_payment_succeeded' };
     expect((await postStripeEvent(w, asyncSucceeded)).body.outcome).toBe('PROCESSED');
@@ -480,5 +483,69 @@ describe('moving a session onto part of its own time', () => {
     expect(await heldBy(id)).toEqual([[start, start + HOUR]]);
     const s = await packUntil(w, mine, () => true, 'the pack');
     expect(s.bookings).toMatchObject([{ id, start: at(start), status: 'CONFIRMED' }]);
+  });
+});
+
+describe('card payments only through the order’s own Checkout session', () => {
+  let w: GatewayWorld;
+  beforeAll(async () => {
+    w = await createGatewayWorld();
+  });
+  afterAll(async () => {
+    await w?.teardown();
+  });
+
+  const cardOrder = async () => {
+    const res = await placeOrder(w, { paymentMethod: 'card' });
+    expect(res.status).toBe(201);
+    return { packId: res.body.packId as string, token: res.body.accessToken as string, checkoutUrl: res.body.checkoutUrl as string };
+  };
+
+  test('a signed completed session the pack never created (a Payment Link naming it), or in another currency, pays nothing and is kept for the provider', async () => {
+    const o = await cardOrder();
+    const foreign = checkoutCompleted(o.packId, 9000); // a session id of nobody's, naming the pack in its metadata
+    expect((await postStripeEvent(w, foreign)).body.outcome).toBe('UNMATCHED');
+    const ownSession = await checkoutSessionOf(w, o.packId);
+    const dollars = checkoutCompleted(o.packId, 9000, { sessionId: ownSession });
+    (dollars.data.object as { currency: string }).currency = 'usd';
+    expect((await postStripeEvent(w, dollars)).body.outcome).toBe('UNMATCHED');
+    const subscription = checkoutCompleted(o.packId, 9000, { sessionId: ownSession });
+    (subscription.data.object as { mode: string }).mode = 'subscription';
+    expect((await postStripeEvent(w, subscription)).body.outcome).toBe('UNMATCHED');
+    const state = await as(o.token)(request(w.app).get(`/api/packs/${o.packId}`));
+    expect([state.body.status, state.body.paidCents]).toEqual(['AWAITING_PAYMENT', 0]);
+    expect(await w.db.prisma.stripeEvent.count({ where: { id: foreign.id, status: 'UNMATCHED' } })).toBe(1);
+    // Its own session, in euros, pays it.
+    expect((await postStripeEvent(w, checkoutCompleted(o.packId, 9000, { sessionId: ownSession }))).body.outcome).toBe('PROCESSED');
+    await packUntil(w, o, (s) => s.status === 'ACTIVE', 'the payment through the pack’s own session');
+  });
+
+  test('asking for the card payment again gives the same Checkout page: one open Stripe session per order', async () => {
+    const o = await cardOrder();
+    const urls = new Set<string>();
+    for (let i = 0; i < 4; i++) {
+      const res = await as(o.token)(request(w.app).post(`/api/packs/${o.packId}/checkout`));
+      expect(res.status).toBe(201);
+      urls.add(res.body.checkoutUrl as string);
+    }
+    expect([...urls]).toEqual([o.checkoutUrl]);
+    expect(await w.db.prisma.checkoutSession.count({ where: { packId: o.packId } })).toBe(1);
+  });
+
+  test('Stripe’s return addresses carry a token of two days, not the order’s long-lived access token', async () => {
+    const create = jest.spyOn(w.stripe.checkout.sessions, 'create');
+    try {
+      const o = await cardOrder();
+      const sent = create.mock.calls[0][0] as { success_url: string; cancel_url: string };
+      for (const url of [sent.success_url, sent.cancel_url]) {
+        const token = decodeURIComponent(new URL(url).searchParams.get('token')!);
+        expect(token).not.toBe(o.token);
+        const claim = verifyPackToken(w.app.ctx.config.ACCESS_TOKEN_SECRET, token)!;
+        expect(claim.packId).toBe(o.packId);
+        expect(claim.exp * 1000 - Date.now()).toBeLessThanOrEqual(2 * DAY);
+      }
+    } finally {
+      create.mockRestore();
+    }
   });
 });

@@ -5,7 +5,14 @@ import request from 'supertest';
 import { fieldValue, parseHtml, visibleText } from '../support/html';
 import { csrfIn, openPortal, orderFormCsrf } from '../support/portal';
 import { signPackToken, verifyPackToken } from '../../src/infra/tokens';
-import { checkoutCompleted, createGatewayWorld, PROVIDER_PASSWORD, PROVIDER_TOKEN, type GatewayWorld } from '../support/gateway';
+import {
+  checkoutCompleted,
+  checkoutSessionOf,
+  createGatewayWorld,
+  PROVIDER_PASSWORD,
+  PROVIDER_TOKEN,
+  type GatewayWorld,
+} from '../support/gateway';
 import { OPEN_ALL_THE_TIME } from '../support/packs';
 import { DAY, HOUR, hourAfter } from '../support/time';
 import { until } from '../support/until';
@@ -90,7 +97,9 @@ async function orderThroughForm(o: Record<string, string> = {}) {
 /** A card order through the form, paid by Stripe's signed webhook, active; its browser holds the portal cookie. */
 async function paidPortal(o: Record<string, string> = {}) {
   const order = await orderThroughForm({ paymentMethod: 'card', ...o });
-  const { payload, header } = w.signed(checkoutCompleted(order.packId, order.pack.priceCents));
+  const { payload, header } = w.signed(
+    checkoutCompleted(order.packId, order.pack.priceCents, { sessionId: await checkoutSessionOf(w, order.packId) }),
+  );
   expect(
     (await request(w.app).post('/webhooks/stripe').set('stripe-signature', header).set('content-type', 'application/json').send(payload))
       .status,
@@ -395,8 +404,9 @@ describe('client portal: magic link', () => {
     expect(w.sink.messages.some((m) => m.to.includes(unknown))).toBe(false);
   });
 
-  test('an unpaid card pack offers « Payer par carte », which (with the csrf token) → 303 to a new checkout', async () => {
+  test('an unpaid card pack offers « Payer par carte », which (with the csrf token) → 303 to its open checkout, not a new one', async () => {
     const { agent, packId } = await orderThroughForm({ paymentMethod: 'card' });
+    const ordered = await w.db.prisma.pack.findUniqueOrThrow({ where: { id: packId } });
     const { html, csrf } = await portal(agent);
     expect(html).toContain('<form method="post" action="/espace/payer">');
     expect((await agent.post('/espace/payer').type('form').send({})).status).toBe(403);
@@ -405,7 +415,9 @@ describe('client portal: magic link', () => {
     expect(res.headers.location).toMatch(
       new RegExp(`^${w.baseUrl.replace(/[.]/g, '\\.')}/dev/paiement-simule\\?session=cs_[^&]+&pack=${packId}$`),
     );
-    expect((await w.db.prisma.pack.findUniqueOrThrow({ where: { id: packId } })).checkoutCount).toBe(2);
+    // The order's Checkout session is still open: the same page, and no second Stripe session.
+    expect(res.headers.location).toBe(ordered.checkoutUrl);
+    expect((await w.db.prisma.pack.findUniqueOrThrow({ where: { id: packId } })).checkoutCount).toBe(1);
   });
 });
 

@@ -90,10 +90,11 @@ describe('worker killed (SIGKILL) in the middle of a payment, a booking and a ca
     const bStart = hourAfter(Date.now(), 4 * DAY);
     const bCall = w.handle(b.packId).executeUpdate(requestBooking, { args: [{ start: bStart }], updateId: 'book-1' });
     const bWaiter = await bLock.waiter('the reservation of the session');
-    // A: the payment signal is durable once accepted; its recording waits on A's row.
+    // A: the payment signal is durable once accepted; its invoice, issued first (the confirmation's email carries it),
+    // waits on A's row (the invoice's reference to its pack).
     const aLock = await lockPackRow(a.packId);
     await w.pay(a, 'pi_crash');
-    const aWaiter = await aLock.waiter('the recording of the payment');
+    const aWaiter = await aLock.waiter('the issuing of the invoice');
 
     await stopProgram(worker!);
     await Promise.all([aLock, bLock, cLock].map((l) => l.release()));
@@ -105,7 +106,7 @@ describe('worker killed (SIGKILL) in the middle of a payment, a booking and a ca
 
     // Each operation was cut in the middle, and nothing of it was kept.
     expect([aWaiter.query, bWaiter.query, cWaiter.query]).toEqual([
-      expect.stringMatching(/\bpack\b/i),
+      expect.stringMatching(/INSERT INTO invoice\b/i),
       expect.stringMatching(/calendar_slot/i),
       expect.stringMatching(/\bpack\b/i),
     ]);
@@ -115,6 +116,7 @@ describe('worker killed (SIGKILL) in the middle of a payment, a booking and a ca
       status: 'AWAITING_PAYMENT',
       paidCents: 0,
     });
+    expect(await w.db.prisma.invoice.count({ where: { packId: a.packId } })).toBe(0); // its number went back with it
     expect(updateIdsIn(await events(b.packId))).not.toContain('book-1'); // the booking neither accepted nor answered
     const { raw } = await w.handle(c.packId).describe();
     expect((raw.pendingActivities ?? []).map((x) => x.activityType?.name)).toContain('recordPackEvents'); // started, never completed
@@ -143,6 +145,16 @@ describe('worker killed (SIGKILL) in the middle of a payment, a booking and a ca
       status: 'ACTIVE',
       paidCents: a.priceCents,
     });
+    // One invoice a pack, numbered without a gap: the one whose issuing was cut was issued once, after the restart.
+    const invoices = await w.db.prisma.invoice.findMany({
+      where: { packId: { in: [a.packId, b.packId, c.packId] } },
+      orderBy: { seq: 'asc' },
+    });
+    expect(invoices.map((i) => i.packId).sort()).toEqual([a.packId, b.packId, c.packId].sort());
+    const allSeqs = (
+      await w.db.prisma.invoice.findMany({ where: { kind: 'invoice' }, select: { seq: true }, orderBy: { seq: 'asc' } })
+    ).map((i) => i.seq);
+    expect(allSeqs).toEqual(allSeqs.map((_, i) => i + 1));
     const ordered = 'Votre commande Pack 1 heure est enregistrée';
     const paid = 'Paiement reçu : votre pack est actif';
     const confirmed = expect.stringMatching(/^Séance confirmée : /);

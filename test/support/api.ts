@@ -1,7 +1,7 @@
 // The JSON API as a client and the provider use it, on a gateway world (test/support/gateway.ts): orders, a card
 // payment by Stripe's signed webhook, the pack's state.
 import request from 'supertest';
-import { checkoutCompleted, PROVIDER_TOKEN, type GatewayWorld } from './gateway';
+import { checkoutCompleted, checkoutSessionOf, PROVIDER_TOKEN, type GatewayWorld } from './gateway';
 import { CONSENTS } from './packs';
 import { until, type UntilOptions } from './until';
 
@@ -56,7 +56,7 @@ export async function paidPack(w: GatewayWorld, body: Record<string, unknown> = 
   if (res.status !== 201) throw new Error(`the order was refused (${res.status}): ${res.text.slice(0, 500)}`);
   const pack = { packId: res.body.packId as string, token: res.body.accessToken as string };
   const { priceCents } = await w.db.prisma.pack.findUniqueOrThrow({ where: { id: pack.packId } });
-  const paid = await postStripeEvent(w, checkoutCompleted(pack.packId, priceCents));
+  const paid = await postStripeEvent(w, checkoutCompleted(pack.packId, priceCents, { sessionId: await checkoutSessionOf(w, pack.packId) }));
   if (paid.status !== 200) throw new Error(`the webhook was refused (${paid.status}): ${paid.text.slice(0, 500)}`);
   const state = await packUntil(w, pack, (s) => s.status === 'ACTIVE', 'the payment');
   return { ...pack, priceCents, state };

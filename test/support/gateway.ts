@@ -13,7 +13,8 @@ import type { SmtpSink } from '../../src/infra/smtp-sink';
 import { createActivities } from '../../src/activities';
 import { ClientEncryptionCodec, ClientKeyStore } from '../../src/infra/codec';
 import { DEFAULT_CATALOG } from '../../src/shared/catalog';
-import { DEFAULT_SETTINGS } from '../../src/shared/policy';
+import { DEFAULT_SETTINGS, type PackSettings } from '../../src/shared/policy';
+import { documentSellerOf } from '../../src/infra/settings';
 import { OPEN_ALL_THE_TIME } from './packs';
 import { freePort } from '../../scripts/lib/local-stack';
 import {
@@ -45,7 +46,16 @@ export interface GatewayWorld {
   teardown(): Promise<void>;
 }
 
-export async function createGatewayWorld(opts: { rateLimits?: Partial<RateLimits>; encrypted?: boolean } = {}): Promise<GatewayWorld> {
+export async function createGatewayWorld(
+  opts: {
+    rateLimits?: Partial<RateLimits>;
+    encrypted?: boolean;
+    /** The seller's configuration over the sample's (`{ SELLER_VAT: 'FR…', VAT_RATE: '20' }` for a seller charging VAT). */
+    seller?: Record<string, string>;
+    /** The settings packs are sold under (`{ withdrawalAfterStart: 'prorata' }`…). */
+    packSettings?: Partial<PackSettings>;
+  } = {},
+): Promise<GatewayWorld> {
   const [db, sink] = await Promise.all([createTestDatabase(), startSmtpSink()]);
   // As in production (src/worker/main.ts, src/gateway/main.ts): payloads encrypted with the clients' keys.
   const dataConverter = opts.encrypted ? { payloadCodecs: [new ClientEncryptionCodec(new ClientKeyStore(db.prisma))] } : undefined;
@@ -54,11 +64,25 @@ export async function createGatewayWorld(opts: { rateLimits?: Partial<RateLimits
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const secret = crypto.randomBytes(32).toString('base64url');
+  const env = {
+    ...SAMPLE_SELLER_ENV,
+    ...opts.seller,
+    DATABASE_URL: db.url,
+    STRIPE_SECRET_KEY: 'sk_test_imaginasite',
+    STRIPE_API_URL: stripeApiUrl(),
+    STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    PROVIDER_API_TOKEN: PROVIDER_TOKEN,
+    ACCESS_TOKEN_SECRET: secret,
+    SMTP_URL: sink.url,
+    PUBLIC_URL: baseUrl,
+  };
   const settings = {
     publicUrl: baseUrl,
     providerEmail: 'prestataire@imaginasite.test',
     accessTokenSecret: secret,
     zoomUrl: 'https://zoom.us/j/123456789',
+    // The worker names the same seller as the gateway (both from the configuration, as in production).
+    seller: documentSellerOf(loadConfig(env)),
   };
   const worker = await startDevWorker(
     createActivities({ prisma: db.prisma, mailer: createMailer(sink.url), stripe, settings }),
@@ -67,18 +91,10 @@ export async function createGatewayWorld(opts: { rateLimits?: Partial<RateLimits
   );
   await db.prisma.availability.create({ data: { id: 1, ...OPEN_ALL_THE_TIME } });
   const config = loadConfig({
-    ...SAMPLE_SELLER_ENV,
-    DATABASE_URL: db.url,
-    STRIPE_SECRET_KEY: 'sk_test_imaginasite',
-    STRIPE_API_URL: stripeApiUrl(),
-    STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
-    PROVIDER_API_TOKEN: PROVIDER_TOKEN,
-    ACCESS_TOKEN_SECRET: secret,
+    ...env,
     // Lighter scrypt parameters than production's (the hash carries them): tests sign in often.
     PROVIDER_PASSWORD_HASH: hashPassword(PROVIDER_PASSWORD, { N: 2 ** 14, r: 8, p: 1 }),
     TEMPORAL_TASK_QUEUE: worker.taskQueue,
-    SMTP_URL: sink.url,
-    PUBLIC_URL: baseUrl,
   });
   const app = createApp({
     client,
@@ -87,7 +103,7 @@ export async function createGatewayWorld(opts: { rateLimits?: Partial<RateLimits
     stripe,
     config,
     catalog: DEFAULT_CATALOG,
-    settings: DEFAULT_SETTINGS,
+    settings: { ...DEFAULT_SETTINGS, ...opts.packSettings },
     rateLimits: {
       ordersPerMinute: 1000,
       invalidOrdersPerMinute: 1000,
@@ -129,8 +145,15 @@ export async function createGatewayWorld(opts: { rateLimits?: Partial<RateLimits
   return world;
 }
 
-/** A `checkout.session.completed` event as Stripe sends it for a paid order. */
-export function checkoutCompleted(packId: string, amountCents: number, o: { paymentIntent?: string; id?: string; created?: number } = {}) {
+/**
+ * A `checkout.session.completed` event as Stripe sends it for a paid order, through `sessionId` (the gateway pays a
+ * pack only through a Checkout session it made for it: `checkoutSessionOf`). Without one, a session of nobody's.
+ */
+export function checkoutCompleted(
+  packId: string,
+  amountCents: number,
+  o: { paymentIntent?: string; id?: string; created?: number; sessionId?: string | null } = {},
+) {
   return {
     id: o.id ?? `evt_${crypto.randomBytes(8).toString('hex')}`,
     object: 'event',
@@ -139,8 +162,9 @@ export function checkoutCompleted(packId: string, amountCents: number, o: { paym
     api_version: '2025-09-30.clover',
     data: {
       object: {
-        id: `cs_test_${crypto.randomBytes(6).toString('hex')}`,
+        id: o.sessionId ?? `cs_test_${crypto.randomBytes(6).toString('hex')}`,
         object: 'checkout.session',
+        mode: 'payment',
         client_reference_id: packId,
         metadata: { orderId: packId },
         payment_status: 'paid',
@@ -151,4 +175,11 @@ export function checkoutCompleted(packId: string, amountCents: number, o: { paym
       },
     },
   };
+}
+
+/** The Checkout session the gateway made for a card order (what Stripe's events name). */
+export async function checkoutSessionOf(w: GatewayWorld, packId: string): Promise<string> {
+  const { checkoutSessionId } = await w.db.prisma.pack.findUniqueOrThrow({ where: { id: packId } });
+  if (!checkoutSessionId) throw new Error(`pack ${packId} has no Checkout session (a card order makes one)`);
+  return checkoutSessionId;
 }

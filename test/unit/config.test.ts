@@ -51,6 +51,14 @@ describe('configuration', () => {
     ]);
   });
 
+  test('stripe-mock (STRIPE_API_URL) takes test keys only; the gateway listens on every interface unless LISTEN_HOST says otherwise', () => {
+    expect(problems({ ...valid, STRIPE_SECRET_KEY: 'sk_live_abc', STRIPE_API_URL: 'http://127.0.0.1:12111' })).toEqual([
+      'STRIPE_API_URL is for stripe-mock and test keys only: unset it with a live STRIPE_SECRET_KEY',
+    ]);
+    expect(loadConfig(valid).LISTEN_HOST).toBe('0.0.0.0');
+    expect(loadConfig({ ...valid, LISTEN_HOST: '127.0.0.1' }).LISTEN_HOST).toBe('127.0.0.1');
+  });
+
   test('a malformed SIRET (Luhn) or VAT number gets one clear message', () => {
     expect(problems({ ...valid, SELLER_SIRET: '12345678200011' })).toEqual([
       'SELLER_SIRET must be a SIRET: 14 digits whose Luhn check holds (INSEE)',

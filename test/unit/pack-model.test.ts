@@ -132,7 +132,14 @@ describe('order and payment', () => {
     model.orderPlaced(ORDERED);
     const placed = eventOf(model.takeEffects(), 'ORDER_PLACED');
     expect(placed).toMatchObject({ seq: 1, key: '1:ORDER_PLACED', atMs: ORDERED });
-    expect(placed.data).toEqual({ paymentMethod: 'card', amountCents: 9_000, paymentDeadline: iso(ORDERED + 7 * DAY) });
+    expect(placed.data).toEqual({
+      paymentMethod: 'card',
+      amountCents: 9_000,
+      paymentDeadline: iso(ORDERED + 7 * DAY),
+      // What the first email's contract documents state: the withdrawal rule and the period's end (Monday 18, midnight).
+      withdrawalAfterStart: 'refused',
+      withdrawalEndsAt: '2027-01-18T23:00:00.000Z',
+    });
     expect(placed.emails).toEqual([
       { template: 'ORDER_RECEIVED', to: 'client' },
       { template: 'PROVIDER_ORDER_RECEIVED', to: 'provider' },

@@ -119,6 +119,12 @@ describe('withdrawals and transfers judged on their own dates', () => {
       'the refund row',
     );
     expect(rows).toEqual([expect.objectContaining({ method: 'card', status: 'REFUNDED', amountCents: paid.priceCents })]);
+    // The withdrawal's event (and its email) is recorded after the refund is made.
+    await until(
+      () => timeline(w, paid.packId),
+      (t) => t.includes('WITHDRAWN'),
+      'the withdrawal on the timeline',
+    );
     await w.mailsSettled(paid.packId);
     const mail = w.mails(email).find((m) => m.subject === WITHDRAWN);
     expect(mail?.text).toContain(`reçue le ${DateTime.fromMillis(day14, { zone: PARIS }).setLocale('fr').toFormat('cccc d LLLL yyyy')}`);

@@ -23,12 +23,15 @@ const SCENARIOS = [
 ];
 /** Scenarios recorded since dated payments and refund due dates (issue 13): their paths exist from that generation on. */
 const DATED_SCENARIOS = ['refund-reminded', 'transfer-dated-before-deadline', 'withdrawal-recorded-day-16'];
+/** Scenarios recorded since invoices and credit notes (issue 14). */
+const INVOICE_SCENARIOS = ['invoice-on-payment', 'credit-note-on-withdrawal'];
 /**
  * Each generation's folder and its files: the scenarios (and those added with it), and as many runs of the
  * continue-as-new one as it made.
  */
 const GENERATIONS: Record<string, { continueAsNewRuns: number; added?: string[] }> = {
-  '': { continueAsNewRuns: 2, added: DATED_SCENARIOS },
+  '': { continueAsNewRuns: 2, added: [...DATED_SCENARIOS, ...INVOICE_SCENARIOS] },
+  'before-invoices': { continueAsNewRuns: 2, added: DATED_SCENARIOS },
   'before-dated-payments': { continueAsNewRuns: 2 },
   'before-start-search-attributes-kept': { continueAsNewRuns: 2 },
   'before-local-recording': { continueAsNewRuns: 3 },

@@ -2,6 +2,9 @@
  * The product's emails, in French, as text and HTML. Every value from outside (names, projects) is escaped in
  * the HTML; the subject never carries line breaks.
  */
+import { frenchDay, lastDayBefore } from '../../documents/dates';
+import { withdrawalInformation, withdrawalInformationText } from '../../documents/withdrawal';
+import type { DocumentSeller } from '../../documents/types';
 import type { EmailTemplate } from '../../shared/emails';
 import { euros, frenchDate, frenchDateTime, hoursText } from '../../shared/format';
 import { escapeHtml } from '../../shared/html';
@@ -21,7 +24,14 @@ export interface MailContext {
     hoursAvailable: number;
   };
   customer: { name: string; email: string };
-  settings: { publicUrl: string; zoomUrl: string; timezone: string; bank: { iban: string; bic: string; holder: string } };
+  settings: {
+    publicUrl: string;
+    zoomUrl: string;
+    timezone: string;
+    bank: { iban: string; bic: string; holder: string };
+    /** Who sells: the withdrawal information of the first email names them. */
+    seller?: DocumentSeller;
+  };
   /** The client's portal (magic link). */
   portalUrl: string;
 }
@@ -71,6 +81,7 @@ function body(ctx: MailContext): Body {
             ? [`Pour la valider, effectuez un virement avant le ${deadline} :`, ...bank]
             : [`Si le paiement par carte n'a pas abouti, vous pouvez le reprendre depuis votre espace avant le ${deadline}.`]),
           'Aucune séance ne peut être réservée avant la réception du paiement. Sans paiement à cette date, la commande sera annulée.',
+          ...contract(ctx),
         ],
       };
     case 'PAYMENT_REMINDER':
@@ -101,8 +112,28 @@ function body(ctx: MailContext): Body {
             : []),
           `Il est valable jusqu'au ${pack.expiresAt ? frenchDateTime(pack.expiresAt, settings.timezone) : '—'} : les heures non utilisées à cette date seront perdues, sans remboursement (CGV).`,
           'Vous pouvez dès maintenant réserver vos séances depuis votre espace.',
+          ...(d.invoiceKey ? ['Votre facture est jointe à cet e-mail (PDF) ; vous la retrouvez aussi dans votre espace client.'] : []),
         ],
       };
+    case 'DOCUMENT_ISSUED':
+      return d.kind === 'credit_note'
+        ? {
+            subject: `Votre avoir ${String(d.number)}`,
+            lines: [
+              `Vous trouverez ci-joint l'avoir n° ${String(d.number)} de ${euros(Number(d.totalCents))}${typeof d.corrects === 'string' ? `, qui corrige la facture n° ${d.corrects}` : ''}.`,
+              typeof d.refundDueAt === 'string'
+                ? `Ce montant vous sera remboursé par virement au plus tard le ${lastDayBefore(d.refundDueAt)}.`
+                : 'Ce montant vous est remboursé par le moyen de paiement utilisé pour votre commande.',
+              'Vos factures et avoirs restent disponibles dans votre espace client.',
+            ],
+          }
+        : {
+            subject: `Votre facture ${String(d.number)}`,
+            lines: [
+              `Vous trouverez ci-joint la facture n° ${String(d.number)} de votre ${pack.label} (${euros(Number(d.totalCents))} TTC), acquittée.`,
+              'Vos factures et avoirs restent disponibles dans votre espace client.',
+            ],
+          };
     case 'UNEXPECTED_PAYMENT_REFUNDED':
       return {
         subject: 'Votre paiement va vous être remboursé',
@@ -370,6 +401,26 @@ function body(ctx: MailContext): Body {
         ],
       };
   }
+}
+
+/**
+ * The contract on a durable medium (Code de la consommation L221-13): what the first email's attachments are, then
+ * the withdrawal information itself (L221-5), with this order's last day.
+ */
+function contract(ctx: MailContext): string[] {
+  const seller = ctx.settings.seller;
+  if (!seller) return [];
+  const d = ctx.event.data;
+  const endsAt = typeof d.withdrawalEndsAt === 'string' ? d.withdrawalEndsAt : undefined;
+  const info = withdrawalInformation({
+    seller,
+    afterStart: d.withdrawalAfterStart === 'prorata' ? 'prorata' : 'refused',
+    ...(endsAt ? { order: { orderedOn: frenchDay(new Date(ctx.event.atMs).toISOString()), withdrawalEndsAt: endsAt } } : {}),
+  });
+  return [
+    'Vous trouverez en pièces jointes, à conserver : les conditions générales de vente que vous avez acceptées, le récapitulatif de votre commande (chaque case cochée, avec son heure) et les informations sur le droit de rétractation avec le formulaire de rétractation.',
+    ...withdrawalInformationText(info).split('\n\n'),
+  ];
 }
 
 /** Why money is given back, as the provider reads it. */

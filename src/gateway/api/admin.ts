@@ -5,6 +5,7 @@ import type { GatewayContext } from '../context';
 import { requireProvider } from '../http/auth';
 import { ApiError } from '../http/errors';
 import { parse } from '../http/validation';
+import { adminDocumentUrl, documentView, monthBounds, monthQuery, periodBounds, salesJournalCsv, sendDocumentPdf } from '../invoices';
 import { eraseCustomer, exportCustomerData } from '../personal-data';
 import {
   adminPacksQuery,
@@ -119,6 +120,33 @@ export function adminApiRouter(ctx: GatewayContext): Router {
 
   r.post('/api/admin/customers/:customerId/erase', async (req, res) => {
     res.json({ erased: true, ...(await eraseCustomer(ctx, parse(uuidParam, req.params.customerId))) });
+  });
+
+  r.get('/api/admin/invoices', async (req, res) => {
+    const { fromMs, toMs } = periodBounds(req.query, ctx.zone);
+    const documents = await ctx.data.documentsBetween(fromMs, toMs);
+    res.json({ invoices: documents.map((d) => ({ ...documentView(d, adminDocumentUrl(d.packId, d.number)), packId: d.packId })) });
+  });
+
+  r.get('/api/admin/invoices.csv', async (req, res) => {
+    const { month } = parse(monthQuery, req.query);
+    const { fromMs, toMs } = monthBounds(month, ctx.zone);
+    res
+      .type('text/csv; charset=utf-8')
+      .set('Content-Disposition', `attachment; filename="journal-des-ventes-${month}.csv"`)
+      .send(salesJournalCsv(await ctx.data.documentsBetween(fromMs, toMs), ctx.zone));
+  });
+
+  r.get('/api/admin/packs/:packId/invoices', async (req, res) => {
+    const packId = parse(uuidParam, req.params.packId);
+    const documents = await ctx.data.documentsOfPack(packId);
+    res.json({ invoices: documents.map((d) => documentView(d, adminDocumentUrl(packId, d.number))) });
+  });
+
+  r.get('/api/admin/packs/:packId/invoices/:number.pdf', async (req, res) => {
+    const packId = uuidParam.safeParse(req.params.packId);
+    if (!packId.success) throw new ApiError(404, 'NOT_FOUND', 'Facture introuvable.');
+    await sendDocumentPdf(ctx, res, String(req.params.number), packId.data);
   });
 
   r.get('/api/admin/outbox', async (req, res) => {

@@ -12,6 +12,7 @@ import { requirePackToken } from '../http/auth';
 import { ApiError } from '../http/errors';
 import { markOrderCreated } from '../http/limits';
 import { parse } from '../http/validation';
+import { clientDocumentUrl, documentView, sendDocumentPdf } from '../invoices';
 import { clientMeta, orderResponse, orderSchema, placeOrder } from '../orders';
 import { slotsQuery, startBody, uuidParam } from './schemas';
 import { createLogger } from '../../infra/log';
@@ -70,6 +71,18 @@ export function clientApiRouter(ctx: GatewayContext): Router {
     res.json(packs.view(await packs.state(req.packId!)));
   });
 
+  r.get('/api/packs/:packId/invoices', packAuth, async (req, res) => {
+    const packId = req.packId!;
+    const documents = await ctx.data.documentsOfPack(packId);
+    res
+      .set('Cache-Control', 'private, no-store')
+      .json({ invoices: documents.map((d) => documentView(d, clientDocumentUrl(packId, d.number))) });
+  });
+
+  r.get('/api/packs/:packId/invoices/:number.pdf', packAuth, async (req, res) => {
+    await sendDocumentPdf(ctx, res, String(req.params.number), req.packId!);
+  });
+
   r.get('/api/packs/:packId/slots', packAuth, async (req, res) => {
     const q = parse(slotsQuery, req.query);
     res.json({ slots: await packs.slots(req.packId!, { from: q.from, to: q.to }) });
@@ -100,7 +113,7 @@ export function clientApiRouter(ctx: GatewayContext): Router {
     const s = await packs.state(req.packId!);
     if (s.status !== 'AWAITING_PAYMENT') throw new ApiError(409, 'PACK_NOT_ACTIVE', 'Ce pack n’attend plus de paiement.');
     if (s.paymentMethod !== 'card') throw new ApiError(409, 'VALIDATION_FAILED', 'Ce pack se règle par virement.');
-    const checkout = await createCheckout(ctx, req.packId!, req.packToken!);
+    const checkout = await createCheckout(ctx, req.packId!);
     res.status(201).json({ checkoutUrl: checkout.url });
   });
 

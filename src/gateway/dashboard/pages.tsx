@@ -2,13 +2,15 @@ import { Fragment, type ComponentChildren } from 'preact';
 import { DateTime } from 'luxon';
 import { DEFAULT_CATALOG, isPackCode } from '../../shared/catalog';
 import { euros, frenchDate } from '../../shared/format';
-import type { OutboxRow, PackListItem, PackWithCustomer, PendingAction, TimelineEvent } from '../data';
+import type { DocumentMonth, DocumentRow, OutboxRow, PackListItem, PackWithCustomer, PendingAction, TimelineEvent } from '../data';
+import { adminDocumentUrl } from '../invoices';
 import type { PackApiView } from '../packs';
 import { BLANK_EXCEPTIONS, WEEKDAYS, type AvailabilityForm } from './availability-form';
 import type { SlotPeriod } from '../slot-period';
 import { ActionButton, Csrf, Flash, Kpis, LoginForm, SlotPicker, when, type FlashMessage } from '../views/components';
 import {
   BOOKING_STATUS_LABELS,
+  DOCUMENT_KIND_LABELS,
   EVENT_LABELS,
   PACK_STATUS_LABELS,
   PAYMENT_METHOD_LABELS,
@@ -36,6 +38,7 @@ function Nav({ csrf, temporalUiUrl }: Omit<AdminProps, 'zone'>) {
       <a href="/admin/packs">Packs</a>
       <a href="/admin/disponibilites">Disponibilités</a>
       <a href="/admin/calendrier">Calendriers</a>
+      <a href="/admin/factures">Factures</a>
       <a href="/admin/emails">E-mails</a>
       <a href={temporalUiUrl}>Temporal</a>
       <form class="inline" method="post" action="/admin/deconnexion">
@@ -315,7 +318,14 @@ function RefundsDue({ s, zone, csrf }: { s: PackApiView; zone: string; csrf: str
 }
 
 export function PackDetailPage(
-  p: AdminProps & { state: PackApiView; row: PackWithCustomer; events: TimelineEvent[]; flash: FlashMessage; workflowUrl: string },
+  p: AdminProps & {
+    state: PackApiView;
+    row: PackWithCustomer;
+    events: TimelineEvent[];
+    flash: FlashMessage;
+    workflowUrl: string;
+    documents?: DocumentRow[];
+  },
 ) {
   const { state: s, row, zone, csrf } = p;
   const packId = row.id;
@@ -372,6 +382,21 @@ export function PackDetailPage(
           ))}
         </tbody>
       </table>
+      {p.documents && p.documents.length > 0 && (
+        <>
+          <h2>Factures et avoirs</h2>
+          <ul data-testid="pack-documents">
+            {p.documents.map((d) => (
+              <li key={d.number}>
+                <a href={adminDocumentUrl(packId, d.number)}>
+                  {DOCUMENT_KIND_LABELS[d.kind]} n° {d.number}
+                </a>{' '}
+                du {frenchDate(d.issuedAt, zone)} — {euros(d.inclVatCents)} TTC
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
       <h2>Données personnelles</h2>
       <p>
         <a class="button secondary" href={`/admin/clients/${row.customerId}/export`}>
@@ -521,6 +546,116 @@ export function AvailabilityPage(p: AdminProps & { form: AvailabilityForm; flash
           <button>Enregistrer</button>
         </p>
       </form>
+    </AdminLayout>
+  );
+}
+
+/** « Mars 2027 » for « 2027-03 ». */
+const monthLabel = (month: string) => {
+  const label = DateTime.fromISO(`${month}-01`).setLocale('fr').toFormat('LLLL yyyy');
+  return label.charAt(0).toUpperCase() + label.slice(1);
+};
+
+/**
+ * The documents by month (issue 14, point 5): every month with its totals (credit notes deducted), then the chosen
+ * month's invoices and credit notes, each with its PDF, and the month's sales journal for the accountant (CSV).
+ */
+export function InvoicesPage(p: AdminProps & { months: DocumentMonth[]; month: string; documents: DocumentRow[] }) {
+  const sign = (d: DocumentRow) => (d.kind === 'credit_note' ? -1 : 1);
+  const total = (pick: (d: DocumentRow) => number) => p.documents.reduce((sum, d) => sum + sign(d) * pick(d), 0);
+  return (
+    <AdminLayout title="Factures" csrf={p.csrf} temporalUiUrl={p.temporalUiUrl}>
+      <h1>Factures et avoirs</h1>
+      {p.months.length === 0 ? (
+        <p class="muted">Aucune facture pour le moment : elles sont émises au paiement de chaque pack.</p>
+      ) : (
+        <table data-testid="months">
+          <thead>
+            <tr>
+              <th>Mois</th>
+              <th>Factures</th>
+              <th>Avoirs</th>
+              <th>Total HT</th>
+              <th>TVA</th>
+              <th>Total TTC</th>
+              <th>Journal des ventes</th>
+            </tr>
+          </thead>
+          <tbody>
+            {p.months.map((m) => (
+              <tr key={m.month} data-month={m.month}>
+                <td data-label="Mois">
+                  <a href={`/admin/factures?mois=${m.month}`}>{monthLabel(m.month)}</a>
+                </td>
+                <td data-label="Factures">{m.invoices}</td>
+                <td data-label="Avoirs">{m.creditNotes}</td>
+                <td data-label="Total HT">{euros(m.exclVatCents)}</td>
+                <td data-label="TVA">{euros(m.vatCents)}</td>
+                <td data-label="Total TTC">{euros(m.inclVatCents)}</td>
+                <td data-label="Journal des ventes">
+                  <a href={`/api/admin/invoices.csv?month=${m.month}`}>CSV</a>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <h2>{monthLabel(p.month)}</h2>
+      {p.documents.length === 0 ? (
+        <p class="muted">Aucun document ce mois-ci.</p>
+      ) : (
+        <table data-testid="documents">
+          <thead>
+            <tr>
+              <th>N°</th>
+              <th>Type</th>
+              <th>Date</th>
+              <th>Client</th>
+              <th>HT</th>
+              <th>TVA</th>
+              <th>TTC</th>
+              <th>Paiement</th>
+              <th>PDF</th>
+            </tr>
+          </thead>
+          <tbody>
+            {p.documents.map((d) => (
+              <tr key={d.number} data-number={d.number}>
+                <td data-label="N°">
+                  <a href={`/admin/packs/${d.packId}`}>{d.number}</a>
+                </td>
+                <td data-label="Type">
+                  {DOCUMENT_KIND_LABELS[d.kind]}
+                  {d.corrects ? ` (sur ${d.corrects})` : ''}
+                </td>
+                <td data-label="Date">{frenchDate(d.issuedAt, p.zone)}</td>
+                <td data-label="Client">{d.buyerName}</td>
+                <td data-label="HT">{euros(sign(d) * d.exclVatCents)}</td>
+                <td data-label="TVA">{euros(sign(d) * d.vatCents)}</td>
+                <td data-label="TTC">{euros(sign(d) * d.inclVatCents)}</td>
+                <td data-label="Paiement">
+                  {PAYMENT_METHOD_LABELS[d.paymentMethod]}
+                  {d.paymentReference ? ` — ${d.paymentReference}` : ''}
+                </td>
+                <td data-label="PDF">
+                  <a href={adminDocumentUrl(d.packId, d.number)}>Télécharger</a>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+          <tfoot>
+            <tr data-testid="month-total">
+              <th colSpan={4}>Total du mois</th>
+              <td data-label="HT">{euros(total((d) => d.exclVatCents))}</td>
+              <td data-label="TVA">{euros(total((d) => d.vatCents))}</td>
+              <td data-label="TTC">{euros(total((d) => d.inclVatCents))}</td>
+              <td colSpan={2}>
+                <a href={`/api/admin/invoices.csv?month=${p.month}`}>Journal des ventes (CSV)</a>
+              </td>
+            </tr>
+          </tfoot>
+        </table>
+      )}
     </AdminLayout>
   );
 }

@@ -12,7 +12,7 @@ import { markRefundPaid, temporalUrl } from '../api/admin';
 import { refundKeyParam, uuidParam } from '../api/schemas';
 import type { GatewayContext } from '../context';
 import { ApiError } from '../http/errors';
-import { csrfToken, endSession, isAdmin, redirectWithFlash, requireCsrf, startAdminSession, takeFlash } from '../http/session';
+import { csrfToken, endSession, isAdmin, redirectWithFlash, requireCsrf, startAdminSession, takeFlash, noStore } from '../http/session';
 import { formField, parse } from '../http/validation';
 import type { ProviderActionResult } from '../packs';
 import { eraseCustomer, exportCustomerData } from '../personal-data';
@@ -20,7 +20,8 @@ import { PERIOD_DAYS, slotPeriod } from '../slot-period';
 import { when } from '../views/components';
 import { sendPage } from '../views/render';
 import { formOf, parseAvailabilityForm, postedForm } from './availability-form';
-import { AvailabilityPage, LoginPage, OutboxPage, PackDetailPage, PackListPage, ProviderMovePage } from './pages';
+import { monthBounds, monthOf, monthQuery } from '../invoices';
+import { AvailabilityPage, InvoicesPage, LoginPage, OutboxPage, PackDetailPage, PackListPage, ProviderMovePage } from './pages';
 
 const LOCKOUT_FAILURES = 5;
 const LOCKOUT_MS = 15 * 60_000;
@@ -81,6 +82,7 @@ function transferDone(s: PackState, zone: string): string {
 
 export function dashboardRouter(ctx: GatewayContext): Router {
   const r = express.Router();
+  r.use('/admin', noStore);
   const common = (req: Request) => ({ csrf: csrfToken(req), zone: ctx.zone, temporalUiUrl: ctx.config.TEMPORAL_UI_URL });
   /** Pages need a signed-in provider (otherwise the sign-in page); changes also their session's CSRF token. */
   const signedIn = (req: Request, res: Response, next: NextFunction) => (isAdmin(req) ? next() : res.redirect(303, '/admin/connexion'));
@@ -123,7 +125,11 @@ export function dashboardRouter(ctx: GatewayContext): Router {
   r.get('/admin/packs/:id', signedIn, async (req, res) => {
     const packId = String(req.params.id);
     const state = ctx.packs.view(await ctx.packs.state(packId));
-    const [row, events] = await Promise.all([ctx.data.packWithCustomer(packId), ctx.data.timeline(packId)]);
+    const [row, events, documents] = await Promise.all([
+      ctx.data.packWithCustomer(packId),
+      ctx.data.timeline(packId),
+      ctx.data.documentsOfPack(packId),
+    ]);
     if (!row) throw new ApiError(404, 'NOT_FOUND', 'Pack introuvable.');
     const page = (
       <PackDetailPage
@@ -131,6 +137,7 @@ export function dashboardRouter(ctx: GatewayContext): Router {
         state={state}
         row={row}
         events={events}
+        documents={documents}
         flash={takeFlash(req)}
         workflowUrl={temporalUrl(ctx, packId)}
       />
@@ -231,6 +238,17 @@ export function dashboardRouter(ctx: GatewayContext): Router {
       return sendPage(res, <AvailabilityPage {...common(req)} form={postedForm(req)} flash={undefined} errors={parsed.errors} />, 400);
     await ctx.data.saveAvailability(parsed.availability);
     await redirectWithFlash(req, res, '/admin/disponibilites', 'Disponibilités enregistrées.');
+  });
+
+  r.get('/admin/factures', signedIn, async (req, res) => {
+    const months = await ctx.data.documentMonths(ctx.zone);
+    const month =
+      req.query.mois === undefined
+        ? (months[0]?.month ?? monthOf(new Date(), ctx.zone))
+        : parse(monthQuery, { month: req.query.mois }).month;
+    const { fromMs, toMs } = monthBounds(month, ctx.zone);
+    const documents = await ctx.data.documentsBetween(fromMs, toMs);
+    sendPage(res, <InvoicesPage {...common(req)} months={months} month={month} documents={documents} />);
   });
 
   r.get('/admin/emails', signedIn, async (req, res) => {

@@ -146,3 +146,9 @@ export const isAdmin = (req: Request, nowMs = Date.now()): boolean => {
   const a = req.session?.admin;
   return !!a && a.until > nowMs && a.password === (req.app.locals.adminPassword as string | undefined);
 };
+
+/** Pages that show a client's or the provider's data are never kept by a browser's or a proxy's cache. */
+export const noStore: RequestHandler = (_req, res, next) => {
+  res.set('Cache-Control', 'no-store');
+  next();
+};

@@ -8,7 +8,7 @@ import { priceText } from '../site/pages';
 import { PAYMENT_METHOD_LABELS } from '../views/labels';
 import type { Seller } from '../../shared/seller';
 import { vatMention } from '../../shared/seller';
-import { Csrf, when } from '../views/components';
+import { Csrf, whenParis } from '../views/components';
 import { Layout } from '../views/layout';
 
 export type FormValues = Record<string, string>;
@@ -90,6 +90,24 @@ export function OrderPage({
         </textarea>
         <FieldError name="project" errors={errors} />
         <fieldset>
+          <legend>Facturation (facultatif)</legend>
+          <p class="muted">Ce que votre facture indiquera en plus de votre nom. Pour une entreprise, son nom et son SIREN.</p>
+          <label for="billingAddress">Adresse de facturation</label>
+          <textarea
+            id="billingAddress"
+            name="billingAddress"
+            rows={2}
+            maxlength={300}
+            autocomplete="street-address"
+            aria-describedby={describedBy('billingAddress', errors)}
+          >
+            {v.billingAddress ?? ''}
+          </textarea>
+          <FieldError name="billingAddress" errors={errors} />
+          {text('businessName', 'Entreprise (raison sociale)', 'text', 'organization')}
+          {text('siren', 'SIREN de l’entreprise (9 chiffres)', 'text', 'off')}
+        </fieldset>
+        <fieldset>
           <legend>Avant de commander, je reconnais :</legend>
           {CONSENT_KINDS.map((k) => (
             <Fragment key={k}>
@@ -154,7 +172,7 @@ export function TransferPage({ pack, bank, zone }: { pack: OrderRow; bank: { hol
       <h1>Merci ! Votre commande est enregistrée</h1>
       <p>
         Pour la valider, effectuez un virement de <strong>{euros(pack.priceCents)}</strong> avant le{' '}
-        <strong>{when(pack.paymentDeadline, zone)}</strong> :
+        <strong>{whenParis(pack.paymentDeadline, zone)}</strong> :
       </p>
       <table>
         <tbody>
@@ -287,6 +305,19 @@ export function OrderReviewPage(p: {
               {p.order.customer.phone ? ` — ${p.order.customer.phone}` : ''}
             </td>
           </tr>
+          {(p.order.customer.business || p.order.customer.billingAddress) && (
+            <tr>
+              <th scope="row">Facturation</th>
+              <td data-testid="billing">
+                {[
+                  p.order.customer.business ? `${p.order.customer.business.name} (SIREN ${p.order.customer.business.siren})` : '',
+                  p.order.customer.billingAddress ?? '',
+                ]
+                  .filter(Boolean)
+                  .join(' — ')}
+              </td>
+            </tr>
+          )}
           <tr>
             <th scope="row">Validité</th>
             <td>3 mois à compter du paiement ; les heures non utilisées à cette date sont perdues.</td>

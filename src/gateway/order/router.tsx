@@ -5,7 +5,7 @@ import { PACK_CODES } from '../../shared/catalog';
 import type { GatewayContext } from '../context';
 import { livePackToken } from '../http/auth';
 import { markOrderCreated } from '../http/limits';
-import { csrfToken, requireCsrf, startSession } from '../http/session';
+import { csrfToken, noStore, requireCsrf, startSession } from '../http/session';
 import { check, formField } from '../http/validation';
 import { CONSENT_KINDS, clientMeta, orderResponse, orderSchema, placeOrder } from '../orders';
 import { sendPage } from '../views/render';
@@ -16,11 +16,23 @@ function orderFromForm(v: FormValues) {
   return {
     packCode: v.packCode,
     quantity: v.packCode === 'PACK_1H' ? (/^\d{1,3}$/.test(v.quantity ?? '1') || !v.quantity ? Number(v.quantity || '1') : NaN) : undefined,
-    customer: { name: v.name ?? '', email: v.email ?? '', ...(v.phone ? { phone: v.phone } : {}) },
+    customer: {
+      name: v.name ?? '',
+      email: v.email ?? '',
+      ...(v.phone ? { phone: v.phone } : {}),
+      ...(v.billingAddress?.trim() ? { billingAddress: v.billingAddress } : {}),
+      ...(v.businessName?.trim() || v.siren?.trim() ? { business: { name: v.businessName ?? '', siren: v.siren ?? '' } } : {}),
+    },
     ...(v.project ? { project: v.project } : {}),
     paymentMethod: v.paymentMethod,
     consents: Object.fromEntries(CONSENT_KINDS.map((k) => [k, v[k] === 'yes'])),
   };
+}
+
+/** The form's field an issue of the order's body is about (`customer.business.siren` → `siren`). */
+function formFieldOf(path: readonly PropertyKey[]): string {
+  if (path[0] === 'customer' && path[1] === 'business') return path[2] === 'siren' ? 'siren' : 'businessName';
+  return String(path[0] === 'customer' || path[0] === 'consents' ? path[1] : path[0]);
 }
 
 const formValues = (req: Request): FormValues =>
@@ -28,6 +40,7 @@ const formValues = (req: Request): FormValues =>
 
 export function orderRouter(ctx: GatewayContext): Router {
   const r = express.Router();
+  r.use('/commande', noStore);
   const secret = ctx.config.ACCESS_TOKEN_SECRET;
   const portalTtlMs = ctx.portalLinkTtlSeconds * 1000;
 
@@ -42,8 +55,7 @@ export function orderRouter(ctx: GatewayContext): Router {
     const parsed = check(orderSchema, orderFromForm(v));
     if (!parsed.success) {
       const errors: FormErrors = {};
-      for (const i of parsed.error.issues)
-        errors[String(i.path[0] === 'customer' || i.path[0] === 'consents' ? i.path[1] : i.path[0])] ??= i.message;
+      for (const i of parsed.error.issues) errors[formFieldOf(i.path)] ??= i.message;
       return sendPage(res, <OrderPage catalog={ctx.catalog} csrf={csrfToken(req)} values={v} errors={errors} />, 400);
     }
     // First the review (total, terms, the button that says ordering means paying), then the order itself.

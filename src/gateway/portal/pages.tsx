@@ -2,8 +2,8 @@ import { euros } from '../../shared/format';
 import { withdrawalRefundCents } from '../../shared/policy';
 import type { PackApiView } from '../packs';
 import type { SlotPeriod } from '../slot-period';
-import { Csrf, Flash, Kpis, SlotPicker, when, type FlashMessage } from '../views/components';
-import { BOOKING_STATUS_LABELS, PACK_STATUS_LABELS } from '../views/labels';
+import { Csrf, Flash, Kpis, SlotPicker, whenParis, type FlashMessage } from '../views/components';
+import { BOOKING_STATUS_LABELS, DOCUMENT_KIND_LABELS, PACK_STATUS_LABELS } from '../views/labels';
 import { Layout } from '../views/layout';
 
 type Booking = PackApiView['bookings'][number];
@@ -28,7 +28,7 @@ function Sessions({ pack, zone }: Omit<PortalProps, 'csrf'>) {
       <tbody>
         {pack.bookings.map((b) => (
           <tr data-booking={b.id} key={b.id}>
-            <td data-label="Date">{when(b.start, zone)}</td>
+            <td data-label="Date">{whenParis(b.start, zone)}</td>
             <td data-label="Durée">{b.hours} h</td>
             <td data-label="Statut">
               {BOOKING_STATUS_LABELS[b.status]}
@@ -58,6 +58,47 @@ function Sessions({ pack, zone }: Omit<PortalProps, 'csrf'>) {
   );
 }
 
+/** An issued invoice or credit note of the pack, as the portal lists it. */
+export interface PortalDocument {
+  number: string;
+  kind: 'invoice' | 'credit_note';
+  issuedAt: string | Date;
+  totalCents: number;
+}
+
+/** The pack's invoices and credit notes, each downloadable as issued (PDF). */
+function Documents({ documents, zone }: { documents: readonly PortalDocument[]; zone: string }) {
+  if (documents.length === 0) return <p class="muted">Votre facture sera disponible ici dès réception de votre paiement.</p>;
+  return (
+    <table data-testid="documents">
+      <thead>
+        <tr>
+          <th>Document</th>
+          <th>Date</th>
+          <th>Montant TTC</th>
+          <th>PDF</th>
+        </tr>
+      </thead>
+      <tbody>
+        {documents.map((d) => (
+          <tr key={d.number}>
+            <td data-label="Document">
+              {DOCUMENT_KIND_LABELS[d.kind]} n° {d.number}
+            </td>
+            <td data-label="Date">{whenParis(d.issuedAt, zone)}</td>
+            <td data-label="Montant TTC">{euros(d.totalCents)}</td>
+            <td data-label="PDF">
+              <a class="button secondary" href={`/espace/factures/${d.number}.pdf`} data-testid={`download-${d.number}`}>
+                Télécharger
+              </a>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
 export function PortalPage({
   pack: s,
   csrf,
@@ -65,7 +106,8 @@ export function PortalPage({
   slots,
   period,
   flash,
-}: PortalProps & { slots: Array<{ start: string }>; period: SlotPeriod; flash: FlashMessage }) {
+  documents = [],
+}: PortalProps & { slots: Array<{ start: string }>; period: SlotPeriod; flash: FlashMessage; documents?: readonly PortalDocument[] }) {
   const h = s.hours;
   return (
     <Layout title="Mon espace">
@@ -83,10 +125,10 @@ export function PortalPage({
       <p>
         {s.expiresAt ? (
           <>
-            Valable jusqu'au <strong>{when(s.expiresAt, zone)}</strong>. Les heures non utilisées à cette date sont perdues (CGV).
+            Valable jusqu'au <strong>{whenParis(s.expiresAt, zone)}</strong>. Les heures non utilisées à cette date sont perdues (CGV).
           </>
         ) : (
-          `Échéance de paiement : ${when(s.paymentDeadline, zone)}.`
+          `Échéance de paiement : ${whenParis(s.paymentDeadline, zone)}.`
         )}
       </p>
       {s.status === 'AWAITING_PAYMENT' && s.paymentMethod === 'card' && (
@@ -107,11 +149,13 @@ export function PortalPage({
         <>
           <h2>Rétractation</h2>
           <p>
-            Vous pouvez encore vous rétracter jusqu'au {when(new Date(Date.parse(s.withdrawal.until) - 1), zone)} :{' '}
+            Vous pouvez encore vous rétracter jusqu'au {whenParis(new Date(Date.parse(s.withdrawal.until) - 1), zone)} :{' '}
             <a href="/espace/retractation">exercer mon droit de rétractation</a>.
           </p>
         </>
       )}
+      <h2>Mes factures</h2>
+      <Documents documents={documents} zone={zone} />
       <h2>Mes données</h2>
       <div class="actions">
         <a class="button secondary" href="/espace/coordonnees">
@@ -143,7 +187,7 @@ function PenaltyNotice({ billed, booking, action }: { billed: boolean; booking: 
 export function CancelPage({ booking: b, billed, csrf, zone }: { booking: Booking; billed: boolean; csrf: string; zone: string }) {
   return (
     <Layout title="Annuler une séance">
-      <h1>Annuler la séance du {when(b.start, zone)}</h1>
+      <h1>Annuler la séance du {whenParis(b.start, zone)}</h1>
       <PenaltyNotice billed={billed} booking={b} action="annulez" />
       <form method="post" action={`/espace/seances/${b.id}/annuler`}>
         <Csrf token={csrf} />
@@ -163,7 +207,7 @@ export function MovePage(p: {
 }) {
   return (
     <Layout title="Déplacer une séance">
-      <h1>Déplacer la séance du {when(p.booking.start, p.zone)}</h1>
+      <h1>Déplacer la séance du {whenParis(p.booking.start, p.zone)}</h1>
       <PenaltyNotice billed={p.billed} booking={p.booking} action="la déplacez" />
       <h2>Choisir le nouveau créneau</h2>
       <SlotPicker
@@ -199,9 +243,9 @@ export function WithdrawalPage({ pack: s, csrf, zone }: PortalProps) {
       <h1>Droit de rétractation</h1>
       {s.withdrawal.consumedHours ? (
         <p data-testid="withdrawal-terms">
-          Une séance a déjà commencé : vous pouvez encore vous rétracter jusqu'au {when(new Date(Date.parse(s.withdrawal.until) - 1), zone)}
-          . Les {s.withdrawal.consumedHours} heure(s) consommée(s) restent dues ; les autres vous sont remboursées au prix horaire de votre
-          pack, soit{' '}
+          Une séance a déjà commencé : vous pouvez encore vous rétracter jusqu'au{' '}
+          {whenParis(new Date(Date.parse(s.withdrawal.until) - 1), zone)}. Les {s.withdrawal.consumedHours} heure(s) consommée(s) restent
+          dues ; les autres vous sont remboursées au prix horaire de votre pack, soit{' '}
           {euros(
             withdrawalRefundCents({
               priceCents: s.priceCents,

@@ -14,12 +14,13 @@ import { createCheckout } from '../checkout';
 import type { GatewayContext } from '../context';
 import { livePackToken } from '../http/auth';
 import { ApiError } from '../http/errors';
-import { csrfToken, portalOf, redirectWithFlash, requireCsrf, startSession, takeFlash } from '../http/session';
+import { csrfToken, portalOf, redirectWithFlash, requireCsrf, startSession, takeFlash, noStore } from '../http/session';
 import { check, formField } from '../http/validation';
 import { customerFields } from '../orders';
+import { sendDocumentPdf } from '../invoices';
 import { exportCustomerData } from '../personal-data';
 import { PERIOD_DAYS, slotPeriod, type SlotPeriod } from '../slot-period';
-import { when } from '../views/components';
+import { whenParis } from '../views/components';
 import { sendPage } from '../views/render';
 import {
   CancelPage,
@@ -42,6 +43,7 @@ const EMAIL_CHANGE_TTL_SECONDS = 24 * 3600;
 
 export function portalRouter(ctx: GatewayContext): Router {
   const r = express.Router();
+  r.use('/espace', noStore);
   const secret = ctx.config.ACCESS_TOKEN_SECRET;
   const zone = ctx.zone;
   /** Every change in the portal: a session of the portal first (401 otherwise), then its CSRF token (403). */
@@ -81,11 +83,19 @@ export function portalRouter(ctx: GatewayContext): Router {
     }
     if (!req.session.portal) return res.redirect(303, '/espace/lien');
     const { packId } = portalOf(req);
-    const state = await ctx.packs.state(packId);
+    const [state, documents] = await Promise.all([ctx.packs.state(packId), ctx.data.documentsOfPack(packId)]);
     const period = slotPeriod(req.query.semaine, zone, Date.now(), state.expiresAt ? Date.parse(state.expiresAt) : null);
     const slots = state.status === 'ACTIVE' ? await periodSlots(packId, period, state) : [];
     const page = (
-      <PortalPage pack={ctx.packs.view(state)} csrf={csrfToken(req)} zone={zone} slots={slots} period={period} flash={takeFlash(req)} />
+      <PortalPage
+        pack={ctx.packs.view(state)}
+        csrf={csrfToken(req)}
+        zone={zone}
+        slots={slots}
+        period={period}
+        flash={takeFlash(req)}
+        documents={documents.map((d) => ({ number: d.number, kind: d.kind, issuedAt: d.issuedAt, totalCents: d.inclVatCents }))}
+      />
     );
     sendPage(res, page);
   });
@@ -128,8 +138,8 @@ export function portalRouter(ctx: GatewayContext): Router {
     const { booking: b } = await ctx.packs.update(portalOf(req).packId, (h) => h.executeUpdate(requestBooking, { args: [{ start }] }));
     const message =
       b.status === 'CONFIRMED'
-        ? `Séance confirmée : ${when(b.start, zone)}.`
-        : `Demande envoyée pour le ${when(b.start, zone)} : en attente de confirmation.`;
+        ? `Séance confirmée : ${whenParis(b.start, zone)}.`
+        : `Demande envoyée pour le ${whenParis(b.start, zone)} : en attente de confirmation.`;
     await redirectWithFlash(req, res, '/espace', message);
   });
 
@@ -163,7 +173,7 @@ export function portalRouter(ctx: GatewayContext): Router {
   r.post('/espace/seances/:id/deplacer', ...change, async (req, res) => {
     const args = { bookingId: String(req.params.id), start: formField(req, 'start'), by: 'client' as const };
     const out = await ctx.packs.update(portalOf(req).packId, (h) => h.executeUpdate(rescheduleBooking, { args: [args] }));
-    const at = when(out.booking.start, zone);
+    const at = whenParis(out.booking.start, zone);
     const awaiting =
       out.booking.status === 'REQUESTED'
         ? ` : il attend la confirmation du prestataire (l'ancien créneau est libéré), vous recevrez un e-mail dès sa réponse`
@@ -207,6 +217,10 @@ export function portalRouter(ctx: GatewayContext): Router {
       .send(ics);
   });
 
+  r.get('/espace/factures/:number.pdf', async (req, res) => {
+    await sendDocumentPdf(ctx, res, String(req.params.number), portalOf(req).packId);
+  });
+
   r.get('/espace/retractation', async (req, res) => {
     const s = await ctx.packs.state(portalOf(req).packId);
     sendPage(res, <WithdrawalPage pack={ctx.packs.view(s)} csrf={csrfToken(req)} zone={zone} />);
@@ -218,11 +232,11 @@ export function portalRouter(ctx: GatewayContext): Router {
   });
 
   r.post('/espace/payer', ...change, async (req, res) => {
-    const { packId, token } = portalOf(req);
+    const { packId } = portalOf(req);
     const s = await ctx.packs.state(packId);
     if (s.status !== 'AWAITING_PAYMENT' || s.paymentMethod !== 'card')
       throw new ApiError(409, 'PACK_NOT_ACTIVE', 'Ce pack n’attend pas de paiement par carte.');
-    res.redirect(303, (await createCheckout(ctx, packId, token)).url);
+    res.redirect(303, (await createCheckout(ctx, packId)).url);
   });
 
   r.get('/espace/coordonnees', async (req, res) => {

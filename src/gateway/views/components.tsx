@@ -52,6 +52,9 @@ export function Kpis({ items }: { items: Array<{ label: string; value: Component
 /** An instant in French, in the business's time zone; « — » when there is none. */
 export const When = ({ at, zone }: { at: string | Date | null | undefined; zone: string }) => <>{at ? frenchDateTime(at, zone) : '—'}</>;
 export const when = (at: string | Date | null | undefined, zone: string): string => (at ? frenchDateTime(at, zone) : '—');
+/** An instant as a client reads it: with its time zone named, « jeudi 26 novembre 2026 à 16h05 (heure de Paris) ». */
+export const whenParis = (at: string | Date | null | undefined, zone: string): string =>
+  at ? `${frenchDateTime(at, zone)} (heure de Paris)` : '—';
 
 const DAY_LABEL = new Map<string, Intl.DateTimeFormat>();
 function dayLabel(at: string | number, zone: string): string {

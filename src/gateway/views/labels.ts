@@ -68,6 +68,8 @@ export const EVENT_LABELS: Record<string, string> = {
   REFUND_REMINDER: 'Rappel du remboursement à faire envoyé',
   REFUND_PAID: 'Remboursement par virement effectué',
   ORDER_REVIVED: 'Commande rétablie : paiement daté avant l’échéance',
+  INVOICE_ISSUED: 'Facture émise',
+  CREDIT_NOTE_ISSUED: 'Avoir émis',
 };
 
 /** Who acted, when the event itself does not say (`data.by`). */
@@ -92,6 +94,9 @@ export function eventActor(type: string, data: Record<string, unknown>): string 
   if (type === 'WITHDRAWN' && data.recordedBy === 'provider') return 'le client (par e-mail ou courrier, enregistrée par vous)';
   return ACTOR_LABELS[EVENT_ACTORS[type] ?? 'system'];
 }
+
+/** An issued document's kind (`invoice.kind`). */
+export const DOCUMENT_KIND_LABELS: Record<'invoice' | 'credit_note', string> = { invoice: 'Facture', credit_note: 'Avoir' };
 
 /** Why money is given back (a refund's `reason`). */
 export const REFUND_REASON_LABELS: Record<string, string> = {
@@ -134,6 +139,7 @@ export const EMAIL_LABELS: Record<EmailTemplate, string> = {
   PACK_ENDED_USED_UP: 'Pack entièrement utilisé',
   PACK_ENDED_EXPIRED: 'Pack expiré',
   WITHDRAWN: 'Rétractation enregistrée',
+  DOCUMENT_ISSUED: 'Facture ou avoir envoyé',
   PROVIDER_ORDER_RECEIVED: 'Nouvelle commande (prestataire)',
   PROVIDER_ORDER_CANCELLED_UNPAID: 'Commande annulée (prestataire)',
   PROVIDER_PAYMENT_CONFIRMED: 'Paiement reçu (prestataire)',

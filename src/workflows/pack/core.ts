@@ -26,6 +26,11 @@ export interface PackData {
    * marked paid. Absent in the data of packs from before due dates.
    */
   refundsDue?: RefundDue[];
+  /**
+   * The pack's invoice (issue 14): its key from the moment it is asked for, its number once issued. Absent in the data
+   * of packs from before invoices, until they get theirs (./documents.ts).
+   */
+  invoice?: { key: string; number: string | null };
   /** When the status became final (CANCELLED_UNPAID, WITHDRAWN, EXPIRED) or the hours ran out (USED_UP). */
   endedAtMs: number | null;
   /** Keys of the one-shot timers already handled (reminders, warnings, session starts). */

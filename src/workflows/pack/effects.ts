@@ -1,6 +1,6 @@
 /**
  * What the model asks the workflow to carry out, in order, through activities: timeline events (projected to
- * PostgreSQL with their emails, at most once per key), calendar releases and refunds.
+ * PostgreSQL with their emails, at most once per key), calendar releases, refunds, invoices and credit notes.
  */
 import type { EmailTemplate } from '../../shared/emails';
 import type { BookingView, PaymentView } from '../../shared/pack';
@@ -36,9 +36,33 @@ export type Effect =
       reason: string;
       /** When a refund that ends up a provider task (a bank transfer, a card refund Stripe refused) is due. */
       dueAtMs?: number;
+    }
+  | {
+      kind: 'document';
+      request: DocumentRequestFacts;
+      /** Whether the client gets it by an email of its own (the payment's confirmation carries the pack's invoice). */
+      notify: boolean;
     };
 
 export type RefundEffect = Extract<Effect, { kind: 'refund' }>;
+export type DocumentEffect = Extract<Effect, { kind: 'document' }>;
+
+/**
+ * An invoice or a credit note to issue once (src/activities/documents.ts `DocumentRequest`, less the pack id): the
+ * facts of the business event, no personal data. `key` names the event (`invoice:<pack>`, `credit:<refund key>`).
+ */
+export interface DocumentRequestFacts {
+  key: string;
+  kind: 'invoice' | 'credit_note';
+  paidAtMs: number;
+  method: PaymentView['method'];
+  reference?: string;
+  amountCents: number;
+  corrects?: string;
+  reason?: string;
+  refundDueAtMs?: number;
+  hours?: number;
+}
 
 /**
  * The effects produced and not yet handed to the workflow. An event's key is `<seq>:<type>`, its sequence number
@@ -69,6 +93,10 @@ export class EffectQueue {
       reason: r.reason,
       ...(r.dueAtMs !== undefined ? { dueAtMs: r.dueAtMs } : {}),
     });
+  }
+
+  document(request: DocumentRequestFacts, notify: boolean): void {
+    this.pending.push({ kind: 'document', request, notify });
   }
 
   take(): Effect[] {

@@ -100,6 +100,19 @@ export function recordPackEvents(
   return durable.recordPackEvents({ ...batch, deliver: mode === 'activity-delivering' && withMail });
 }
 
+/**
+ * Issues an invoice or a credit note (once per key: the activity finds a document its key already issued). When no
+ * client waits on the workflow task, as a local activity inside it: the payment's confirmation that follows is then
+ * recorded in the same task, and the pack is ACTIVE with its invoice one round trip sooner. Packs from before invoices
+ * never reach this (see ./documents.ts). Not an async function, for the reason `recordPackEvents` gives.
+ */
+export function issueDocument(
+  afterUpdate: boolean,
+  request: Parameters<Activities['issueDocument']>[0],
+): ReturnType<Activities['issueDocument']> {
+  return afterUpdate ? durable.issueDocument(request) : durableLocal.issueDocument(request);
+}
+
 /** Whether a recorded batch leaves emails for the mail lane: all of them, unless the recording delivered them all. */
 export function emailsLeft(mode: RecordingMode, withMail: boolean, recorded: { emailsPending?: boolean }): boolean {
   return withMail && !(mode !== 'activity' && recorded.emailsPending === false);

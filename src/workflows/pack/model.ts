@@ -13,7 +13,8 @@ import type { Hours } from '../../shared/policy';
 import * as attendance from './attendance';
 import * as booking from './booking';
 import { PackCore, type PackData, type PatchGate } from './core';
-import type { Effect, RefundEffect } from './effects';
+import * as documents from './documents';
+import type { DocumentEffect, Effect, RefundEffect } from './effects';
 import { expire, warnOfExpiry } from './hours';
 import * as payments from './payments';
 import * as refunds from './refunds';
@@ -22,7 +23,7 @@ import { bookingIdOf, closesAtMs, reminderLeadOf, timersOf, type Timer } from '.
 import * as withdrawal from './withdrawal';
 
 export { initialData, type PackData, type PatchGate } from './core';
-export type { EmailSpec, Effect, PackEvent } from './effects';
+export type { DocumentEffect, EmailSpec, Effect, PackEvent } from './effects';
 export { PackRuleError } from './errors';
 export type { Timer } from './timers';
 
@@ -91,6 +92,16 @@ export class PackModel {
 
   refundRecorded(r: RefundEffect, outcome: { status: 'REFUNDED' | 'PROVIDER_TASK'; stripeRefundId?: string }, nowMs: number): void {
     refunds.refundRecorded(this.pack, r, outcome, nowMs);
+  }
+
+  /** A pack paid before invoices existed asks for its invoice, once (called before each change of the pack). */
+  invoiceIfMissing(): void {
+    documents.invoiceIfMissing(this.pack);
+  }
+
+  /** An invoice or credit note the pack asked for is issued. */
+  documentIssued(e: DocumentEffect, issued: { number: string; issuedAt: string; totalCents: number }, nowMs: number): void {
+    documents.documentIssued(this.pack, e, issued, nowMs);
   }
 
   /** The provider made a refund owed by transfer; false when the pack owes no such refund (or it was already paid). */

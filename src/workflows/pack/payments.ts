@@ -9,6 +9,7 @@
 import type { PaymentSignal, PaymentView } from '../../shared/pack';
 import { expiryOf, paymentDeadlineOf, refundDueOf } from '../../shared/policy';
 import type { PackCore } from './core';
+import { invoiceOnPayment } from './documents';
 import { toClient, toProvider, type RefundEffect } from './effects';
 import { toIso, toMs } from './instants';
 
@@ -23,7 +24,14 @@ export function orderPlaced(pack: PackCore, nowMs: number): void {
   pack.effects.event(
     'ORDER_PLACED',
     nowMs,
-    { paymentMethod: pack.input.paymentMethod, amountCents: pack.input.priceCents, paymentDeadline: toIso(deadline) },
+    {
+      paymentMethod: pack.input.paymentMethod,
+      amountCents: pack.input.priceCents,
+      paymentDeadline: toIso(deadline),
+      // What the contract documents of the first email state (the withdrawal information, its last day).
+      withdrawalAfterStart: pack.settings.withdrawalAfterStart ?? 'refused',
+      withdrawalEndsAt: toIso(pack.withdrawalDeadline()),
+    },
     [toClient('ORDER_RECEIVED'), toProvider('PROVIDER_ORDER_RECEIVED')],
   );
 }
@@ -79,10 +87,18 @@ export function paymentReceived(pack: PackCore, p: PaymentSignal, nowMs: number)
   d.paidAtMs = paidAtMs;
   d.expiresAtMs = expiryOf(paidAtMs, pack.settings);
   pack.setStatus('ACTIVE', nowMs);
+  // Paid in full: the invoice is issued first, so the confirmation's email carries it.
+  const invoiceKey = invoiceOnPayment(pack, paidAtMs);
   pack.effects.event(
     'PAYMENT_CONFIRMED',
     nowMs,
-    { ...details(p), paidAt: toIso(paidAtMs), expiresAt: toIso(d.expiresAtMs), ...(revived ? { revived: true } : {}) },
+    {
+      ...details(p),
+      paidAt: toIso(paidAtMs),
+      expiresAt: toIso(d.expiresAtMs),
+      ...(revived ? { revived: true } : {}),
+      ...(invoiceKey ? { invoiceKey } : {}),
+    },
     [toClient('PAYMENT_CONFIRMED'), toProvider('PROVIDER_PAYMENT_CONFIRMED')],
   );
   if (received > pack.input.priceCents) {

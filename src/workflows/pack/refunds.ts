@@ -8,6 +8,7 @@
 import type { RefundDueView } from '../../shared/pack';
 import { refundReminderAt } from '../../shared/policy';
 import type { PackCore, RefundDue } from './core';
+import { creditNoteOnRefund } from './documents';
 import { toProvider, type RefundEffect } from './effects';
 import { toIso } from './instants';
 
@@ -35,12 +36,13 @@ export function refundRecorded(
   };
   if (outcome.status === 'REFUNDED') {
     pack.effects.event('REFUND_ISSUED', nowMs, data);
-    return;
+  } else {
+    const due = r.dueAtMs !== undefined && pack.patched(REFUND_REMINDERS) ? owe(pack, r, r.dueAtMs) : undefined;
+    pack.effects.event('REFUND_TASK_CREATED', nowMs, { ...data, ...(due ? { dueAt: toIso(due.dueAtMs) } : {}) }, [
+      toProvider('PROVIDER_REFUND_TASK'),
+    ]);
   }
-  const due = r.dueAtMs !== undefined && pack.patched(REFUND_REMINDERS) ? owe(pack, r, r.dueAtMs) : undefined;
-  pack.effects.event('REFUND_TASK_CREATED', nowMs, { ...data, ...(due ? { dueAt: toIso(due.dueAtMs) } : {}) }, [
-    toProvider('PROVIDER_REFUND_TASK'),
-  ]);
+  creditNoteOnRefund(pack, r, outcome, nowMs);
 }
 
 /** Keeps a refund owed by the provider, once per key. */

@@ -45,7 +45,7 @@ import {
   type PaymentSignal,
 } from '../../shared/pack';
 import { PACK_CODE, PACK_EXPIRES_AT, PACK_STATUS } from '../../shared/search-attributes';
-import { chooseRecording, durable, emailsLeft, recordPackEvents, releaseSlotsFirst, reserveSlot } from './io';
+import { chooseRecording, durable, emailsLeft, issueDocument, recordPackEvents, releaseSlotsFirst, reserveSlot } from './io';
 import { initialData, PackModel, PackRuleError, type Effect, type PackData, type PackEvent } from './model';
 import { isValidPaymentSignal } from './payments';
 
@@ -62,6 +62,7 @@ export async function packWorkflow(args: PackWorkflowArgs): Promise<PackState> {
   const { model } = run;
   registerHandlers(run);
   if (!args.carried) model.orderPlaced(now());
+  run.askMissingInvoice();
   run.flush();
   void effectsLane(run);
   void mailLane(run);
@@ -102,11 +103,18 @@ export async function packWorkflow(args: PackWorkflowArgs): Promise<PackState> {
 /** The workflow's clock (deterministic in Temporal's sandbox). */
 const now = () => Date.now();
 
-/** Serialises the handlers and the timer loop: each sees the state the previous one left. */
+/**
+ * Serialises the handlers and the timer loop: each sees the state the previous one left. `before` runs ahead of each
+ * of them, in the same microtask (the commands of an activation keep their order).
+ */
 class Lock {
   private tail: Promise<unknown> = Promise.resolve();
+  constructor(private readonly before: () => void) {}
   run<T>(fn: () => T | Promise<T>): Promise<T> {
-    const result = this.tail.then(fn);
+    const result = this.tail.then(() => {
+      this.before();
+      return fn();
+    });
     this.tail = result.then(
       () => undefined,
       () => undefined,
@@ -120,7 +128,8 @@ class PackRun {
   readonly input: PackInput;
   readonly model: PackModel;
   readonly effects: Effect[];
-  readonly lock = new Lock();
+  /** Before each change of the pack: a pack paid before invoices existed asks for its invoice (./documents.ts). */
+  readonly lock = new Lock(() => this.askMissingInvoice());
   /** The outbox holds emails for the mail lane. */
   mailPending: boolean;
   /** The mail lane's activity is in flight. */
@@ -146,6 +155,15 @@ class PackRun {
 
   get packId(): string {
     return this.input.packId;
+  }
+
+  /**
+   * A pack paid before invoices existed asks for its invoice, once, ahead of whatever comes next. Queued at once (the
+   * change that follows may flush nothing), so that a continue-as-new carries it.
+   */
+  askMissingInvoice(): void {
+    this.model.invoiceIfMissing();
+    this.effects.push(...this.model.takeEffects());
   }
 
   /** After every change: queue what the model asked for, refresh visibility, wake the timer loop. */
@@ -412,6 +430,13 @@ async function effectsLane(run: PackRun): Promise<never> {
     } else if (head.kind === 'releaseSlot') {
       await durable.releaseSlot({ slotId: head.slotId });
       effects.shift();
+    } else if (head.kind === 'document') {
+      const issued = await issueDocument(run.answeredUpdate, { packId: run.packId, ...head.request });
+      effects.shift();
+      await run.lock.run(() => {
+        model.documentIssued(head, issued, now());
+        run.flush();
+      });
     } else {
       const outcome = await durable.refundPayment({
         packId: run.packId,
