@@ -68,8 +68,6 @@ const schema = z
       .string()
       .regex(/^scrypt(\$\d+\$\d+\$\d+)?\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/, { message: 'must be a hash made by `npm run hash-password`' })
       .optional(),
-    // Express's `trust proxy`: a number of proxies in front (1 behind one TLS proxy), true/false, or their addresses
-    // (`loopback`, `10.0.0.0/8`, comma-separated). Needed behind a proxy for Secure cookies and each client's own address.
     // The seller (SPEC « Going live »): shown on the legal pages, the CGV, the contract documents and the invoices.
     SELLER_NAME: z.string().trim().min(2, { message: 'must be the seller’s name (e.g. Jean Dupont EI)' }).max(200),
     SELLER_ADDRESS: z.string().trim().min(10, { message: 'must be the seller’s postal address' }).max(300),
@@ -90,6 +88,8 @@ const schema = z
     HOST_ADDRESS: z.string().trim().min(5, { message: 'must be the web host’s address or phone (LCEN art. 6 III)' }),
     MEDIATOR_NAME: z.string().trim().min(2, { message: 'must be the consumer mediator’s name (Code de la consommation L616-1)' }),
     MEDIATOR_URL: url(['https', 'http']),
+    // Express's `trust proxy`: a number of proxies in front (1 behind one TLS proxy), true/false, or their addresses
+    // (`loopback`, `10.0.0.0/8`, comma-separated). Needed behind a proxy for Secure cookies and each client's own address.
     TRUST_PROXY: z
       .string()
       .transform((v): boolean | number | string => (v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v))

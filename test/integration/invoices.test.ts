@@ -444,7 +444,7 @@ describe('invoices and credit notes, seller under the VAT franchise', () => {
 describe('invoices and credit notes, seller charging VAT at 20 %', () => {
   let w: GatewayWorld;
   beforeAll(async () => {
-    w = await createGatewayWorld({ seller: { SELLER_VAT: 'FR11123456782', VAT_RATE: '20' } });
+    w = await createGatewayWorld({ env: { SELLER_VAT: 'FR11123456782', VAT_RATE: '20' } });
   }, 120_000);
   afterAll(async () => {
     await w?.teardown();

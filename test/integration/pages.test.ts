@@ -14,6 +14,7 @@ import {
   type GatewayWorld,
 } from '../support/gateway';
 import { OPEN_ALL_THE_TIME } from '../support/packs';
+import { placeOrder } from '../support/api';
 import { DAY, HOUR, hourAfter } from '../support/time';
 import { until } from '../support/until';
 
@@ -897,4 +898,36 @@ describe('provider login lockout', () => {
     expect(res.text).toContain('Trop de tentatives échouées : réessayez dans 15 minutes.');
     expect(cookieNamed(res, SESSION)).toBeUndefined();
   }, 20_000);
+});
+
+describe('PORTAL_LINK_TTL_DAYS', () => {
+  let short: GatewayWorld;
+  beforeAll(async () => {
+    short = await createGatewayWorld({ env: { PORTAL_LINK_TTL_DAYS: '3' } });
+  });
+  afterAll(async () => {
+    await short?.teardown();
+  });
+
+  test('the magic link and the portal session it opens last the configured days, not 30', async () => {
+    const email = uniqueEmail('ttl');
+    expect((await placeOrder(short, { customer: { name: 'Léa Moreau', email } })).status).toBe(201);
+    const asked = Date.now();
+    await request(short.app).post('/espace/lien').set('accept', 'text/html').type('form').send({ email });
+    const mail = await short.sink.waitFor((m) => m.to.includes(email) && m.subject === 'Votre lien d’accès à votre espace imaginasite');
+    const token = decodeURIComponent(/\/espace\?token=([^\s&]+)/.exec(mail.text)![1]);
+    const claim = verifyPackToken(short.app.ctx.config.ACCESS_TOKEN_SECRET, token)!;
+    expect(claim.exp * 1000 - asked).toBeGreaterThan(3 * DAY - 60_000);
+    expect(claim.exp * 1000 - asked).toBeLessThanOrEqual(3 * DAY + 1_000);
+    const agent = request.agent(short.app).set('accept', 'text/html');
+    const link = await agent.get(`/espace?token=${encodeURIComponent(token)}`);
+    const opened = await agent
+      .post('/espace/ouvrir')
+      .type('form')
+      .send({ token, csrf: csrfIn(link.text) });
+    expect([opened.status, opened.headers.location]).toEqual([303, '/espace']);
+    const expires = Date.parse(/Expires=([^;]+)/i.exec(cookieNamed(opened, SESSION) ?? '')?.[1] ?? '');
+    expect(expires - asked).toBeGreaterThan(3 * DAY - 60_000);
+    expect(expires - asked).toBeLessThanOrEqual(3 * DAY + 60_000);
+  });
 });

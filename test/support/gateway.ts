@@ -50,8 +50,11 @@ export async function createGatewayWorld(
   opts: {
     rateLimits?: Partial<RateLimits>;
     encrypted?: boolean;
-    /** The seller's configuration over the sample's (`{ SELLER_VAT: 'FR…', VAT_RATE: '20' }` for a seller charging VAT). */
-    seller?: Record<string, string>;
+    /**
+     * Configuration over the test's (`{ SELLER_VAT: 'FR…', VAT_RATE: '20' }` for a seller charging VAT,
+     * `{ PORTAL_LINK_TTL_DAYS: '3' }`…).
+     */
+    env?: Record<string, string>;
     /** The settings packs are sold under (`{ withdrawalAfterStart: 'prorata' }`…). */
     packSettings?: Partial<PackSettings>;
   } = {},
@@ -66,7 +69,7 @@ export async function createGatewayWorld(
   const secret = crypto.randomBytes(32).toString('base64url');
   const env = {
     ...SAMPLE_SELLER_ENV,
-    ...opts.seller,
+    ...opts.env,
     DATABASE_URL: db.url,
     STRIPE_SECRET_KEY: 'sk_test_imaginasite',
     STRIPE_API_URL: stripeApiUrl(),

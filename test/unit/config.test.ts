@@ -95,6 +95,12 @@ describe('configuration', () => {
     );
   });
 
+  test('TRUST_PROXY is read as Express takes it: a number of proxies, true or false, or addresses', () => {
+    const trust = (v: string) => loadConfig({ ...valid, TRUST_PROXY: v }).TRUST_PROXY;
+    expect([trust('1'), trust('true'), trust('false'), trust('loopback, 10.0.0.0/8')]).toEqual([1, true, false, 'loopback, 10.0.0.0/8']);
+    expect(loadConfig(valid).TRUST_PROXY).toBeUndefined();
+  });
+
   test('a client certificate without its key is refused', () => {
     expect(problems({ ...valid, TEMPORAL_TLS_CERT_PATH: '/tmp/c.pem' })).toEqual([
       'TEMPORAL_TLS_KEY_PATH TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together',

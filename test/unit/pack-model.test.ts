@@ -12,10 +12,7 @@ import type { BookingView, PackInput, PaymentMethod, PaymentSignal } from '../..
 import { DEFAULT_SETTINGS, type PackSettings } from '../../src/shared/policy';
 import { initialData, PackModel, PackRuleError, type Effect, type PackEvent } from '../../src/workflows/pack/model';
 import { isValidPaymentSignal } from '../../src/workflows/pack/payments';
-
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
+import { DAY, HOUR, MINUTE } from '../support/time';
 
 /** A Paris wall-clock time ('2027-03-28T10:00') as epoch milliseconds. */
 const paris = (local: string): number => {

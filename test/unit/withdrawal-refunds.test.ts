@@ -7,6 +7,7 @@ import { DateTime } from 'luxon';
 import { renderEmail, type MailContext } from '../../src/activities/emails/templates';
 import { ConfigError } from '../../src/infra/config';
 import { loadPackSettings } from '../../src/infra/settings';
+import { HOUR } from '../support/time';
 import {
   consumedHoursAt,
   receivedInstant,
@@ -18,7 +19,6 @@ import {
 } from '../../src/shared/policy';
 
 const paris = (local: string) => DateTime.fromISO(local, { zone: 'Europe/Paris' }).toMillis();
-const HOUR = 3_600_000;
 
 describe('consumed hours (L221-25: the service provided until the withdrawal was communicated)', () => {
   const at = paris('2027-01-14T12:00');

@@ -1,14 +1,13 @@
 import { DateTime } from 'luxon';
 import { cancelBooking, requestBooking, type BookingView } from '../../src/shared/pack';
 import { createPackWorld, saveHistory, type PackWorld } from '../support/packs';
-import { HOUR, MINUTE } from '../support/time';
+import { HOUR, MINUTE, SECOND } from '../support/time';
 
 // « Toute demande d'annulation ou de report doit être faite au moins 24 heures avant l'heure convenue du
 // rendez-vous » — in real elapsed time, across the DST changes of Europe/Paris. The server's clock also moves with
 // real time, so "exactly 24h00" is reached to within a second: the pure rule is tested to the millisecond in
 // test/unit/policy.test.ts.
 const paris = (local: string) => DateTime.fromISO(local, { zone: 'Europe/Paris' }).toMillis();
-const SECOND = 1000;
 /** The instant is the given Paris wall-clock time, give or take the second the clock moved in real time. */
 const expectAtParis = (instant: number, local: string) => expect(Math.abs(instant - paris(local))).toBeLessThan(2 * SECOND);
 
