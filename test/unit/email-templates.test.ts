@@ -51,7 +51,7 @@ describe('emails', () => {
 
   test('the bank-transfer order email gives the IBAN, the amount, the reference and the deadline', () => {
     const m = renderEmail(ctx({ template: 'ORDER_RECEIVED', pack: { ...ctx().pack, paymentMethod: 'bank_transfer' } }));
-    for (const s of ['IBAN : FR76 3000 6000 0112 3456 7890 189', 'Montant : 180,00 €', 'IMG-ABCDEFGH', 'lundi 8 mars 2027 à 10h00'])
+    for (const s of ['IBAN : FR76 3000 6000 0112 3456 7890 189', 'Montant : 180,00 € TTC', 'IMG-ABCDEFGH', 'lundi 8 mars 2027 à 10h00'])
       expect(m.text).toContain(s);
   });
 });

@@ -56,7 +56,7 @@ function body(ctx: MailContext): Body {
     `Titulaire : ${settings.bank.holder}`,
     `IBAN : ${settings.bank.iban}`,
     `BIC : ${settings.bank.bic}`,
-    `Montant : ${euros(pack.priceCents)}`,
+    `Montant : ${euros(pack.priceCents)} TTC`,
     `Référence à indiquer impérativement : ${pack.bankReference}`,
   ];
   const deadline = frenchDateTime(pack.paymentDeadline, settings.timezone);

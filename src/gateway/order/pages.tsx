@@ -171,7 +171,7 @@ export function TransferPage({ pack, bank, zone }: { pack: OrderRow; bank: { hol
     <Layout title="Paiement par virement">
       <h1>Merci ! Votre commande est enregistrée</h1>
       <p>
-        Pour la valider, effectuez un virement de <strong>{euros(pack.priceCents)}</strong> avant le{' '}
+        Pour la valider, effectuez un virement de <strong>{euros(pack.priceCents)} TTC</strong> avant le{' '}
         <strong>{whenParis(pack.paymentDeadline, zone)}</strong> :
       </p>
       <table>
