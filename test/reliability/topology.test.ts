@@ -60,7 +60,7 @@ describe('the production topology as processes: two workers and two gateways on 
   const counts = { requests: 0, answered2xx: 0, refused: 0, lost: 0, retried: 0, unknownBookings: 0 };
   const report: Record<string, unknown> = {};
   /** Every answer 2xx the clients got, checked at the end: its effect must be there. */
-  const acknowledged: Array<{ what: 'order' | 'payment' | 'booking'; journey: number }> = [];
+  const acknowledged: Array<{ what: 'order' | 'payment' | 'booking' | 'withdrawal'; journey: number }> = [];
 
   beforeAll(async () => {
     sink = await startSmtpSink();
@@ -236,6 +236,14 @@ describe('the production topology as processes: two workers and two gateways on 
       { timeoutMs: 90_000, intervalMs: 300 },
     );
 
+    await book(j);
+    if (withdraws(j)) await withdraw(j);
+  }
+
+  /** Every third client withdraws after booking: a refund on the card and a credit note, each to be made once. */
+  const withdraws = (j: Journey) => j.i % 3 === 2;
+
+  async function book(j: Journey): Promise<void> {
     // The booking is not idempotent: a request without an answer is « unknown » until the pack's state says.
     const bookingBody = { body: { start: j.start }, headers: { authorization: `Bearer ${j.token}`, 'x-forwarded-for': j.address } };
     for (let gw = j.i % 2, attempt = 0; attempt < 4; attempt++, gw = 1 - gw) {
@@ -248,7 +256,7 @@ describe('the production topology as processes: two workers and two gateways on 
       if (out.kind === 'answer' && out.status < 500) throw new Error(`booking ${j.i} refused (${out.status}): ${JSON.stringify(out.body)}`);
       if (out.kind === 'refused') continue; // never sent
       counts.unknownBookings++;
-      await settled(j.packId);
+      await settled(j.packId!);
       const mine = (await packState(j)).bookings.find((b) => b.start === j.start && b.status !== 'CANCELLED');
       j.unknownBooking = mine ? 'booked' : 'not booked';
       if (mine) {
@@ -257,6 +265,24 @@ describe('the production topology as processes: two workers and two gateways on 
       }
     }
     throw new Error(`booking ${j.i}: no answer after 4 attempts`);
+  }
+
+  async function withdraw(j: Journey): Promise<void> {
+    // Not idempotent either: after a request without an answer, the pack's state says whether it was taken.
+    const headers = { authorization: `Bearer ${j.token}`, 'x-forwarded-for': j.address };
+    for (let gw = (j.i + 1) % 2, attempt = 0; attempt < 4; attempt++, gw = 1 - gw) {
+      const out = await send(gw, 'POST', `/api/packs/${j.packId}/withdraw`, { headers });
+      if (out.kind === 'answer' && out.status === 200) {
+        acknowledged.push({ what: 'withdrawal', journey: j.i });
+        return;
+      }
+      if (out.kind === 'answer' && out.status < 500)
+        throw new Error(`withdrawal ${j.i} refused (${out.status}): ${JSON.stringify(out.body)}`);
+      if (out.kind === 'refused') continue; // never sent
+      await settled(j.packId!);
+      if ((await packState(j)).status === 'WITHDRAWN') return;
+    }
+    throw new Error(`withdrawal ${j.i}: no answer after 4 attempts`);
   }
 
   interface Waiting {
@@ -378,35 +404,64 @@ describe('the production topology as processes: two workers and two gateways on 
       q('SELECT pack_id, count(*) AS n FROM calendar_slot WHERE released_at IS NULL GROUP BY pack_id'),
       q('SELECT pack_id, count(*) AS n FROM refund GROUP BY pack_id'),
     ]);
-    const invoiceTable = (await db.query<{ t: string | null }>("SELECT to_regclass('invoice')::text AS t")).rows[0].t;
-    const invoices = invoiceTable ? perPack(await q('SELECT pack_id::text AS pack_id, count(*) AS n FROM invoice GROUP BY pack_id')) : null;
+    const [invoices, creditNotes] = await Promise.all(
+      ['invoice', 'credit_note'].map(async (kind) =>
+        perPack(await q(`SELECT pack_id::text AS pack_id, count(*) AS n FROM invoice WHERE kind = '${kind}' GROUP BY pack_id`)),
+      ),
+    );
 
-    // Every order exactly once, paid once, booked once, at its own time; nothing refunded.
+    // Every order exactly once, paid once, booked once, at its own time, invoiced once; those who withdrew refunded
+    // once, their session given back, one credit note; nothing else refunded.
     const each = journeys.map((j, k) => ({
       journey: j.i,
       packs: perPack(packsPerEmail).get(j.email),
       status: states[k].status,
       payments: [states[k].payments.map((p) => p.reference), perPack(payments).get(j.packId!)],
-      bookings: [states[k].bookings.filter((b) => b.status !== 'CANCELLED').map((b) => [b.id, b.start]), perPack(bookings).get(j.packId!)],
-      slots: perPack(slots).get(j.packId!),
+      bookings: [
+        states[k].bookings.filter((b) => b.status !== 'CANCELLED').map((b) => [b.id, b.start]),
+        perPack(bookings).get(j.packId!) ?? 0,
+      ],
+      slots: perPack(slots).get(j.packId!) ?? 0,
       refunds: perPack(refunds).get(j.packId!) ?? 0,
+      documents: [invoices.get(j.packId!) ?? 0, creditNotes.get(j.packId!) ?? 0],
     }));
     expect(each).toEqual(
-      journeys.map((j) => ({
-        journey: j.i,
-        packs: 1,
-        status: 'ACTIVE',
-        payments: [[j.reference], 1],
-        bookings: [[[j.bookingId, j.start]], 1],
-        slots: 1,
-        refunds: 0,
-      })),
+      journeys.map((j) =>
+        withdraws(j)
+          ? {
+              journey: j.i,
+              packs: 1,
+              status: 'WITHDRAWN',
+              payments: [[j.reference], 1],
+              bookings: [[], 0],
+              slots: 0,
+              refunds: 1,
+              documents: [1, 1],
+            }
+          : {
+              journey: j.i,
+              packs: 1,
+              status: 'ACTIVE',
+              payments: [[j.reference], 1],
+              bookings: [[[j.bookingId, j.start]], 1],
+              slots: 1,
+              refunds: 0,
+              documents: [1, 0],
+            },
+      ),
     );
-
-    // Invoices, where the product makes them (the invoice table of its documents module): none twice for one pack.
-    const invoicesPerPack = invoices ? journeys.map((j) => invoices.get(j.packId!) ?? 0) : null;
-    const duplicateInvoices = invoicesPerPack ? invoicesPerPack.filter((n) => n > 1).length : 0;
-    expect(duplicateInvoices).toBe(0);
+    // Each series numbered without a gap, whatever the kills cut.
+    const series = (
+      await db.query<{ kind: string; seqs: number[] }>(
+        'SELECT kind, array_agg(seq ORDER BY seq) AS seqs FROM invoice GROUP BY kind ORDER BY kind',
+      )
+    ).rows;
+    const withdrawn = journeys.filter(withdraws).length;
+    expect(series).toEqual([
+      { kind: 'credit_note', seqs: Array.from({ length: withdrawn }, (_x, i) => i + 1) },
+      { kind: 'invoice', seqs: Array.from({ length: JOURNEYS }, (_x, i) => i + 1) },
+    ]);
+    const duplicates = (m: Map<string, number>) => [...m.values()].filter((n) => n > 1).length;
 
     // No email twice: each outbox key delivered once to the SMTP relay, every email of the outbox sent.
     const keys = sink.messages.map((m) => (m.parsed.headers.get('x-imaginasite-key') as string | undefined) ?? '');
@@ -421,6 +476,7 @@ describe('the production topology as processes: two workers and two gateways on 
     // Every 2xx a client got has its effect (checked above per journey: the pack, its payment, its booking).
     expect(acknowledged.filter((a) => a.what === 'order')).toHaveLength(JOURNEYS);
     expect(acknowledged.filter((a) => a.what === 'payment')).toHaveLength(JOURNEYS);
+    expect(acknowledged.filter((a) => a.what === 'withdrawal').length).toBeLessThanOrEqual(withdrawn);
 
     report.figures = {
       ordersPaidAndBookedOnce: each.length,
@@ -430,10 +486,12 @@ describe('the production topology as processes: two workers and two gateways on 
         payments: 0,
         bookings: 0,
         emails: duplicateEmails,
-        refunds: 0,
-        invoices: invoicesPerPack ? duplicateInvoices : 'no invoice table',
+        refunds: duplicates(perPack(refunds)),
+        invoices: duplicates(invoices),
+        creditNotes: duplicates(creditNotes),
       },
-      invoicesPerPack,
+      withdrawals: withdrawn,
+      documents: { invoices: JOURNEYS, creditNotes: withdrawn },
       emails: keys.length,
       acknowledged2xx: acknowledged.length,
     };
