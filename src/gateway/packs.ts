@@ -14,6 +14,7 @@ import {
   packWorkflowId,
   paymentReceived,
   recordWithdrawal,
+  refundClient,
   reportNoShow,
   rescheduleBooking,
   waivePenalty,
@@ -21,6 +22,7 @@ import {
   type BookingView,
   type PackState,
   type PaymentSignal,
+  type ProviderRefundReason,
 } from '../shared/pack';
 import { freeSlots, receivedInstant, sessionDurationMs, DAY_MS } from '../shared/policy';
 import type { packWorkflow } from '../workflows/pack/workflow';
@@ -217,6 +219,16 @@ export class PackService {
     const before = await this.state(packId);
     const at = new Date(receivedMs(receivedAt, before, zone)).toISOString();
     await this.update(packId, (h) => h.executeUpdate(recordWithdrawal, { args: [{ receivedAt: at }] }));
+    return this.state(packId);
+  }
+
+  /**
+   * The provider gives money back of their own accord on a paid pack that stays sold: a commercial gesture (its credit
+   * note follows) or a surplus. Refused with VALIDATION_FAILED (an amount the pack cannot give back) or
+   * PACK_NOT_ACTIVE (unpaid, withdrawn). The answer is the pack's state with the refund decided.
+   */
+  async grantRefund(packId: string, r: { amountCents: number; reason: ProviderRefundReason; note?: string }): Promise<PackState> {
+    await this.update(packId, (h) => h.executeUpdate(refundClient, { args: [r] }));
     return this.state(packId);
   }
 }

@@ -113,6 +113,12 @@ export interface PackState {
   refund: WithdrawalRefund | null;
   /** Refunds owed by bank transfer and their due dates (absent in states from before due dates). */
   refundsDue: RefundDueView[];
+  /**
+   * What the provider may still give back of their own accord (absent in states from before it): a commercial gesture
+   * on the price, and the surplus received beyond it; and the refunds they decided.
+   */
+  refundable?: { goodwillCents: number; surplusCents: number };
+  providerRefunds?: Array<{ n: number; reason: ProviderRefundReason; amountCents: number; at: string; note?: string }>;
   closedAt: string | null;
   nextTimers: Array<{ at: string; kind: string }>;
 }
@@ -145,6 +151,17 @@ export const recordWithdrawal = defineUpdate<{ status: 'WITHDRAWN'; refund: With
 );
 /** The provider has made a refund owed by bank transfer (marked paid on the dashboard): no reminder goes out for it. */
 export const refundPaid = defineSignal<[{ key: string }]>('refundPaid');
+
+/** Why the provider gives money back of their own accord: a commercial gesture on the price, or a surplus received. */
+export type ProviderRefundReason = 'GOODWILL' | 'SURPLUS';
+/**
+ * The provider refunds a paid pack that stays sold (src/workflows/pack/provider-refunds.ts): a commercial gesture
+ * (with its credit note) or the surplus of a payment (none: it was never invoiced).
+ */
+export const refundClient = defineUpdate<
+  { refund: { reason: ProviderRefundReason; amountCents: number; method: PaymentMethod } },
+  [{ amountCents: number; reason: ProviderRefundReason; note?: string }]
+>('refundClient');
 
 export const getPackState = defineQuery<PackState>('getPackState');
 

@@ -198,6 +198,67 @@ describe('invoices and credit notes, seller under the VAT franchise', () => {
     expect((await w.db.prisma.invoice.findMany({ where: { packId: order.packId } })).map((d) => d.kind)).toEqual(['invoice']);
   });
 
+  test('a commercial gesture of the provider is refunded on the card and credited: a partial credit note on the invoice, sent to the client', async () => {
+    const email = `geste.${Date.now()}@example.org`;
+    const pack = await paidPack(w, { customer: { name: 'Nina Geste', email }, quantity: 2 });
+    const [invoice] = await documentsOf(w, pack, 1);
+    const granted = await admin(request(w.app).post(`/api/admin/packs/${pack.packId}/refunds`)).send({
+      amountCents: 4_500,
+      reason: 'goodwill',
+      note: 'Séance du 12 écourtée',
+    });
+    expect(granted.status).toBe(200);
+    expect(granted.body).toMatchObject({
+      status: 'ACTIVE',
+      hours: { total: 2, available: 2 },
+      refundable: { goodwillCents: 13_500, surplusCents: 0 },
+      providerRefunds: [{ n: 1, reason: 'GOODWILL', amountCents: 4_500, note: 'Séance du 12 écourtée' }],
+    });
+    const [, credit] = await documentsOf(w, pack, 2);
+    expect(credit).toMatchObject({ kind: 'credit_note', totalCents: 4_500 });
+    expect((await w.db.prisma.invoice.findUniqueOrThrow({ where: { number: credit.number } })).corrects).toBe(invoice.number);
+    const refunds = await w.db.prisma.refund.findMany({ where: { packId: pack.packId } });
+    expect(refunds.map((r) => [r.key, r.amountCents, r.status])).toEqual([[expect.stringMatching(/^goodwill:1:/), 4_500, 'REFUNDED']]);
+    const told = await w.sink.waitFor((m) => m.to.includes(email) && m.subject === 'Un remboursement vous est accordé');
+    expect(told.text).toContain('À titre de geste commercial, 45,00 € du prix de votre Pack 1 heure vous sont remboursés.');
+    expect(told.text).toContain('Message du prestataire : Séance du 12 écourtée');
+    const mail = await w.sink.waitFor((m) => m.to.includes(email) && m.subject === `Votre avoir ${credit.number}`);
+    const [text] = await readPdfs([mail.parsed.attachments[0].content]);
+    expect(flat(text.body)).toContain('Geste commercial');
+    // More than the price still holds is refused, in French, and changes nothing.
+    const tooMuch = await admin(request(w.app).post(`/api/admin/packs/${pack.packId}/refunds`)).send({
+      amountCents: 13_501,
+      reason: 'goodwill',
+    });
+    expect([tooMuch.status, tooMuch.body.error.code, tooMuch.body.error.message]).toEqual([
+      400,
+      'VALIDATION_FAILED',
+      'Un geste commercial peut rembourser au plus 135,00 € (le prix du pack, moins les gestes déjà faits).',
+    ]);
+  });
+
+  test('a surplus received by transfer is refunded by transfer, owed within 14 days, without a credit note', async () => {
+    const order = await transferOrder(w);
+    expect((await transfer(w, order.packId, order.amountCents + 1_000, order.reference)).body.status).toBe('ACTIVE');
+    await documentsOf(w, order, 1);
+    const granted = await admin(request(w.app).post(`/api/admin/packs/${order.packId}/refunds`)).send({
+      amountCents: 1_000,
+      reason: 'surplus',
+    });
+    expect([granted.status, granted.body.refundable]).toEqual([200, { goodwillCents: order.amountCents, surplusCents: 0 }]);
+    await until(
+      () => w.db.prisma.packEvent.count({ where: { packId: order.packId, type: 'REFUND_TASK_CREATED' } }),
+      (n) => n === 1,
+      'the refund task',
+    );
+    const [task] = await w.db.prisma.providerTask.findMany({ where: { packId: order.packId } });
+    expect(task).toMatchObject({ kind: 'BANK_REFUND', amountCents: 1_000 });
+    expect((await w.db.prisma.invoice.findMany({ where: { packId: order.packId } })).map((d) => d.kind)).toEqual(['invoice']);
+    const bad = await admin(request(w.app).post(`/api/admin/packs/${order.packId}/refunds`)).send({ amountCents: 1, reason: 'cadeau' });
+    expect([bad.status, bad.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
+    expect(bad.body.error.message).toContain('geste commercial');
+  });
+
   // ------------------------------------------------------------------------------------------- numbering
 
   test('20 concurrent payments get 20 consecutive numbers, dated in the order of their numbers', async () => {
@@ -427,6 +488,28 @@ describe('invoices and credit notes, seller under the VAT franchise', () => {
     expect(html.querySelector('[data-testid=month-total]')?.textContent).toContain('Total du mois');
     expect(html.querySelector('nav a[href="/admin/factures"]')?.textContent).toBe('Factures');
     expect((await agent.get('/admin/factures?mois=2026-13')).status).toBe(400);
+  });
+
+  test('from the dashboard, the provider refunds a surplus or makes a gesture, and the page says what was done', async () => {
+    const order = await transferOrder(w);
+    expect((await transfer(w, order.packId, order.amountCents + 500, order.reference)).body.status).toBe('ACTIVE');
+    const agent = request.agent(w.app).set('accept', 'text/html');
+    expect((await agent.post('/admin/connexion').type('form').send({ password: PROVIDER_PASSWORD })).status).toBe(303);
+    const page = parseHtml((await agent.get(`/admin/packs/${order.packId}`)).text);
+    const form = page.querySelector(`form[action="/admin/packs/${order.packId}/remboursement"]`)!;
+    expect(form.querySelectorAll('option').map((o) => [o.getAttribute('value'), o.textContent])).toEqual([
+      ['surplus', 'Trop-perçu : 5,00 € reçus au-delà du prix (sans avoir)'],
+      ['goodwill', `Geste commercial, au plus ${euros(order.amountCents)} (un avoir est émis)`],
+    ]);
+    const csrf = form.querySelector('input[name=csrf]')!.getAttribute('value');
+    const done = await agent
+      .post(`/admin/packs/${order.packId}/remboursement`)
+      .type('form')
+      .send({ csrf, reason: 'surplus', amount: '5,00' });
+    expect([done.status, done.headers.location]).toEqual([303, `/admin/packs/${order.packId}`]);
+    const after = visibleText((await agent.get(`/admin/packs/${order.packId}`)).text);
+    expect(after).toContain('Remboursement de 5,00 € décidé, par virement');
+    expect(after).toContain('5,00 € — trop-perçu');
   });
 
   // ------------------------------------------------------------------------------------------- the validator

@@ -9,7 +9,7 @@
 import { DateTime } from 'luxon';
 import { DEFAULT_CATALOG, type PackCode } from '../../src/shared/catalog';
 import type { BookingView, PackInput, PaymentMethod, PaymentSignal } from '../../src/shared/pack';
-import { DEFAULT_SETTINGS, type PackSettings } from '../../src/shared/policy';
+import { DEFAULT_SETTINGS, refundDueOf, type PackSettings } from '../../src/shared/policy';
 import { initialData, PackModel, PackRuleError, type Effect, type PackEvent } from '../../src/workflows/pack/model';
 import { isValidPaymentSignal } from '../../src/workflows/pack/payments';
 import { DAY, HOUR, MINUTE } from '../support/time';
@@ -1297,6 +1297,112 @@ describe('a transfer dated as the bank dates it', () => {
     passTime(model, DAY_8);
     pay(model, DAY_8, { paidAt: iso(DAY_6) });
     expect(model.data.status).toBe('CANCELLED_UNPAID');
+  });
+});
+
+// ----------------------------------------------------------------------------------------------- provider's refunds
+
+/** Carries out the refunds among `effects` as Stripe would (or as provider tasks for transfers); returns what follows. */
+function refundsMade(model: PackModel, effects: Effect[], nowMs: number): Effect[] {
+  for (const e of effects)
+    if (e.kind === 'refund')
+      model.refundRecorded(
+        e,
+        e.method === 'card' ? { status: 'REFUNDED', stripeRefundId: `re_${e.key}` } : { status: 'PROVIDER_TASK' },
+        nowMs,
+      );
+  return model.takeEffects();
+}
+const refundsIn = (effects: Effect[]) => effects.flatMap((e) => (e.kind === 'refund' ? [e] : []));
+const creditNotesIn = (effects: Effect[]) =>
+  effects.flatMap((e) => (e.kind === 'document' && e.request.kind === 'credit_note' ? [e.request] : []));
+
+describe('the provider’s own refunds: a commercial gesture (with its credit note) or a surplus (without)', () => {
+  const LATER = paris('2027-01-10T09:00');
+
+  test('a gesture on a card pack is refunded on the card, told to the client, and credited on the invoice for its amount', () => {
+    const model = paidPack({ quantity: 2 });
+    expect(model.snapshot(LATER).refundable).toEqual({ goodwillCents: 18_000, surplusCents: 0 });
+    const answer = model.grantRefund({ amountCents: 3_000, reason: 'GOODWILL', note: 'Séance écourtée' }, LATER);
+    expect(answer).toEqual({ refund: { reason: 'GOODWILL', amountCents: 3_000, method: 'card' } });
+    const effects = model.takeEffects();
+    expect(refundsIn(effects)).toEqual([
+      expect.objectContaining({ key: 'goodwill:1:payment-' + String(keys), reason: 'GOODWILL', amountCents: 3_000, method: 'card' }),
+    ]);
+    expect(eventOf(effects, 'REFUND_GRANTED')).toMatchObject({
+      data: { n: 1, reason: 'GOODWILL', amountCents: 3_000, refundMethod: 'card', note: 'Séance écourtée' },
+      emails: [{ template: 'REFUND_GRANTED', to: 'client' }],
+    });
+    const after = refundsMade(model, effects, LATER);
+    expect(creditNotesIn(after)).toEqual([
+      expect.objectContaining({ kind: 'credit_note', amountCents: 3_000, reason: 'Geste commercial', corrects: 'invoice:pack-under-test' }),
+    ]);
+    expect(model.snapshot(LATER)).toMatchObject({
+      refundable: { goodwillCents: 15_000, surplusCents: 0 },
+      providerRefunds: [{ n: 1, reason: 'GOODWILL', amountCents: 3_000, note: 'Séance écourtée' }],
+      hours: { total: 2, available: 2 },
+      status: 'ACTIVE',
+    });
+  });
+
+  test('gestures never give back more than the price; a surplus never more than what was received beyond it', () => {
+    const model = paidPack();
+    expect(refusal(() => model.checkProviderRefund({ amountCents: 9_001, reason: 'GOODWILL' }))).toBe('VALIDATION_FAILED');
+    expect(refusal(() => model.checkProviderRefund({ amountCents: 1, reason: 'SURPLUS' }))).toBe('VALIDATION_FAILED');
+    expect(refusal(() => model.checkProviderRefund({ amountCents: 0, reason: 'GOODWILL' }))).toBe('VALIDATION_FAILED');
+    expect(refusal(() => model.checkProviderRefund({ amountCents: 100, reason: 'GIFT' }))).toBe('VALIDATION_FAILED');
+    model.grantRefund({ amountCents: 6_000, reason: 'GOODWILL' }, LATER);
+    expect(refusal(() => model.checkProviderRefund({ amountCents: 3_001, reason: 'GOODWILL' }))).toBe('VALIDATION_FAILED');
+    expect(model.checkProviderRefund({ amountCents: 3_000, reason: 'GOODWILL' })).toEqual({ amountCents: 3_000, reason: 'GOODWILL' });
+  });
+
+  test('an unpaid or withdrawn pack has nothing to give back of this kind', () => {
+    expect(refusal(() => order().checkProviderRefund({ amountCents: 100, reason: 'GOODWILL' }))).toBe('PACK_NOT_ACTIVE');
+    const withdrawn = paidPack();
+    withdrawn.withdraw(LATER);
+    expect(refusal(() => withdrawn.checkProviderRefund({ amountCents: 100, reason: 'GOODWILL' }))).toBe('PACK_NOT_ACTIVE');
+    expect(withdrawn.snapshot(LATER).refundable).toEqual({ goodwillCents: 0, surplusCents: 0 });
+  });
+
+  test('a transfer’s surplus is refunded by transfer, due at the end of the 14th day, with no credit note: no invoice covers it', () => {
+    const model = order({ paymentMethod: 'bank_transfer' });
+    pay(model, PAID, { amountCents: 10_000 });
+    model.takeEffects();
+    expect(model.snapshot(LATER).refundable).toEqual({ goodwillCents: 9_000, surplusCents: 1_000 });
+    model.grantRefund({ amountCents: 1_000, reason: 'SURPLUS' }, LATER);
+    const effects = model.takeEffects();
+    expect(refundsIn(effects)).toEqual([
+      expect.objectContaining({
+        reason: 'SURPLUS',
+        amountCents: 1_000,
+        method: 'bank_transfer',
+        dueAtMs: refundDueOf(LATER, DEFAULT_SETTINGS).dueAtMs,
+      }),
+    ]);
+    const after = refundsMade(model, effects, LATER);
+    expect(creditNotesIn(after)).toEqual([]);
+    expect(model.snapshot(LATER).refundsDue).toEqual([expect.objectContaining({ reason: 'SURPLUS', amountCents: 1_000, paidAt: null })]);
+    expect(model.snapshot(LATER).refundable).toEqual({ goodwillCents: 9_000, surplusCents: 0 });
+  });
+
+  test('a withdrawal after a gesture refunds the rest only, and its credit note takes the invoice to zero, never below', () => {
+    const model = paidPack();
+    refundsMade(model, (model.grantRefund({ amountCents: 2_000, reason: 'GOODWILL' }, LATER), model.takeEffects()), LATER);
+    const { refund } = model.withdraw(LATER + HOUR);
+    expect(refund).toMatchObject({ method: 'card', amountCents: 7_000 });
+    const effects = model.takeEffects();
+    expect(refundsIn(effects).map((r) => r.amountCents)).toEqual([7_000]);
+    expect(creditNotesIn(refundsMade(model, effects, LATER + HOUR)).map((c) => c.amountCents)).toEqual([7_000]);
+  });
+
+  test('a withdrawal that also refunds a surplus credits the invoice for its price only', () => {
+    const model = order({ paymentMethod: 'bank_transfer' });
+    pay(model, PAID, { amountCents: 10_000 });
+    model.takeEffects();
+    model.withdraw(LATER);
+    const effects = model.takeEffects();
+    expect(refundsIn(effects).map((r) => r.amountCents)).toEqual([10_000]);
+    expect(creditNotesIn(refundsMade(model, effects, LATER)).map((c) => c.amountCents)).toEqual([9_000]);
   });
 });
 

@@ -7,7 +7,7 @@
 import crypto from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import type { Activities } from '../../src/activities';
-import { getPackState, packWorkflowId, paymentReceived, withdraw } from '../../src/shared/pack';
+import { getPackState, packWorkflowId, paymentReceived, refundClient, withdraw } from '../../src/shared/pack';
 import { DEFAULT_SETTINGS, expiryOf } from '../../src/shared/policy';
 import { initialData } from '../../src/workflows/pack/model';
 import type { packWorkflow } from '../../src/workflows/pack/workflow';
@@ -129,6 +129,41 @@ describe('documents issued by the pack’s life', () => {
       [{ kind: 'document', ref: credit.key }],
     ]);
     await saveHistory(w, h, 'credit-note-on-withdrawal');
+  });
+
+  test('the provider’s commercial gesture is refunded and credited once; a later withdrawal refunds and credits the rest only', async () => {
+    const h = await w.order({ quantity: 2 });
+    const s = await w.pay(h);
+    await until(
+      () => documents(s.packId),
+      (d) => d.length === 1,
+      'the invoice',
+    );
+    const granted = await h.executeUpdate(refundClient, { args: [{ amountCents: 5_000, reason: 'GOODWILL' }] });
+    expect(granted).toEqual({ refund: { reason: 'GOODWILL', amountCents: 5_000, method: 'card' } });
+    await until(
+      () => documents(s.packId),
+      (d) => d.length === 2,
+      'the gesture’s credit note',
+    );
+    await h.executeUpdate(withdraw);
+    const [invoice, gesture, withdrawal, ...more] = await until(
+      () => documents(s.packId),
+      (d) => d.length >= 3,
+      'the withdrawal’s credit note',
+    );
+    expect(more).toEqual([]);
+    expect([invoice.inclVatCents, gesture.inclVatCents, withdrawal.inclVatCents]).toEqual([s.priceCents, 5_000, s.priceCents - 5_000]);
+    expect([gesture.corrects, withdrawal.corrects]).toEqual([invoice.number, invoice.number]);
+    const refunds = await w.db.prisma.refund.findMany({ where: { packId: s.packId }, orderBy: { createdAt: 'asc' } });
+    expect(refunds.map((r) => r.amountCents)).toEqual([5_000, s.priceCents - 5_000]);
+    await until(
+      () => timeline(w, s.packId),
+      (t) => t.filter((x) => x === 'CREDIT_NOTE_ISSUED').length === 2,
+      'both credit notes on the timeline',
+    );
+    await w.mailsSettled(s.packId);
+    await saveHistory(w, h, 'goodwill-then-withdrawal');
   });
 
   test('a pack paid before invoices existed gets its invoice once, when it next wakes', async () => {

@@ -24,7 +24,7 @@ const SCENARIOS = [
 /** Scenarios recorded since dated payments and refund due dates (issue 13): their paths exist from that generation on. */
 const DATED_SCENARIOS = ['refund-reminded', 'transfer-dated-before-deadline', 'withdrawal-recorded-day-16'];
 /** Scenarios recorded since invoices and credit notes (issue 14). */
-const INVOICE_SCENARIOS = ['invoice-on-payment', 'credit-note-on-withdrawal'];
+const INVOICE_SCENARIOS = ['invoice-on-payment', 'credit-note-on-withdrawal', 'goodwill-then-withdrawal'];
 /**
  * Each generation's folder and its files: the scenarios (and those added with it), and as many runs of the
  * continue-as-new one as it made.

@@ -144,6 +144,23 @@ function body(ctx: MailContext): Body {
             : 'Nous vous le rembourserons par virement sous 14 jours ; nous vous contacterons si nous avons besoin de vos coordonnées bancaires.',
         ],
       };
+    case 'REFUND_GRANTED':
+      return {
+        subject: 'Un remboursement vous est accordé',
+        lines: [
+          d.reason === 'SURPLUS'
+            ? `Vous nous avez versé ${euros(Number(d.amountCents))} de plus que le prix de votre ${pack.label} : ce trop-perçu vous est remboursé.`
+            : `À titre de geste commercial, ${euros(Number(d.amountCents))} du prix de votre ${pack.label} vous sont remboursés.`,
+          ...(typeof d.note === 'string' && d.note ? [`Message du prestataire : ${d.note}`] : []),
+          d.refundMethod === 'card'
+            ? 'Le remboursement est fait sur votre carte ; il apparaît sous quelques jours.'
+            : 'Le remboursement vous est fait par virement sous 14 jours ; nous vous contacterons si nous avons besoin de vos coordonnées bancaires.',
+          ...(d.reason === 'GOODWILL'
+            ? ['L’avoir correspondant vous sera envoyé par e-mail et restera disponible dans votre espace client.']
+            : []),
+          `Vos heures restent inchangées. ${left}`,
+        ],
+      };
     case 'BOOKING_REQUESTED':
       return {
         subject: 'Demande de séance reçue',
@@ -429,6 +446,8 @@ const REFUND_REASONS: Record<string, string> = {
   UNEXPECTED_PAYMENT: 'paiement reçu pour une commande close ou déjà payée',
   ORDER_CANCELLED: 'paiement partiel d’une commande annulée faute de paiement',
   PACK_CLOSED: 'paiement reçu pour un pack clos',
+  GOODWILL: 'geste commercial',
+  SURPLUS: 'trop-perçu',
 };
 
 export function renderEmail(ctx: MailContext): RenderedEmail {

@@ -16,6 +16,7 @@ import {
   transferBody,
   uuidParam,
   withdrawalBody,
+  providerRefundBody,
 } from './schemas';
 
 /** What marking a refund paid answers (the API) and the dashboard reports. */
@@ -89,6 +90,11 @@ export function adminApiRouter(ctx: GatewayContext): Router {
   r.post('/api/admin/packs/:packId/withdrawal', async (req, res) => {
     const { receivedAt } = parse(withdrawalBody, req.body);
     res.json(packs.view(await packs.recordWithdrawal(String(req.params.packId), receivedAt, ctx.zone)));
+  });
+
+  r.post('/api/admin/packs/:packId/refunds', async (req, res) => {
+    const packId = parse(uuidParam, req.params.packId);
+    res.json(packs.view(await packs.grantRefund(packId, parse(providerRefundBody, req.body))));
   });
 
   r.post('/api/admin/refunds/:key/paid', async (req, res) => {

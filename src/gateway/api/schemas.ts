@@ -73,6 +73,32 @@ export const transferBody = z
   })
   .strict();
 
+/**
+ * `POST /api/admin/packs/:packId/refunds`: money the provider gives back of their own accord — a commercial gesture
+ * on the price (`goodwill`, with its credit note) or a surplus received beyond it (`surplus`).
+ */
+export const providerRefundBody = z
+  .object({
+    amountCents: z
+      .number({ message: 'un montant en centimes est attendu.' })
+      .int('un montant en centimes entiers est attendu.')
+      .min(1)
+      .max(10_000_000),
+    reason: z.enum(['goodwill', 'surplus'], { message: '« goodwill » (geste commercial) ou « surplus » (trop-perçu).' }),
+    note: z
+      .string()
+      .trim()
+      .max(300, '300 caractères au plus.')
+      .regex(/^[^\r\n<>]*$/, 'une seule ligne, sans < ni >.')
+      .optional(),
+  })
+  .strict()
+  .transform((b) => ({
+    amountCents: b.amountCents,
+    reason: b.reason === 'goodwill' ? ('GOODWILL' as const) : ('SURPLUS' as const),
+    ...(b.note ? { note: b.note } : {}),
+  }));
+
 /** `POST /api/admin/packs/:packId/withdrawal`: a withdrawal the client sent by email or letter, and when it was received. */
 export const withdrawalBody = z.object({ receivedAt }).strict();
 

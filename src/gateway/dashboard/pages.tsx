@@ -210,6 +210,56 @@ function SessionActions({ packId, b, csrf }: { packId: string; b: PackApiView['b
   );
 }
 
+/**
+ * Money given back of the provider's own accord on a paid pack: a commercial gesture on the price (its credit note is
+ * sent to the client) or a surplus received beyond it; each refunded like the pack was paid (card, or a transfer to
+ * make within 14 days).
+ */
+function ProviderRefundForm({ s, packId, csrf }: { s: PackApiView; packId: string; csrf: string }) {
+  const r = s.refundable;
+  if (!r || (r.goodwillCents === 0 && r.surplusCents === 0)) return null;
+  return (
+    <>
+      <h2>Rembourser le client</h2>
+      {(s.providerRefunds ?? []).length > 0 && (
+        <ul data-testid="provider-refunds">
+          {(s.providerRefunds ?? []).map((x) => (
+            <li key={x.n}>
+              {euros(x.amountCents)} — {REFUND_REASON_LABELS[x.reason]}
+              {x.note ? ` (« ${x.note} »)` : ''}
+            </li>
+          ))}
+        </ul>
+      )}
+      <form class="stack" method="post" action={`/admin/packs/${packId}/remboursement`}>
+        <Csrf token={csrf} />
+        <label for="refund-reason">Motif</label>
+        <select id="refund-reason" name="reason" required>
+          {r.surplusCents > 0 && <option value="surplus">Trop-perçu : {euros(r.surplusCents)} reçus au-delà du prix (sans avoir)</option>}
+          {r.goodwillCents > 0 && <option value="goodwill">Geste commercial, au plus {euros(r.goodwillCents)} (un avoir est émis)</option>}
+        </select>
+        <label for="refund-amount">Montant à rembourser (€)</label>
+        <input
+          id="refund-amount"
+          name="amount"
+          type="number"
+          step="0.01"
+          min="0.01"
+          max={String(Math.max(r.goodwillCents, r.surplusCents) / 100)}
+          value={r.surplusCents > 0 ? String(r.surplusCents / 100) : ''}
+          required
+        />
+        <label for="refund-note">Message au client (facultatif)</label>
+        <input id="refund-note" name="note" type="text" maxlength={300} />
+        <p class="muted">Les heures du pack ne changent pas. Une rétractation ultérieure ne rembourserait pas deux fois ce montant.</p>
+        <p>
+          <button type="submit">Rembourser</button>
+        </p>
+      </form>
+    </>
+  );
+}
+
 /** A transfer is entered while the order waits for it, and after a cancellation for non-payment while the workflow is open. */
 function takesTransfer(s: PackApiView): boolean {
   if (s.status === 'AWAITING_PAYMENT') return true;
@@ -356,6 +406,7 @@ export function PackDetailPage(
       <RefundsDue s={s} zone={zone} csrf={csrf} />
       {takesTransfer(s) && <TransferForm s={s} row={row} zone={zone} csrf={csrf} />}
       {(s.status === 'AWAITING_PAYMENT' || s.status === 'ACTIVE') && <WithdrawalForm s={s} packId={packId} zone={zone} csrf={csrf} />}
+      <ProviderRefundForm s={s} packId={packId} csrf={csrf} />
       <h2>Séances</h2>
       <table>
         <thead>

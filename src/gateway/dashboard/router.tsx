@@ -9,7 +9,7 @@ import { euros, frenchDate } from '../../shared/format';
 import type { PackState } from '../../shared/pack';
 import { PACK_STATUSES } from '../../shared/policy';
 import { markRefundPaid, temporalUrl } from '../api/admin';
-import { refundKeyParam, uuidParam } from '../api/schemas';
+import { providerRefundBody, refundKeyParam, uuidParam } from '../api/schemas';
 import type { GatewayContext } from '../context';
 import { ApiError } from '../http/errors';
 import { csrfToken, endSession, isAdmin, redirectWithFlash, requireCsrf, startAdminSession, takeFlash, noStore } from '../http/session';
@@ -168,6 +168,21 @@ export function dashboardRouter(ctx: GatewayContext): Router {
     const receivedAt = receivedAtOfForm(formField(req, 'receivedOn'), formField(req, 'receivedTime'), ctx.zone);
     const s = await ctx.packs.recordWithdrawal(packId, receivedAt, ctx.zone);
     await redirectWithFlash(req, res, `/admin/packs/${packId}`, withdrawalDone(s, receivedAt, ctx.zone));
+  });
+
+  r.post('/admin/packs/:id/remboursement', ...change, async (req, res) => {
+    const packId = String(req.params.id);
+    const amountCents = Math.round(Number(formField(req, 'amount').replace(',', '.')) * 100);
+    const refund = parse(providerRefundBody, { amountCents, reason: formField(req, 'reason'), note: formField(req, 'note') || undefined });
+    const s = await ctx.packs.grantRefund(packId, refund);
+    const by = s.paymentMethod === 'card' ? 'sur sa carte' : 'par virement : il apparaît dans « À faire » avec sa date limite';
+    const credit = refund.reason === 'GOODWILL' ? ' ; l’avoir lui est envoyé' : '';
+    await redirectWithFlash(
+      req,
+      res,
+      `/admin/packs/${packId}`,
+      `Remboursement de ${euros(amountCents)} décidé, ${by}. Le client en est informé par e-mail${credit}.`,
+    );
   });
 
   r.post('/admin/remboursements/:key/effectue', ...change, async (req, res) => {

@@ -70,6 +70,7 @@ export const EVENT_LABELS: Record<string, string> = {
   ORDER_REVIVED: 'Commande rétablie : paiement daté avant l’échéance',
   INVOICE_ISSUED: 'Facture émise',
   CREDIT_NOTE_ISSUED: 'Avoir émis',
+  REFUND_GRANTED: 'Remboursement accordé par vous',
 };
 
 /** Who acted, when the event itself does not say (`data.by`). */
@@ -82,6 +83,7 @@ const EVENT_ACTORS: Record<string, Actor> = {
   PENALTY_WAIVED: 'provider',
   WITHDRAWN: 'client',
   REFUND_PAID: 'provider',
+  REFUND_GRANTED: 'provider',
 };
 
 export function eventActor(type: string, data: Record<string, unknown>): string {
@@ -104,6 +106,8 @@ export const REFUND_REASON_LABELS: Record<string, string> = {
   UNEXPECTED_PAYMENT: 'paiement pour une commande close ou déjà payée',
   ORDER_CANCELLED: 'paiement partiel d’une commande annulée faute de paiement',
   PACK_CLOSED: 'paiement pour un pack clos',
+  GOODWILL: 'geste commercial',
+  SURPLUS: 'trop-perçu',
 };
 
 /** Why a withdrawal is not possible (the pack state's `withdrawal.reason`). */
@@ -140,6 +144,7 @@ export const EMAIL_LABELS: Record<EmailTemplate, string> = {
   PACK_ENDED_EXPIRED: 'Pack expiré',
   WITHDRAWN: 'Rétractation enregistrée',
   DOCUMENT_ISSUED: 'Facture ou avoir envoyé',
+  REFUND_GRANTED: 'Remboursement accordé',
   PROVIDER_ORDER_RECEIVED: 'Nouvelle commande (prestataire)',
   PROVIDER_ORDER_CANCELLED_UNPAID: 'Commande annulée (prestataire)',
   PROVIDER_PAYMENT_CONFIRMED: 'Paiement reçu (prestataire)',

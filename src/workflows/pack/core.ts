@@ -4,7 +4,7 @@
  * each concern has its module (booking, attendance, hours, payments, withdrawal, timers), and ./model.ts is the
  * façade the workflow uses. No Temporal, no I/O, no clock: every change takes `nowMs`.
  */
-import type { Actor, BookingView, PackInput, PaymentView, WithdrawalRefund } from '../../shared/pack';
+import type { Actor, BookingView, PackInput, PaymentView, ProviderRefundReason, WithdrawalRefund } from '../../shared/pack';
 import { FINAL_STATUSES, sessionDurationMs, withdrawalDeadlineOf, type Hours, type PackStatus } from '../../shared/policy';
 import { EffectQueue } from './effects';
 import { PackRuleError } from './errors';
@@ -31,6 +31,10 @@ export interface PackData {
    * of packs from before invoices, until they get theirs (./documents.ts).
    */
   invoice?: { key: string; number: string | null };
+  /** What credit notes have taken off the invoice so far (absent: nothing). */
+  creditedCents?: number;
+  /** Refunds the provider decided (./provider-refunds.ts); absent in the data of packs from before them. */
+  providerRefunds?: ProviderRefund[];
   /** When the status became final (CANCELLED_UNPAID, WITHDRAWN, EXPIRED) or the hours ran out (USED_UP). */
   endedAtMs: number | null;
   /** Keys of the one-shot timers already handled (reminders, warnings, session starts). */
@@ -52,6 +56,21 @@ export function initialData(): PackData {
     fired: [],
     seq: 0,
   };
+}
+
+/** A payment whose money the pack kept (not refunded or flagged on arrival). */
+export function isKept(p: PaymentView): boolean {
+  return p.outcome === 'ACCEPTED' || p.outcome === 'PARTIAL' || p.outcome === 'SURPLUS';
+}
+
+/** A refund the provider decided: how much, why, and from which payments (by their idempotency keys). */
+export interface ProviderRefund {
+  n: number;
+  reason: ProviderRefundReason;
+  amountCents: number;
+  atMs: number;
+  note?: string;
+  from: Array<{ payment: string; amountCents: number }>;
 }
 
 /** A refund owed by bank transfer (a provider task), as the pack keeps it. */

@@ -9,8 +9,7 @@
  *   credit note: a credit note reduces an invoice, and such money was never invoiced.
  * A pack paid before invoices existed gets its invoice once, the first time it wakes under this code.
  */
-import type { PaymentView } from '../../shared/pack';
-import type { PackCore } from './core';
+import { isKept, type PackCore } from './core';
 import { toClient, type DocumentEffect, type RefundEffect } from './effects';
 import { toIso } from './instants';
 
@@ -22,11 +21,9 @@ export const INVOICE_PAID_PACKS = 'invoice-paid-packs';
 export const invoiceKey = (packId: string) => `invoice:${packId}`;
 export const creditNoteKey = (refundKey: string) => `credit:${refundKey}`;
 
-const kept = (p: PaymentView) => p.outcome === 'ACCEPTED' || p.outcome === 'PARTIAL' || p.outcome === 'SURPLUS';
-
 /** The payments the invoice acknowledges: every one kept for the pack (a part-payment, then the rest). */
 function invoiceRequest(pack: PackCore, paidAtMs: number): DocumentEffect['request'] {
-  const payments = pack.data.payments.filter(kept);
+  const payments = pack.data.payments.filter(isKept);
   const last = payments[payments.length - 1];
   return {
     key: invoiceKey(pack.input.packId),
@@ -65,7 +62,14 @@ export function invoiceIfMissing(pack: PackCore): void {
   pack.effects.document(request, true);
 }
 
-/** A refund was made or handed to the provider: invoiced money given back gets its credit note. */
+/** The refunds that give back invoiced money: a withdrawal's, and a commercial gesture on the price. */
+const CREDITED_REASONS = new Set(['WITHDRAWAL', 'GOODWILL']);
+
+/**
+ * A refund was made or handed to the provider: invoiced money given back gets its credit note, for the part of the
+ * refund the invoice covers — never more than the invoice still holds (a withdrawal also gives back a surplus that no
+ * invoice covers).
+ */
 export function creditNoteOnRefund(
   pack: PackCore,
   r: RefundEffect,
@@ -73,8 +77,18 @@ export function creditNoteOnRefund(
   nowMs: number,
 ): void {
   const invoice = pack.data.invoice;
-  if (!invoice || r.reason !== 'WITHDRAWAL') return;
-  const consumed = pack.data.refund?.consumedHours ?? 0;
+  if (!invoice || !CREDITED_REASONS.has(r.reason)) return;
+  const credited = pack.data.creditedCents ?? 0;
+  const amountCents = Math.min(r.amountCents, pack.input.priceCents - credited);
+  if (amountCents <= 0) return;
+  pack.data.creditedCents = credited + amountCents;
+  const consumed = r.reason === 'WITHDRAWAL' ? (pack.data.refund?.consumedHours ?? 0) : 0;
+  const reason =
+    r.reason === 'GOODWILL'
+      ? 'Geste commercial'
+      : consumed > 0
+        ? 'Rétractation du client : heures non consommées remboursées'
+        : 'Rétractation du client';
   pack.effects.document(
     {
       key: creditNoteKey(r.key),
@@ -82,9 +96,9 @@ export function creditNoteOnRefund(
       paidAtMs: nowMs,
       method: r.method,
       reference: outcome.stripeRefundId ?? r.reference,
-      amountCents: r.amountCents,
+      amountCents,
       corrects: invoice.key,
-      reason: consumed > 0 ? 'Rétractation du client : heures non consommées remboursées' : 'Rétractation du client',
+      reason,
       ...(outcome.status === 'PROVIDER_TASK' && r.dueAtMs !== undefined ? { refundDueAtMs: r.dueAtMs } : {}),
       ...(consumed > 0 ? { hours: pack.input.totalHours - consumed } : {}),
     },

@@ -17,6 +17,8 @@ import * as documents from './documents';
 import type { DocumentEffect, Effect, RefundEffect } from './effects';
 import { expire, warnOfExpiry } from './hours';
 import * as payments from './payments';
+import * as providerRefunds from './provider-refunds';
+import type { ProviderRefundRequest } from './provider-refunds';
 import * as refunds from './refunds';
 import { snapshotOf } from './snapshot';
 import { bookingIdOf, closesAtMs, reminderLeadOf, timersOf, type Timer } from './timers';
@@ -102,6 +104,15 @@ export class PackModel {
   /** An invoice or credit note the pack asked for is issued. */
   documentIssued(e: DocumentEffect, issued: { number: string; issuedAt: string; totalCents: number }, nowMs: number): void {
     documents.documentIssued(this.pack, e, issued, nowMs);
+  }
+
+  /** The provider's own refund of a paid pack (a gesture or a surplus): refused with the reason, or what it can take. */
+  checkProviderRefund(a: unknown): ProviderRefundRequest {
+    return providerRefunds.checkProviderRefund(this.pack, a);
+  }
+
+  grantRefund(a: unknown, nowMs: number): ReturnType<typeof providerRefunds.grantRefund> {
+    return providerRefunds.grantRefund(this.pack, a, nowMs);
   }
 
   /** The provider made a refund owed by transfer; false when the pack owes no such refund (or it was already paid). */

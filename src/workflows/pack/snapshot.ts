@@ -3,6 +3,7 @@ import type { PackState } from '../../shared/pack';
 import { paymentDeadlineOf } from '../../shared/policy';
 import type { PackCore } from './core';
 import { toIso } from './instants';
+import { goodwillLeftCents, surplusLeftCents } from './provider-refunds';
 import { refundsDueView } from './refunds';
 import { closesAtMs, timersOf } from './timers';
 import { withdrawalAt } from './withdrawal';
@@ -30,6 +31,17 @@ export function snapshotOf(pack: PackCore, nowMs: number): PackState {
     withdrawal: withdrawalAt(pack, nowMs),
     refund: d.refund,
     refundsDue: refundsDueView(pack),
+    refundable:
+      d.paidAtMs === null || d.status === 'WITHDRAWN' || d.status === 'CANCELLED_UNPAID'
+        ? { goodwillCents: 0, surplusCents: 0 }
+        : { goodwillCents: goodwillLeftCents(pack), surplusCents: surplusLeftCents(pack) },
+    providerRefunds: (d.providerRefunds ?? []).map((r) => ({
+      n: r.n,
+      reason: r.reason,
+      amountCents: r.amountCents,
+      at: toIso(r.atMs),
+      ...(r.note ? { note: r.note } : {}),
+    })),
     closedAt: closes === null ? null : toIso(closes),
     nextTimers: timersOf(pack)
       .slice(0, 10)

@@ -6,7 +6,7 @@
  * (the CGV as written) or the hours not consumed refunded (`prorata`, L221-25). The sessions still ahead are cancelled
  * (their invites too), the pack is closed, and a refund owed by transfer is due 14 days after the statement (L221-24).
  */
-import type { PaymentView, WithdrawalRefund } from '../../shared/pack';
+import type { WithdrawalRefund } from '../../shared/pack';
 import { frenchDate, frenchDateTime } from '../../shared/format';
 import {
   refundDueOf,
@@ -16,11 +16,12 @@ import {
   type WithdrawalEligibility,
 } from '../../shared/policy';
 import { bumpInvite, slotFor } from './booking';
-import type { PackCore } from './core';
+import { isKept, type PackCore } from './core';
 import { bookingData, toClient, toProvider } from './effects';
 import { PackRuleError } from './errors';
 import { toIso, toMs } from './instants';
 import { refundOf } from './payments';
+import { providerRefundedCents, refundedFrom } from './provider-refunds';
 
 /** How far ahead of the workflow's clock a received date may be (the gateway's and the worker's clocks differ a little). */
 const CLOCK_SKEW_MS = 5 * 60_000;
@@ -120,23 +121,26 @@ export function withdraw(
     }
   }
   const consumedHours = eligibility.consumedHours ?? 0;
+  // What the provider already gave back (a gesture, a surplus) is not refunded twice.
+  const keptCents = pack.data.paidCents - providerRefundedCents(pack);
   const amountCents = withdrawalRefundCents({
     priceCents: pack.input.priceCents,
     totalHours: pack.input.totalHours,
-    keptCents: pack.data.paidCents,
+    keptCents,
     consumedHours,
   });
   const { dueAtMs } = refundDueOf(receivedAtMs, pack.settings);
   let method = pack.input.paymentMethod;
   // What is kept for the consumed hours comes out of the first payments; the rest of each is refunded.
-  let kept = pack.data.paidCents - amountCents;
+  let kept = keptCents - amountCents;
   for (const p of pack.data.payments) {
     // Only the money kept for the pack: what was already refunded or flagged is not refunded twice.
     if (!isKept(p)) continue;
     method = p.method;
-    const keep = Math.min(kept, p.amountCents);
+    const available = p.amountCents - refundedFrom(pack, p.idempotencyKey);
+    const keep = Math.min(kept, available);
     kept -= keep;
-    if (p.amountCents - keep > 0) pack.effects.refund(refundOf(p, 'withdrawal', 'WITHDRAWAL', dueAtMs, p.amountCents - keep));
+    if (available - keep > 0) pack.effects.refund(refundOf(p, 'withdrawal', 'WITHDRAWAL', dueAtMs, available - keep));
   }
   const byTransfer = method === 'bank_transfer' && amountCents > 0;
   const refund: WithdrawalRefund = {
@@ -160,8 +164,4 @@ export function withdraw(
     [toClient('WITHDRAWN'), toProvider('PROVIDER_WITHDRAWN')],
   );
   return { status: 'WITHDRAWN', refund };
-}
-
-function isKept(p: PaymentView): boolean {
-  return p.outcome === 'ACCEPTED' || p.outcome === 'PARTIAL' || p.outcome === 'SURPLUS';
 }

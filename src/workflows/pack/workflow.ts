@@ -33,6 +33,7 @@ import {
   paymentReceived,
   PACK_ERROR_CODES,
   recordWithdrawal,
+  refundClient,
   refundPaid,
   reportNoShow,
   requestBooking,
@@ -267,6 +268,11 @@ function registerHandlers(run: PackRun): void {
   onUpdate(run, recordWithdrawal, {
     validate: ({ receivedAt }) => model.checkRecordedWithdrawal(receivedAt, now()),
     decide: ({ receivedAt }) => model.recordWithdrawal(receivedAt, now()),
+  });
+
+  onUpdate(run, refundClient, {
+    validate: (a) => model.checkProviderRefund(a),
+    decide: (a) => model.grantRefund(a, now()),
   });
 
   setHandler(refundPaid, (paid: { key: string } | null) =>
