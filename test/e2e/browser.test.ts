@@ -83,6 +83,15 @@ describe('a client buys a half-day pack, books, reschedules, cancels late; the p
     expect(await page.textContent('[data-testid=hours-available]')).toBe('3');
     await shot('portal-paid');
 
+    // The invoice, in « Mes factures », downloads as the PDF/A-3 issued (with its factur-x.xml), byte for byte.
+    const invoice = await w.db.prisma.invoice.findFirstOrThrow({ where: { packId: pack.id, kind: 'invoice' }, include: { pdf: true } });
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click(`[data-testid="download-${invoice.number}"]`)]);
+    expect(download.suggestedFilename()).toBe(`${invoice.number}.pdf`);
+    const file = fs.readFileSync(await download.path());
+    expect(file.subarray(0, 8).toString('latin1')).toBe('%PDF-1.7');
+    expect(file.equals(Buffer.from(invoice.pdf!.pdf))).toBe(true);
+    expect(file.includes('factur-x.xml')).toBe(true);
+
     // 3. Book a slot at least two days ahead.
     const slots = await page.$$eval('[data-slot]', (els) => els.map((e) => e.getAttribute('data-slot')!));
     const farSlot = slots.find((s) => Date.parse(s) > Date.now() + 48 * HOUR)!;
