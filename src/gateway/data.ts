@@ -36,12 +36,14 @@ export interface OrderRow {
   checkoutSessionId: string | null;
   checkoutUrl: string | null;
   checkoutCount: number;
+  orderFingerprint: string | null;
 }
 
 const ORDER_COLUMNS = `p.id::text, p.customer_id::text AS "customerId", p.pack_code AS "packCode", p.quantity, p.total_hours AS "totalHours",
   p.session_hours AS "sessionHours", p.break_minutes AS "breakMinutes", p.price_cents AS "priceCents", p.payment_method AS "paymentMethod",
   p.bank_reference AS "bankReference", p.status, p.ordered_at AS "orderedAt", p.payment_deadline AS "paymentDeadline",
-  p.checkout_session_id AS "checkoutSessionId", p.checkout_url AS "checkoutUrl", p.checkout_count AS "checkoutCount"`;
+  p.checkout_session_id AS "checkoutSessionId", p.checkout_url AS "checkoutUrl", p.checkout_count AS "checkoutCount",
+  p.order_fingerprint AS "orderFingerprint"`;
 
 export interface Customer {
   id: string;
@@ -145,6 +147,8 @@ export interface NewOrder {
   paymentMethod: PaymentMethod;
   project: string | null;
   bankReference: string;
+  /** What the order asked for, hashed (`orderFingerprint`). */
+  fingerprint: string;
   at: Date;
   paymentDeadline: Date;
   consent: { ip: string; userAgent: string; cgvVersion: string; kinds: string[]; wordings: string[] };
@@ -185,8 +189,9 @@ export function createGatewayData(pool: Pool) {
            VALUES ($1::uuid, $2, $3, $4, $24, $25, $26) RETURNING id
          ), p AS (
            INSERT INTO pack (id, customer_id, order_key, pack_code, quantity, total_hours, session_hours, break_minutes, price_cents, currency,
-                             payment_method, bank_reference, project, status, ordered_at, payment_deadline, hours_available, updated_at)
-           SELECT $5::uuid, c.id, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 'AWAITING_PAYMENT', $17, $18, $9, now() FROM c
+                             payment_method, bank_reference, project, status, ordered_at, payment_deadline, hours_available, updated_at,
+                             order_fingerprint)
+           SELECT $5::uuid, c.id, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 'AWAITING_PAYMENT', $17, $18, $9, now(), $27 FROM c
            RETURNING *
          ), k AS (
            INSERT INTO consent (customer_id, pack_id, kind, wording, accepted_at, ip, user_agent, cgv_version)
@@ -220,6 +225,7 @@ export function createGatewayData(pool: Pool) {
           o.customer.billingAddress,
           o.customer.business?.name ?? null,
           o.customer.business?.siren ?? null,
+          o.fingerprint,
         ],
       );
       return rows[0];
@@ -422,11 +428,12 @@ export function createGatewayData(pool: Pool) {
         [q.status ?? null, q.limit ?? 200],
       ),
 
-    async recentLoginFailures(ip: string, sinceMs: number): Promise<number> {
-      const r = await one<{ n: number }>('SELECT count(*)::int AS n FROM login_attempt WHERE ip = $1 AND NOT succeeded AND at >= $2', [
-        ip,
-        new Date(sinceMs),
-      ]);
+    /** Failed logins since `sinceMs`, from one address or (`ip` null) from every address. */
+    async recentLoginFailures(ip: string | null, sinceMs: number): Promise<number> {
+      const r = await one<{ n: number }>(
+        'SELECT count(*)::int AS n FROM login_attempt WHERE ($1::text IS NULL OR ip = $1) AND NOT succeeded AND at >= $2',
+        [ip, new Date(sinceMs)],
+      );
       return r?.n ?? 0;
     },
 
@@ -494,6 +501,17 @@ export function createGatewayData(pool: Pool) {
     },
 
     /** When the pack's access tokens were revoked, if ever (undefined: no such pack). */
+    /**
+     * The client signs out everywhere: every access token and link of the pack issued until now is refused, and every
+     * portal session open on it (other browsers, other devices) ends.
+     */
+    async revokePackAccess(packId: string): Promise<void> {
+      await inTransaction(pool, async (c) => {
+        await c.query('UPDATE pack SET tokens_revoked_at = now(), updated_at = now() WHERE id = $1::uuid', [packId]);
+        await c.query(`DELETE FROM http_session WHERE sess->'portal'->>'packId' = $1`, [packId]);
+      });
+    },
+
     async tokensRevokedAt(packId: string): Promise<Date | null | undefined> {
       const r = await one<{ revoked: Date | null }>('SELECT tokens_revoked_at AS revoked FROM pack WHERE id = $1::uuid', [packId]);
       return r ? r.revoked : undefined;
@@ -530,10 +548,14 @@ export function createGatewayData(pool: Pool) {
           `DELETE FROM provider_task WHERE kind = 'WITHDRAWAL_REQUEST' AND details->>'email' = (SELECT email FROM customer WHERE id = $1::uuid)`,
           [customerId],
         );
-        // Stripe's events that matched no pack (UNMATCHED) may still name the client: those that carry their address go.
+        // Stripe's events that matched no pack (UNMATCHED) may still name the client: those that carry their address or
+        // their name go (a name of fewer than 4 characters would match too much to say it is theirs).
         await c.query(
-          `UPDATE stripe_event SET payload = '{"erased": true}'::jsonb
-            WHERE pack_id IS NULL AND strpos(lower(payload::text), (SELECT lower(email) FROM customer WHERE id = $1::uuid)) > 0`,
+          `UPDATE stripe_event e SET payload = '{"erased": true}'::jsonb
+             FROM customer cu
+            WHERE cu.id = $1::uuid AND e.pack_id IS NULL
+              AND (strpos(lower(e.payload::text), lower(cu.email)) > 0
+                   OR (length(cu.name) >= 4 AND strpos(lower(e.payload::text), lower(cu.name)) > 0))`,
           [customerId],
         );
         // The invoices and credit notes keep the buyer as they were issued to: retained by law, never changed.

@@ -16,6 +16,7 @@ import { validSiren } from '../shared/seller';
 import type { Request } from 'express';
 import { signPackToken } from '../infra/tokens';
 import { createCheckout } from './checkout';
+import { ApiError } from './http/errors';
 import type { GatewayContext } from './context';
 import { createGatewayData, type OrderRow } from './data';
 
@@ -44,7 +45,9 @@ export const customerFields = {
     .min(1, { message: 'Indiquez votre nom.', abort: true })
     .min(2, 'Le nom doit comporter au moins 2 caractères.')
     .max(120, '120 caractères au plus.')
-    .regex(/^[^\r\n<>]*$/, 'Caractères non autorisés.'),
+    .regex(/^[^\r\n<>]*$/, 'Caractères non autorisés.')
+    // The name opens the order's email, which goes to whatever address was typed in: never a link nor an address there.
+    .refine((v) => !NAME_WITH_ADDRESS.test(v), 'Votre nom ne peut pas contenir d’adresse web ou e-mail.'),
   email: z
     .string({ message: 'Indiquez votre adresse e-mail.' })
     .trim()
@@ -149,6 +152,9 @@ export interface PlacedOrder {
   created: boolean;
 }
 
+/** An address in a name: a scheme, « www. », an e-mail, or a domain (« exemple.fr »). Initials (« J. Dupont ») are not. */
+const NAME_WITH_ADDRESS = /(:\/\/|https?:|www\.|@|[\p{L}\d-]\.[\p{L}]{2,}\b)/iu;
+
 /** A reference short enough to type in a bank transfer's label, unambiguous (no 0/O, 1/I). */
 export function newBankReference(): string {
   const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
@@ -167,11 +173,13 @@ export async function placeOrder(
   const { deadline } = paymentDeadlineOf(nowMs, deps.settings);
 
   const data = createGatewayData(poolOf(deps.prisma));
+  const fingerprint = orderFingerprint({ ...order, quantity });
   if (deps.cgvText) await data.keepCgvVersion(deps.cgvVersion, deps.cgvText);
   let pack: OrderRow | undefined;
   let created = false;
   try {
     pack = await data.insertOrder({
+      fingerprint,
       packId: crypto.randomUUID(),
       customerId: crypto.randomUUID(),
       orderKey: meta.orderKey,
@@ -204,6 +212,13 @@ export async function placeOrder(
     if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
     pack = await data.orderByKey(meta.orderKey);
     if (!pack) throw err;
+    // Another order under a key already used: never someone else's order (nor a token for it).
+    if (pack.orderFingerprint !== fingerprint)
+      throw new ApiError(
+        409,
+        'IDEMPOTENCY_KEY_REUSED',
+        'Cette clé de commande (Idempotency-Key) a déjà servi pour une autre commande : utilisez une nouvelle clé pour une nouvelle commande.',
+      );
   }
 
   const input: PackInput = {
@@ -249,6 +264,27 @@ export async function placeOrder(
 }
 
 const UNIQUE_VIOLATION = '23505';
+
+/**
+ * What an order asks for, as a hash: the same request sent again (a retry, a double submit) has the same one, another
+ * order under the same key does not. The email is compared as stored (lower case).
+ */
+export function orderFingerprint(order: OrderRequest): string {
+  const canonical = (v: unknown): unknown =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>)
+            .filter(([, x]) => x !== undefined && x !== '')
+            .sort(([a], [b]) => (a < b ? -1 : 1))
+            .map(([k, x]) => [k, canonical(x)]),
+        )
+      : v;
+  const normalised = { ...order, customer: { ...order.customer, email: order.customer.email.toLowerCase() } };
+  return crypto
+    .createHash('sha256')
+    .update(JSON.stringify(canonical(normalised)))
+    .digest('hex');
+}
 
 /** The access token a client gets with an order: valid while the pack can live (validity, deadline and linger). */
 export const ACCESS_TOKEN_TTL_SECONDS = 200 * 24 * 3600;

@@ -43,7 +43,8 @@ describe('JSON API', () => {
   });
 
   test('a bank-transfer order answers 201 with the IBAN, a unique reference, the amount and the deadline, and stores the consents', async () => {
-    const res = await order({}, 'order-transfer-0001');
+    const body = { customer: { name: 'Léa Moreau', email: 'lea.virement@example.org' } };
+    const res = await order(body, 'order-transfer-0001');
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({
       status: 'AWAITING_PAYMENT',
@@ -58,9 +59,37 @@ describe('JSON API', () => {
       cgvVersion: expect.stringMatching(/^[0-9a-f]{16}$/),
     });
     // The same request again (same Idempotency-Key) is the same order.
-    const again = await order({}, 'order-transfer-0001');
+    const again = await order(body, 'order-transfer-0001');
     expect(again.status).toBe(200);
     expect(again.body.orderId).toBe(res.body.orderId);
+  });
+
+  test('a name holding a web or e-mail address is refused in French (the order’s email would carry it to anyone); initials are fine', async () => {
+    for (const name of ['Gagnez un iPhone sur http://evil.example', 'www.evil.example', 'Promo evil.example', 'contact@evil.example']) {
+      const res = await order({ customer: { name, email: 'victime@example.org' } });
+      expect([name, res.status, res.body.error?.code, res.body.error?.message]).toEqual([
+        name,
+        400,
+        'VALIDATION_FAILED',
+        expect.stringContaining('Votre nom ne peut pas contenir d’adresse web ou e-mail.'),
+      ]);
+    }
+    expect(await w.db.prisma.customer.count({ where: { email: 'victime@example.org' } })).toBe(0);
+    expect((await order({ customer: { name: 'J. R. R. Tolkien', email: 'jrr@example.org' } })).status).toBe(201);
+  });
+
+  test('an Idempotency-Key already used with another body is refused: no one gets another client’s order, nor a token for it', async () => {
+    const first = await order({ customer: { name: 'Alice Premiere', email: 'alice.cle@example.org' } }, 'order-key-taken-0001');
+    expect(first.status).toBe(201);
+    const packs = await w.db.prisma.pack.count();
+    const replay = await order({ customer: { name: 'Mallory Intrus', email: 'mallory@example.org' } }, 'order-key-taken-0001');
+    expect([replay.status, replay.body.error?.code]).toEqual([409, 'IDEMPOTENCY_KEY_REUSED']);
+    expect(replay.body.accessToken).toBeUndefined();
+    expect(JSON.stringify(replay.body)).not.toContain(first.body.packId);
+    expect(await w.db.prisma.pack.count()).toBe(packs);
+    // The same body again is the same client's retry: the same order.
+    const retry = await order({ customer: { name: 'Alice Premiere', email: 'ALICE.cle@example.org' } }, 'order-key-taken-0001');
+    expect([retry.status, retry.body.packId]).toEqual([200, first.body.packId]);
   });
 
   test('a card order creates a Stripe Checkout session (against stripe-mock) and answers its URL — locally the simulated checkout page', async () => {
@@ -398,9 +427,10 @@ describe('rate limiting', () => {
   });
 
   test('orders count once created: replays of the same order and refused bodies do not use up the limit; the third new order in a minute → 429', async () => {
-    const first = await placeOrder(w, {}, 'same-order-key-0001');
+    const same = { customer: { name: 'Léa Moreau', email: 'lea.limite@example.org' } };
+    const first = await placeOrder(w, same, 'same-order-key-0001');
     expect(first.status).toBe(201);
-    for (let i = 0; i < 3; i++) expect((await placeOrder(w, {}, 'same-order-key-0001')).status).toBe(200);
+    for (let i = 0; i < 3; i++) expect((await placeOrder(w, same, 'same-order-key-0001')).status).toBe(200);
     for (let i = 0; i < 3; i++) expect((await request(w.app).post('/api/orders').send({})).status).toBe(400);
     expect((await placeOrder(w)).status).toBe(201);
     const third = await placeOrder(w);

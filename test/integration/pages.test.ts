@@ -299,6 +299,19 @@ describe('order form', () => {
     expect((await agent.get('/commande/virement')).text).toContain(pack.bankReference);
   });
 
+  test('the same form changed and sent again (back, edit, send) is a new order, never the first one under its old key', async () => {
+    const agent = browser();
+    const fields: Record<string, string> = { csrf: await orderFormCsrf(agent), ...orderFields() };
+    expect((await agent.post('/commander').type('form').send(fields)).status).toBe(303);
+    const first = await packOf(fields.email);
+    const changed = { ...fields, email: uniqueEmail('corrige') };
+    const again = await agent.post('/commander').type('form').send(changed);
+    expect([again.status, again.headers.location]).toEqual([303, '/commande/virement']);
+    const second = await packOf(changed.email);
+    expect(second.id).not.toBe(first.id);
+    expect((await agent.get('/commande/virement')).text).toContain(second.bankReference);
+  });
+
   test('a card order → 303 to the simulated checkout; paying there → 303 to /commande/merci and the pack becomes ACTIVE', async () => {
     const { agent, res, packId, pack, token } = await orderThroughForm({ paymentMethod: 'card', packCode: 'PACK_HALF_DAY' });
     expect(res.headers.location).toBe(`${w.baseUrl}/dev/paiement-simule?session=${pack.checkoutSessionId}&pack=${packId}`);
@@ -881,6 +894,42 @@ describe('pages that only say what the site means', () => {
   });
 });
 
+describe('signing out of the portal', () => {
+  test('« Me déconnecter » ends this browser’s session only; « de tous mes appareils » ends every session and every link given so far', async () => {
+    const { agent: laptop, packId, token } = await orderThroughForm();
+    const phone = browser();
+    await openPortal(phone, token);
+    expect((await phone.get('/espace')).status).toBe(200);
+
+    // This browser only.
+    const { csrf } = await portal(laptop);
+    const out = await laptop.post('/espace/deconnexion').type('form').send({ csrf });
+    expect([out.status, visibleText(out.text)]).toEqual([200, expect.stringContaining('Vous êtes déconnecté sur ce navigateur.')]);
+    expect((await laptop.get('/espace')).headers.location).toBe('/espace/lien');
+    expect((await phone.get('/espace')).status).toBe(200);
+    expect((await request(w.app).get(`/api/packs/${packId}`).set('authorization', `Bearer ${token}`)).status).toBe(200);
+
+    // Every device: the phone's session, the token and the emailed links stop working.
+    const everywhere = await phone
+      .post('/espace/deconnexion')
+      .type('form')
+      .send({ csrf: (await portal(phone)).csrf, partout: 'oui' });
+    expect(visibleText(everywhere.text)).toContain('Vous êtes déconnecté sur tous vos appareils');
+    expect((await phone.get('/espace')).headers.location).toBe('/espace/lien');
+    expect((await request(w.app).get(`/api/packs/${packId}`).set('authorization', `Bearer ${token}`)).status).toBe(401);
+    expect((await page(`/espace?token=${encodeURIComponent(token)}`)).status).toBe(401);
+    // A link issued afterwards works (tokens carry their second of issue: one of the next second).
+    const fresh = signPackToken(secret(), packId, 3600, Date.now() + 1000);
+    expect((await request(w.app).get(`/api/packs/${packId}`).set('authorization', `Bearer ${fresh}`)).status).toBe(200);
+  });
+
+  test('signing out needs the session’s CSRF token', async () => {
+    const { agent } = await orderThroughForm();
+    expect((await agent.post('/espace/deconnexion').type('form').send({ partout: 'oui' })).status).toBe(403);
+    expect((await agent.get('/espace')).status).toBe(200);
+  });
+});
+
 describe('provider login lockout', () => {
   test('after 5 failed logins within 15 minutes the next attempt → 429 « Trop de tentatives », even with the right password', async () => {
     const since = new Date(Date.now() - 15 * 60_000);
@@ -929,5 +978,38 @@ describe('PORTAL_LINK_TTL_DAYS', () => {
     const expires = Date.parse(/Expires=([^;]+)/i.exec(cookieNamed(opened, SESSION) ?? '')?.[1] ?? '');
     expect(expires - asked).toBeGreaterThan(3 * DAY - 60_000);
     expect(expires - asked).toBeLessThanOrEqual(3 * DAY + 60_000);
+  });
+});
+
+describe('provider login lockout across addresses', () => {
+  let spread: GatewayWorld;
+  beforeAll(async () => {
+    spread = await createGatewayWorld();
+  });
+  afterAll(async () => {
+    await spread?.teardown();
+  });
+
+  test('100 failed logins within the hour from many addresses suspend the login for everyone, the right password included', async () => {
+    // A guesser spread over 40 addresses, each below its own limit (2 or 3 failures in the quarter-hour).
+    await spread.db.prisma.loginAttempt.createMany({
+      data: Array.from({ length: 100 }, (_x, i) => ({
+        ip: `203.0.113.${i % 40}`,
+        succeeded: false,
+        at: new Date(Date.now() - i * 20_000),
+      })),
+    });
+    const res = await request(spread.app)
+      .post('/admin/connexion')
+      .set('accept', 'text/html')
+      .type('form')
+      .send({ password: PROVIDER_PASSWORD });
+    expect(res.status).toBe(429);
+    expect(visibleText(res.text)).toContain('Trop de tentatives échouées sur ce compte, depuis plusieurs adresses');
+    expect(cookieNamed(res, SESSION)).toBeUndefined();
+    // An hour later (the failures older than that), the login works again.
+    await spread.db.prisma.loginAttempt.updateMany({ data: { at: new Date(Date.now() - 61 * 60_000) } });
+    const later = await request(spread.app).post('/admin/connexion').type('form').send({ password: PROVIDER_PASSWORD });
+    expect([later.status, later.headers.location]).toEqual([303, '/admin']);
   });
 });

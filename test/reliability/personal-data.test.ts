@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { Client, Connection } from '@temporalio/client';
-import { asClient, asProvider as admin, paidPack as paidThroughStripe } from '../support/api';
+import { asClient, asProvider as admin, paidPack as paidThroughStripe, postStripeEvent } from '../support/api';
 import { createGatewayWorld, type GatewayWorld } from '../support/gateway';
 import { DAY, hourAfter } from '../support/time';
 import { openPortal } from '../support/portal';
@@ -90,6 +90,29 @@ describe('personal data: export, encryption in Temporal, erasure', () => {
   test('erasure removes the personal data, keeps amounts, dates and references, and leaves the histories unreadable', async () => {
     const { customerId, packId, token } = await paidPack('efface@example.org');
     const before = await w.db.prisma.pack.findUniqueOrThrow({ where: { id: packId } });
+    // Two payments Stripe sent for no order of ours (a Payment Link): one names the client, the other someone else.
+    const stray = (id: string, name: string, email: string) =>
+      postStripeEvent(w, {
+        id,
+        object: 'event',
+        type: 'checkout.session.completed',
+        created: Math.floor(Date.now() / 1000),
+        api_version: '2025-09-30.clover',
+        data: {
+          object: {
+            id: `cs_test_${id}`,
+            object: 'checkout.session',
+            mode: 'payment',
+            payment_status: 'paid',
+            status: 'complete',
+            amount_total: 9_000,
+            currency: 'eur',
+            customer_details: { name, email },
+          },
+        },
+      });
+    expect((await stray('evt_erase_theirs', 'Élise Privée', 'elise.autre.adresse@example.org')).status).toBe(200);
+    expect((await stray('evt_erase_other', 'Paul Autre', 'paul.autre@example.org')).status).toBe(200);
     // A portal session open in the client's browser.
     const portal = request.agent(w.app).set('accept', 'text/html');
     await openPortal(portal, token);
@@ -141,6 +164,17 @@ describe('personal data: export, encryption in Temporal, erasure', () => {
     );
     expect(emails).not.toContain('efface@example.org');
     expect(emails).not.toContain('Élise');
+    // Stripe's unmatched events: the one that named the client is blanked, the other kept for the provider.
+    const strays = await w.db.prisma.stripeEvent.findMany({
+      where: { id: { in: ['evt_erase_theirs', 'evt_erase_other'] } },
+      orderBy: { id: 'asc' },
+    });
+    expect(
+      strays.map((e) => [e.id, e.status, JSON.stringify(e.payload).includes('Élise'), JSON.stringify(e.payload).includes('Paul Autre')]),
+    ).toEqual([
+      ['evt_erase_other', 'UNMATCHED', false, true],
+      ['evt_erase_theirs', 'UNMATCHED', false, false],
+    ]);
 
     // Temporal: the workflow is stopped and its payloads can no longer be decrypted, by anyone.
     expect((await plain.workflow.getHandle(`pack-${packId}`).describe()).status.name).toBe('TERMINATED');

@@ -37,6 +37,26 @@ describe('emails', () => {
     expect(m.ics).toBe('REQUEST');
   });
 
+  test('only the site’s own addresses and the Zoom link become links: a URL a client typed stays text', () => {
+    const m = renderEmail(
+      ctx({
+        template: 'PROVIDER_BOOKING_REQUESTED',
+        event: {
+          type: 'BOOKING_REQUESTED',
+          atMs: Date.parse('2027-03-01T09:00:00Z'),
+          data: { start: '2027-03-28T08:00:00.000Z', hours: 1 },
+        },
+        customer: { name: 'Eve https://evil.example/login', email: 'eve@example.org' },
+      }),
+    );
+    expect(m.html).toContain('Eve https://evil.example/login demande');
+    expect(m.html).not.toContain('href="https://evil.example');
+    expect(m.html).toContain('<a href="https://www.imaginasite.com/admin/packs/p">');
+    const client = renderEmail(ctx());
+    expect(client.html).toContain('<a href="https://zoom.us/j/123">');
+    expect(client.html).toContain('<a href="https://www.imaginasite.com/espace?token=abc">');
+  });
+
   test('a value from outside is rendered inert in the HTML (escaped), and a subject never carries a line break', () => {
     const m = renderEmail(
       ctx({

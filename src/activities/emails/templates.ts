@@ -452,6 +452,7 @@ const REFUND_REASONS: Record<string, string> = {
 
 export function renderEmail(ctx: MailContext): RenderedEmail {
   const b = body(ctx);
+  const { settings } = ctx;
   const toClient = !ctx.template.startsWith('PROVIDER_');
   const greeting = toClient ? `Bonjour ${ctx.customer.name},` : 'Bonjour,';
   const footer = toClient
@@ -463,7 +464,11 @@ export function renderEmail(ctx: MailContext): RenderedEmail {
       ]
     : ['— imaginasite'];
   const text = [greeting, '', ...b.lines.flatMap((l) => [l, '']), ...footer].join('\n');
-  const linkify = (s: string) => escapeHtml(s).replace(/(https?:\/\/[^\s<]+)/g, '<a href="$1">$1</a>');
+  // Only the site's own addresses (and the Zoom link) become links: a URL typed by a client (a name, a project, a note)
+  // stays text, so no email of ours carries someone else's link.
+  const ours = [settings.publicUrl, settings.zoomUrl].map((u) => escapeHtml(u));
+  const linkify = (s: string) =>
+    escapeHtml(s).replace(/(https?:\/\/[^\s<]+)/g, (url) => (ours.some((o) => url.startsWith(o)) ? `<a href="${url}">${url}</a>` : url));
   const html = `<!doctype html><html lang="fr"><body style="font-family:Arial,sans-serif;line-height:1.5;color:#222">
 <p>${escapeHtml(greeting)}</p>
 ${b.lines.map((l) => `<p>${linkify(l)}</p>`).join('\n')}

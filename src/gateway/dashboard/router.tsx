@@ -25,6 +25,12 @@ import { AvailabilityPage, InvoicesPage, LoginPage, OutboxPage, PackDetailPage, 
 
 const LOCKOUT_FAILURES = 5;
 const LOCKOUT_MS = 15 * 60_000;
+/**
+ * Across every address: so many failures within the hour suspend the login for everyone. One address is held at 5 per
+ * quarter-hour, so a guesser spread over many addresses is stopped too; reaching this takes at least 34 addresses.
+ */
+const ACCOUNT_LOCKOUT_FAILURES = 100;
+const ACCOUNT_LOCKOUT_MS = 60 * 60_000;
 
 /** What the provider reads once an action on a session is done. */
 function actionDone(action: string, r: ProviderActionResult, zone: string): string {
@@ -92,10 +98,17 @@ export function dashboardRouter(ctx: GatewayContext): Router {
 
   r.post('/admin/connexion', ctx.limits.login, async (req, res) => {
     const ip = req.ip ?? 'unknown';
-    const failures = await ctx.data.recentLoginFailures(ip, Date.now() - LOCKOUT_MS);
+    const [failures, everywhere] = await Promise.all([
+      ctx.data.recentLoginFailures(ip, Date.now() - LOCKOUT_MS),
+      ctx.data.recentLoginFailures(null, Date.now() - ACCOUNT_LOCKOUT_MS),
+    ]);
     const configured = Boolean(ctx.config.PROVIDER_PASSWORD_HASH);
     if (failures >= LOCKOUT_FAILURES) {
       return sendPage(res, <LoginPage configured={configured} error="Trop de tentatives échouées : réessayez dans 15 minutes." />, 429);
+    }
+    if (everywhere >= ACCOUNT_LOCKOUT_FAILURES) {
+      const error = 'Trop de tentatives échouées sur ce compte, depuis plusieurs adresses : la connexion est suspendue pendant une heure.';
+      return sendPage(res, <LoginPage configured={configured} error={error} />, 429);
     }
     const ok = configured && (await verifyPassword(formField(req, 'password'), ctx.config.PROVIDER_PASSWORD_HASH!));
     await ctx.data.recordLogin(ip, ok);

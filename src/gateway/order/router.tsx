@@ -7,7 +7,7 @@ import { livePackToken } from '../http/auth';
 import { markOrderCreated } from '../http/limits';
 import { csrfToken, noStore, requireCsrf, startSession } from '../http/session';
 import { check, formField } from '../http/validation';
-import { CONSENT_KINDS, clientMeta, orderResponse, orderSchema, placeOrder } from '../orders';
+import { CONSENT_KINDS, clientMeta, orderFingerprint, orderResponse, orderSchema, placeOrder } from '../orders';
 import { sendPage } from '../views/render';
 import { OrderPage, OrderReviewPage, ThanksPage, TransferPage, TransferWithoutOrderPage, type FormErrors, type FormValues } from './pages';
 
@@ -66,7 +66,10 @@ export function orderRouter(ctx: GatewayContext): Router {
         <OrderReviewPage catalog={ctx.catalog} order={parsed.data} values={v} seller={ctx.seller} cgvVersion={ctx.cgv.version} />,
       );
     }
-    const orderKey = `form:${/^[0-9a-f-]{36}$/.test(v.orderKey ?? '') ? v.orderKey : crypto.randomUUID()}`;
+    // The form's key and what it asks for: the same form sent again is the same order; the form changed (back, edit,
+    // send) is a new one, never the first order under its old key.
+    const formKey = /^[0-9a-f-]{36}$/.test(v.orderKey ?? '') ? v.orderKey : crypto.randomUUID();
+    const orderKey = `form:${formKey}:${orderFingerprint(parsed.data).slice(0, 16)}`;
     const placed = await placeOrder(ctx.orderDeps, parsed.data, { orderKey, ...clientMeta(req) });
     markOrderCreated(res, placed.created);
     const answer = await orderResponse(ctx, placed);

@@ -166,6 +166,19 @@ export function PortalPage({
           <button class="secondary">Recevoir par e-mail une copie de mes données</button>
         </form>
       </div>
+      <h2>Déconnexion</h2>
+      <div class="actions">
+        <form method="post" action="/espace/deconnexion">
+          <Csrf token={csrf} />
+          <button class="secondary">Me déconnecter</button>
+        </form>
+        <form method="post" action="/espace/deconnexion">
+          <Csrf token={csrf} />
+          <input type="hidden" name="partout" value="oui" />
+          <button class="secondary">Me déconnecter de tous mes appareils</button>
+        </form>
+      </div>
+      <p class="muted">Sur tous vos appareils : les liens d’accès reçus par e-mail jusqu’ici cessent de fonctionner.</p>
     </Layout>
   );
 }
@@ -292,6 +305,22 @@ export function LinkRequestPage() {
           <button>Recevoir mon lien</button>
         </p>
       </form>
+    </Layout>
+  );
+}
+
+export function SignedOutPage({ everywhere }: { everywhere: boolean }) {
+  return (
+    <Layout title="Déconnexion">
+      <h1>Vous êtes déconnecté</h1>
+      <p data-testid="signed-out">
+        {everywhere
+          ? 'Vous êtes déconnecté sur tous vos appareils : les liens d’accès reçus jusqu’ici ne fonctionnent plus.'
+          : 'Vous êtes déconnecté sur ce navigateur.'}
+      </p>
+      <p>
+        <a href="/espace/lien">Recevoir un nouveau lien d’accès</a>
+      </p>
     </Layout>
   );
 }

@@ -14,7 +14,7 @@ import { createCheckout } from '../checkout';
 import type { GatewayContext } from '../context';
 import { livePackToken } from '../http/auth';
 import { ApiError } from '../http/errors';
-import { csrfToken, portalOf, redirectWithFlash, requireCsrf, startSession, takeFlash, noStore } from '../http/session';
+import { csrfToken, endSession, portalOf, redirectWithFlash, requireCsrf, startSession, takeFlash, noStore } from '../http/session';
 import { check, formField } from '../http/validation';
 import { customerFields } from '../orders';
 import { sendDocumentPdf } from '../invoices';
@@ -28,6 +28,7 @@ import {
   EmailChangedPage,
   LinkExpiredPage,
   LinkRequestPage,
+  SignedOutPage,
   LinkSentPage,
   MovePage,
   NotChangeablePage,
@@ -110,6 +111,14 @@ export function portalRouter(ctx: GatewayContext): Router {
   });
 
   r.get('/espace/lien', (_req, res) => sendPage(res, <LinkRequestPage />));
+
+  /** Signs this browser out; with `partout`, every device too: the links and access tokens given so far stop working. */
+  r.post('/espace/deconnexion', ...change, async (req, res) => {
+    const everywhere = formField(req, 'partout') === 'oui';
+    if (everywhere) await ctx.data.revokePackAccess(portalOf(req).packId);
+    await endSession(req, res);
+    sendPage(res, <SignedOutPage everywhere={everywhere} />);
+  });
 
   r.post('/espace/lien', ctx.limits.magicLink, async (req, res) => {
     const email = z.string().trim().toLowerCase().email().max(200).safeParse(formField(req, 'email'));
