@@ -71,7 +71,12 @@ export function createApp(deps: AppDeps): express.Express & { ctx: GatewayContex
   app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 100 }));
 
   app.use(
-    sessionMiddleware({ pool: ctx.data.pool, secret: deps.config.ACCESS_TOKEN_SECRET, portalTtlMs: ctx.portalLinkTtlSeconds * 1000 }),
+    sessionMiddleware({
+      pool: ctx.data.pool,
+      secret: deps.config.ACCESS_TOKEN_SECRET,
+      portalTtlMs: ctx.portalLinkTtlSeconds * 1000,
+      https: deps.config.PUBLIC_URL.startsWith('https://'),
+    }),
   );
   // Public and cheap: the status for anyone (a load balancer), the checks for the provider; the answer is cached.
   const health = createHealthCheck(ctx);

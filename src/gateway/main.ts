@@ -1,5 +1,5 @@
 import { createApp } from './app';
-import { loadConfig, ConfigError } from '../infra/config';
+import { checkGatewayConfig, loadConfig, ConfigError } from '../infra/config';
 import { closePrisma, createPrisma } from '../infra/database';
 import { createMailer } from '../infra/mailer';
 import { loadPackSettings } from '../infra/settings';
@@ -10,6 +10,7 @@ import { catalogFromEnv } from '../shared/catalog';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  checkGatewayConfig(config);
   const settings = loadPackSettings();
   const catalog = catalogFromEnv(process.env);
   if (settings.validityOverrideMs) {

@@ -133,6 +133,19 @@ const schema = z
 
 export type Config = z.infer<typeof schema> & { PUBLIC_URL: string; TEMPORAL_UI_URL: string };
 
+/**
+ * What the gateway needs beyond the shared configuration. A public address over HTTPS means a TLS proxy in front of
+ * it: without TRUST_PROXY every client would share the proxy's address (rate limits, lockouts, the consents' address)
+ * and the gateway could not tell that requests came over HTTPS. (The workers take the same PUBLIC_URL, for their
+ * emails' links, and need no proxy setting.)
+ */
+export function checkGatewayConfig(c: Pick<Config, 'PUBLIC_URL' | 'TRUST_PROXY'>): void {
+  if (c.PUBLIC_URL.startsWith('https://') && c.TRUST_PROXY === undefined)
+    throw new ConfigError([
+      'TRUST_PROXY is required when PUBLIC_URL is https (a TLS proxy is in front): 1 for one proxy, or its addresses',
+    ]);
+}
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);

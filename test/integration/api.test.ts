@@ -417,6 +417,25 @@ describe('JSON API', () => {
   });
 });
 
+describe('rate limiting of the card payment', () => {
+  let w: GatewayWorld;
+  beforeAll(async () => {
+    w = await createGatewayWorld({ rateLimits: { bookingsPerMinute: 3 } });
+  });
+  afterAll(async () => {
+    await w?.teardown();
+  });
+
+  test('asking for the card payment is rate-limited like bookings: one order cannot spend the account’s Stripe API rate', async () => {
+    const o = await placeOrder(w, { paymentMethod: 'card' }, 'checkout-limit-0001');
+    expect(o.status).toBe(201);
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++)
+      statuses.push((await as(o.body.accessToken as string)(request(w.app).post(`/api/packs/${o.body.packId}/checkout`))).status);
+    expect(statuses).toEqual([201, 201, 201, 429]);
+  });
+});
+
 describe('rate limiting', () => {
   let w: GatewayWorld;
   beforeAll(async () => {

@@ -286,6 +286,34 @@ describe('order form', () => {
     expect(mail.text).toContain(pack.bankReference);
   });
 
+  test('pages with a client’s or the provider’s data are never cached (Cache-Control: no-store); public pages may be', async () => {
+    const { agent } = await orderThroughForm();
+    for (const url of ['/espace', '/commande/virement'])
+      expect([url, (await agent.get(url)).headers['cache-control']]).toEqual([url, 'no-store']);
+    const admin = browser();
+    expect((await admin.post('/admin/connexion').type('form').send({ password: PROVIDER_PASSWORD })).status).toBe(303);
+    for (const url of ['/admin', '/admin/packs', '/admin/factures'])
+      expect([url, (await admin.get(url)).headers['cache-control']]).toEqual([url, 'no-store']);
+    expect((await page('/cgv')).headers['cache-control']).not.toBe('no-store');
+  });
+
+  test('the order form posted without its CSRF token, or with another browser’s → 403, and no order is made', async () => {
+    const agent = browser();
+    const other = await orderFormCsrf(browser());
+    await orderFormCsrf(agent);
+    const fields = orderFields();
+    expect((await agent.post('/commander').type('form').send(fields)).status).toBe(403);
+    expect(
+      (
+        await agent
+          .post('/commander')
+          .type('form')
+          .send({ ...fields, csrf: other })
+      ).status,
+    ).toBe(403);
+    expect(await w.db.prisma.customer.count({ where: { email: fields.email } })).toBe(0);
+  });
+
   test('the same order form posted twice (same hidden orderKey) creates one pack', async () => {
     const agent = browser();
     const fields: Record<string, string> = { csrf: await orderFormCsrf(agent), ...orderFields() };

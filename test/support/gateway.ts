@@ -77,7 +77,7 @@ export async function createGatewayWorld(
     PROVIDER_API_TOKEN: PROVIDER_TOKEN,
     ACCESS_TOKEN_SECRET: secret,
     SMTP_URL: sink.url,
-    PUBLIC_URL: baseUrl,
+    PUBLIC_URL: opts.env?.PUBLIC_URL ?? baseUrl,
   };
   const settings = {
     publicUrl: baseUrl,

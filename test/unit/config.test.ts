@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, SAMPLE_SELLER_ENV, sellerOf } from '../../src/infra/config';
+import { checkGatewayConfig, ConfigError, loadConfig, SAMPLE_SELLER_ENV, sellerOf } from '../../src/infra/config';
 import { loadPackSettings } from '../../src/infra/settings';
 import { workerTuningFromConfig } from '../../src/worker/worker';
 
@@ -99,6 +99,13 @@ describe('configuration', () => {
     const trust = (v: string) => loadConfig({ ...valid, TRUST_PROXY: v }).TRUST_PROXY;
     expect([trust('1'), trust('true'), trust('false'), trust('loopback, 10.0.0.0/8')]).toEqual([1, true, false, 'loopback, 10.0.0.0/8']);
     expect(loadConfig(valid).TRUST_PROXY).toBeUndefined();
+  });
+
+  test('the gateway refuses an https PUBLIC_URL without TRUST_PROXY (a TLS proxy is in front); the workers take it as it is', () => {
+    const https = loadConfig({ ...valid, PUBLIC_URL: 'https://www.imaginasite.com' });
+    expect(() => checkGatewayConfig(https)).toThrow(/TRUST_PROXY is required when PUBLIC_URL is https/);
+    expect(() => checkGatewayConfig(loadConfig({ ...valid, PUBLIC_URL: 'https://www.imaginasite.com', TRUST_PROXY: '1' }))).not.toThrow();
+    expect(() => checkGatewayConfig(loadConfig(valid))).not.toThrow();
   });
 
   test('a client certificate without its key is refused', () => {

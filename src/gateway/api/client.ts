@@ -109,7 +109,7 @@ export function clientApiRouter(ctx: GatewayContext): Router {
     res.json(await packs.update(req.packId!, (h) => h.executeUpdate(withdraw)));
   });
 
-  r.post('/api/packs/:packId/checkout', packAuth, async (req, res) => {
+  r.post('/api/packs/:packId/checkout', ctx.limits.bookings, packAuth, async (req, res) => {
     const s = await packs.state(req.packId!);
     if (s.status !== 'AWAITING_PAYMENT') throw new ApiError(409, 'PACK_NOT_ACTIVE', 'Ce pack n’attend plus de paiement.');
     if (s.paymentMethod !== 'card') throw new ApiError(409, 'VALIDATION_FAILED', 'Ce pack se règle par virement.');

@@ -41,7 +41,7 @@ export function safeEqual(a: string, b: string): boolean {
   return crypto.timingSafeEqual(ha, hb);
 }
 
-export function sessionMiddleware(opts: { pool: Pool; secret: string; portalTtlMs: number }): RequestHandler {
+export function sessionMiddleware(opts: { pool: Pool; secret: string; portalTtlMs: number; https: boolean }): RequestHandler {
   const PgStore = connectPgSimple(session);
   return session({
     name: SESSION_COOKIE,
@@ -49,8 +49,10 @@ export function sessionMiddleware(opts: { pool: Pool; secret: string; portalTtlM
     store: new PgStore({ pool: opts.pool, tableName: 'http_session', pruneSessionInterval: 15 * 60 }),
     resave: false,
     saveUninitialized: false,
-    // Secure whenever the request came over HTTPS (behind a proxy: TRUST_PROXY).
-    cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto', path: '/', maxAge: opts.portalTtlMs },
+    // A site served over HTTPS (PUBLIC_URL) always sets Secure cookies, whatever reaches the gateway: the TLS proxy in
+    // front says so (X-Forwarded-Proto, trusted through TRUST_PROXY, which the configuration then requires). Locally,
+    // over plain HTTP, Secure when the request came over HTTPS.
+    cookie: { httpOnly: true, sameSite: 'lax', secure: opts.https ? true : 'auto', path: '/', maxAge: opts.portalTtlMs },
   });
 }
 

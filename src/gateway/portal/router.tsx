@@ -240,7 +240,7 @@ export function portalRouter(ctx: GatewayContext): Router {
     await redirectWithFlash(req, res, '/espace', `Rétractation enregistrée : remboursement de ${euros(out.refund.amountCents)}.`);
   });
 
-  r.post('/espace/payer', ...change, async (req, res) => {
+  r.post('/espace/payer', ctx.limits.bookings, ...change, async (req, res) => {
     const { packId } = portalOf(req);
     const s = await ctx.packs.state(packId);
     if (s.status !== 'AWAITING_PAYMENT' || s.paymentMethod !== 'card')
