@@ -21,6 +21,8 @@ import { SAMPLE_SELLER_ENV } from '../infra/config';
 import { contractAttachments, createAttachments, type AttachmentRef } from './attachments';
 import { createDocumentIssuer, type DocumentRequest, type IssuedDocument } from './documents';
 import { renderEmail } from './emails/templates';
+import { createMeetings } from './meetings';
+import { createZoomClient, type ZoomConfig } from '../infra/zoom';
 
 export interface ActivitySettings {
   publicUrl: string;
@@ -34,6 +36,8 @@ export interface ActivitySettings {
   portalLinkTtlSeconds: number;
   /** Who sells: the contract documents and the invoices name them (`sellerOf(config)`). */
   seller: DocumentSeller;
+  /** Zoom's Server-to-Server OAuth app: a meeting per session (src/activities/meetings.ts). Absent: `zoomUrl` for all. */
+  zoom?: ZoomConfig;
 }
 
 /** The configuration's sample seller (`npm start` fills it in): obviously not a real business. */
@@ -110,6 +114,14 @@ export function createPackActivities({ prisma, mailer, stripe, settings }: PackA
     },
   });
   const documents = createDocumentIssuer({ pool, seller: settings.seller, iban: settings.bank.iban });
+  const meetings = createMeetings({
+    pool,
+    zoom: settings.zoom ? createZoomClient(settings.zoom) : null,
+    timezone: settings.timezone,
+    warn: (message, fields) => {
+      log.warn(message, fields);
+    },
+  });
   /**
    * Sends the pack's oldest queued email, if any. The email is locked while it is sent (so two deliverers never send
    * it twice) and marked sent in the same transaction. On failure it stays queued with the error, and this throws.
@@ -179,6 +191,8 @@ export function createPackActivities({ prisma, mailer, stripe, settings }: PackA
     projection: PackState & { seq: number };
   }): Promise<{ emailsQueued: number }> => {
     const p = a.projection;
+    // The sessions' Zoom meetings first, outside the transaction (no lock waits on Zoom): their links go in the emails.
+    const links = await meetings.sync(a.packId, a.events);
     return inTransaction(pool, async (c) => {
       const found = await c.query<{
         packCode: string;
@@ -259,6 +273,8 @@ export function createPackActivities({ prisma, mailer, stripe, settings }: PackA
       const rows = a.events.flatMap((e) =>
         e.emails.map((spec) => {
           const key = `${a.packId}:${e.key}:${spec.template}`;
+          const bookingId = (e.data as { bookingId?: string }).bookingId;
+          const zoomUrl = (bookingId && links.get(bookingId)) || settings.zoomUrl;
           const rendered = renderEmail({
             template: spec.template,
             event: { type: e.type, atMs: e.atMs, data: e.data },
@@ -276,7 +292,7 @@ export function createPackActivities({ prisma, mailer, stripe, settings }: PackA
             customer: { name: pack.customer.name, email: pack.customer.email },
             settings: {
               publicUrl: settings.publicUrl,
-              zoomUrl: settings.zoomUrl,
+              zoomUrl,
               timezone: settings.timezone,
               bank: settings.bank,
               seller: settings.seller,
@@ -294,8 +310,8 @@ export function createPackActivities({ prisma, mailer, stripe, settings }: PackA
                   startMs: Date.parse(d.start),
                   endMs: Date.parse(d.end),
                   summary: `Séance imaginasite (${offer?.label ?? pack.packCode})`,
-                  description: `Séance d'accompagnement à distance. Lien Zoom : ${settings.zoomUrl}`,
-                  location: settings.zoomUrl,
+                  description: `Séance d'accompagnement à distance. Lien Zoom : ${zoomUrl}`,
+                  location: zoomUrl,
                   organizerEmail: settings.providerEmail,
                   attendeeEmail: pack.customer.email,
                   attendeeName: pack.customer.name,

@@ -18,6 +18,8 @@ export interface AgendaSession {
   status: BookingStatus;
   penaltyWaived: boolean;
   customerName: string;
+  /** The session's own Zoom meeting (when Zoom is configured and it was made), else null: the fixed link. */
+  joinUrl: string | null;
 }
 
 export interface TransferAwaited {
@@ -51,8 +53,10 @@ export interface MonthFigures {
 }
 
 const SESSION_COLUMNS = `b.id::text AS "bookingId", b.pack_id::text AS "packId", p.pack_code AS "packCode", p.status AS "packStatus",
-  b.start, b."end", b.hours, b.status, b.penalty_waived AS "penaltyWaived", c.name AS "customerName"`;
-const SESSION_FROM = 'booking b JOIN pack p ON p.id = b.pack_id JOIN customer c ON c.id = p.customer_id';
+  b.start, b."end", b.hours, b.status, b.penalty_waived AS "penaltyWaived", c.name AS "customerName",
+  CASE WHEN z.deleted_at IS NULL THEN z.join_url END AS "joinUrl"`;
+const SESSION_FROM = `booking b JOIN pack p ON p.id = b.pack_id JOIN customer c ON c.id = p.customer_id
+  LEFT JOIN zoom_meeting z ON z.booking_id = b.id`;
 
 export function createAgendaData(pool: Pool) {
   const all = async <T extends object>(sql: string, params: unknown[] = []): Promise<T[]> => (await pool.query<T>(sql, params)).rows;

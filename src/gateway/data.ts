@@ -512,6 +512,16 @@ export function createGatewayData(pool: Pool) {
       });
     },
 
+    /** A session's own Zoom meeting link, if it has one (else the fixed ZOOM_MEETING_URL stands in). */
+    async meetingLink(bookingId: string): Promise<string | null> {
+      if (!/^[0-9a-f-]{36}$/i.test(bookingId)) return null;
+      const r = await one<{ url: string | null }>(
+        'SELECT join_url AS url FROM zoom_meeting WHERE booking_id = $1::uuid AND deleted_at IS NULL',
+        [bookingId],
+      );
+      return r?.url ?? null;
+    },
+
     async tokensRevokedAt(packId: string): Promise<Date | null | undefined> {
       const r = await one<{ revoked: Date | null }>('SELECT tokens_revoked_at AS revoked FROM pack WHERE id = $1::uuid', [packId]);
       return r ? r.revoked : undefined;

@@ -51,6 +51,13 @@ const schema = z
     STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_/, { message: 'must be a Stripe webhook signing secret (whsec_…)' }),
     PROVIDER_API_TOKEN: z.string().min(24, { message: 'must be at least 24 characters' }),
     ZOOM_MEETING_URL: url(['https', 'http']).default('https://zoom.us/j/0000000000'),
+    // A meeting per session (Zoom Server-to-Server OAuth app): the three together, or none (ZOOM_MEETING_URL for all).
+    ZOOM_ACCOUNT_ID: z.string().trim().min(1).optional(),
+    ZOOM_CLIENT_ID: z.string().trim().min(1).optional(),
+    ZOOM_CLIENT_SECRET: z.string().trim().min(1).optional(),
+    ZOOM_API_URL: url(['https', 'http']).default('https://api.zoom.us/v2'),
+    ZOOM_OAUTH_URL: url(['https', 'http']).default('https://zoom.us/oauth/token'),
+    ZOOM_USER_ID: z.string().trim().min(1).default('me'),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
     ACCESS_TOKEN_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }),
     PORTAL_LINK_TTL_DAYS: z.coerce.number({ message: 'must be a number of days' }).int().min(1).max(365).default(30),
@@ -120,6 +127,14 @@ const schema = z
         code: 'custom',
         path: ['SELLER_VAT'],
         message: `does not match SELLER_SIRET: its SIREN must be ${c.SELLER_SIRET.slice(0, 9)}`,
+      });
+    }
+    const zoom = [c.ZOOM_ACCOUNT_ID, c.ZOOM_CLIENT_ID, c.ZOOM_CLIENT_SECRET].filter((v) => v !== undefined).length;
+    if (zoom !== 0 && zoom !== 3) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ZOOM_CLIENT_SECRET'],
+        message: 'ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET go together (a Server-to-Server OAuth app), or none',
       });
     }
     if ((c.TEMPORAL_TLS_CERT_PATH === undefined) !== (c.TEMPORAL_TLS_KEY_PATH === undefined)) {

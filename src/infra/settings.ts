@@ -88,6 +88,18 @@ export function activitySettingsFromConfig(c: Config): ActivitySettings {
     accessTokenSecret: c.ACCESS_TOKEN_SECRET,
     portalLinkTtlSeconds: c.PORTAL_LINK_TTL_DAYS * 86_400,
     seller: documentSellerOf(c),
+    ...(c.ZOOM_ACCOUNT_ID && c.ZOOM_CLIENT_ID && c.ZOOM_CLIENT_SECRET
+      ? {
+          zoom: {
+            accountId: c.ZOOM_ACCOUNT_ID,
+            clientId: c.ZOOM_CLIENT_ID,
+            clientSecret: c.ZOOM_CLIENT_SECRET,
+            apiUrl: c.ZOOM_API_URL,
+            oauthUrl: c.ZOOM_OAUTH_URL,
+            userId: c.ZOOM_USER_ID,
+          },
+        }
+      : {}),
   };
 }
 

@@ -76,8 +76,12 @@ async function main(): Promise<void> {
 
 // Run as the worker process (`tsx src/worker/main.ts`), not when a test imports the logger above.
 if (require.main === module) {
-  main().catch((err) => {
-    console.error(err instanceof ConfigError ? `[worker] ${err.message}` : err);
-    process.exit(1);
-  });
+  main().then(
+    // Stopped and closed: nothing left to wait for (an idle pooled SMTP connection would otherwise hold the process).
+    () => process.exit(0),
+    (err) => {
+      console.error(err instanceof ConfigError ? `[worker] ${err.message}` : err);
+      process.exit(1);
+    },
+  );
 }

@@ -15,6 +15,7 @@ import { ClientEncryptionCodec, ClientKeyStore } from '../../src/infra/codec';
 import { DEFAULT_CATALOG } from '../../src/shared/catalog';
 import { DEFAULT_SETTINGS, type PackSettings } from '../../src/shared/policy';
 import { documentSellerOf } from '../../src/infra/settings';
+import type { ZoomConfig } from '../../src/infra/zoom';
 import { OPEN_ALL_THE_TIME } from './packs';
 import { freePort } from '../../scripts/lib/local-stack';
 import {
@@ -57,6 +58,8 @@ export async function createGatewayWorld(
     env?: Record<string, string>;
     /** The settings packs are sold under (`{ withdrawalAfterStart: 'prorata' }`…). */
     packSettings?: Partial<PackSettings>;
+    /** Zoom's API for the worker (a meeting per session): the test's fake of it. */
+    zoom?: ZoomConfig;
   } = {},
 ): Promise<GatewayWorld> {
   const [db, sink] = await Promise.all([createTestDatabase(), startSmtpSink()]);
@@ -86,6 +89,7 @@ export async function createGatewayWorld(
     zoomUrl: 'https://zoom.us/j/123456789',
     // The worker names the same seller as the gateway (both from the configuration, as in production).
     seller: documentSellerOf(loadConfig(env)),
+    ...(opts.zoom ? { zoom: opts.zoom } : {}),
   };
   const worker = await startDevWorker(
     createActivities({ prisma: db.prisma, mailer: createMailer(sink.url), stripe, settings }),

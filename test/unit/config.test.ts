@@ -108,6 +108,18 @@ describe('configuration', () => {
     expect(() => checkGatewayConfig(loadConfig(valid))).not.toThrow();
   });
 
+  test('Zoom’s three credentials go together, or none (the fixed ZOOM_MEETING_URL then serves every session)', () => {
+    expect(problems({ ...valid, ZOOM_ACCOUNT_ID: 'acc', ZOOM_CLIENT_ID: 'id' })).toEqual([
+      'ZOOM_CLIENT_SECRET ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET go together (a Server-to-Server OAuth app), or none',
+    ]);
+    const zoom = loadConfig({ ...valid, ZOOM_ACCOUNT_ID: 'acc', ZOOM_CLIENT_ID: 'id', ZOOM_CLIENT_SECRET: 's' });
+    expect([zoom.ZOOM_API_URL, zoom.ZOOM_OAUTH_URL, zoom.ZOOM_USER_ID]).toEqual([
+      'https://api.zoom.us/v2',
+      'https://zoom.us/oauth/token',
+      'me',
+    ]);
+  });
+
   test('a client certificate without its key is refused', () => {
     expect(problems({ ...valid, TEMPORAL_TLS_CERT_PATH: '/tmp/c.pem' })).toEqual([
       'TEMPORAL_TLS_KEY_PATH TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together',

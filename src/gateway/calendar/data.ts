@@ -48,6 +48,8 @@ export interface FeedSession {
   revision: number;
   updatedAt: Date;
   customerName: string;
+  /** The session's own Zoom meeting, if it has one (else the fixed link). */
+  joinUrl: string | null;
 }
 
 export function createCalendarData(pool: Pool) {
@@ -136,8 +138,10 @@ export function createCalendarData(pool: Pool) {
       (
         await pool.query<FeedSession>(
           `SELECT b.id::text AS "bookingId", b.pack_id::text AS "packId", p.pack_code AS "packCode", b.start, b."end", b.hours,
-                  b.status, b.revision, b.updated_at AS "updatedAt", c.name AS "customerName"
+                  b.status, b.revision, b.updated_at AS "updatedAt", c.name AS "customerName",
+                  CASE WHEN z.deleted_at IS NULL THEN z.join_url END AS "joinUrl"
              FROM booking b JOIN pack p ON p.id = b.pack_id JOIN customer c ON c.id = p.customer_id
+             LEFT JOIN zoom_meeting z ON z.booking_id = b.id
             WHERE b."end" >= $1 ORDER BY b.start LIMIT $2`,
           [new Date(sinceMs), limit],
         )

@@ -33,6 +33,7 @@ export function sessionsFeed(sessions: FeedSession[], o: { publicUrl: string; zo
     const status = STATUS[s.status];
     const pack = isPackCode(s.packCode) ? DEFAULT_CATALOG[s.packCode].label : 'Pack';
     const cancelled = status === ICalEventStatus.CANCELLED;
+    const zoomUrl = s.joinUrl ?? o.zoomUrl;
     calendar.createEvent({
       id: sessionEventUid(s.bookingId),
       sequence: s.revision,
@@ -45,10 +46,10 @@ export function sessionsFeed(sessions: FeedSession[], o: { publicUrl: string; zo
         `Client : ${s.customerName}`,
         `${pack}, ${s.hours} heure(s)`,
         `Statut : ${BOOKING_STATUS_LABELS[s.status]}`,
-        `Zoom : ${o.zoomUrl}`,
+        `Zoom : ${zoomUrl}`,
         `Fiche du pack : ${o.publicUrl}/admin/packs/${s.packId}`,
       ].join('\n'),
-      location: o.zoomUrl,
+      location: zoomUrl,
       url: `${o.publicUrl}/admin/packs/${s.packId}`,
       status,
       transparency: cancelled ? ICalEventTransparency.TRANSPARENT : ICalEventTransparency.OPAQUE,

@@ -68,7 +68,7 @@ function SessionRow({ s, zone, zoomUrl }: { s: AgendaSession; zone: string; zoom
         {BOOKING_STATUS_LABELS[s.status]}
         {s.penaltyWaived ? ' — pénalité levée' : ''}
       </td>
-      <td data-label="Zoom">{cancelled ? '—' : <a href={zoomUrl}>Rejoindre la réunion Zoom</a>}</td>
+      <td data-label="Zoom">{cancelled ? '—' : <a href={s.joinUrl ?? zoomUrl}>Rejoindre la réunion Zoom</a>}</td>
     </tr>
   );
 }

@@ -197,7 +197,11 @@ export function portalRouter(ctx: GatewayContext): Router {
 
   r.get('/espace/seances/:id/invitation.ics', async (req, res) => {
     const { packId } = portalOf(req);
-    const [s, pack] = await Promise.all([ctx.packs.state(packId), ctx.data.packWithCustomer(packId)]);
+    const [s, pack, joinUrl] = await Promise.all([
+      ctx.packs.state(packId),
+      ctx.data.packWithCustomer(packId),
+      ctx.data.meetingLink(String(req.params.id)),
+    ]);
     const b = booking(s, req.params.id);
     if (!pack) throw new ApiError(404, 'NOT_FOUND', 'Pack introuvable.');
     if (b.status !== 'CONFIRMED' && b.status !== 'REQUESTED') {
@@ -211,7 +215,7 @@ export function portalRouter(ctx: GatewayContext): Router {
       endMs: Date.parse(b.end),
       summary: 'Séance imaginasite',
       description: 'Séance d’accompagnement à distance (Zoom).',
-      location: ctx.config.ZOOM_MEETING_URL,
+      location: joinUrl ?? ctx.config.ZOOM_MEETING_URL,
       organizerEmail: ctx.config.PROVIDER_EMAIL,
       attendeeEmail: pack.customer.email,
       attendeeName: pack.customer.name,
