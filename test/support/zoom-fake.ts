@@ -111,9 +111,10 @@ export async function startZoomFake(): Promise<ZoomFake> {
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return Object.assign(fake, {
+  const zoom: ZoomFake = Object.assign(fake, {
     apiUrl: `${base}/v2`,
     oauthUrl: `${base}/oauth/token`,
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  }) as ZoomFake;
+  });
+  return zoom;
 }
