@@ -14,11 +14,20 @@ const FONT_FILES = {
 } as const;
 type FontName = keyof typeof FONT_FILES;
 
+/** A run of glyphs as fontkit lays a text out: PDFKit scales its positions in place, so each caller gets its own. */
+interface GlyphRun {
+  glyphs: unknown[];
+  positions: Array<Record<string, number>>;
+}
+
 /** A font as PDFKit's own engine (fontkit) parses it: PDFKit takes such an object wherever it takes a font file. */
 interface ParsedFont {
-  layout: (...args: never[]) => unknown;
+  layout(text: string, features?: unknown): GlyphRun;
   getGlyph(id: number, characters?: number[]): { codePoints: number[] } | null;
 }
+
+/** Words laid out and kept, per font: shaping (OpenType lookups) was most of a document's rendering. */
+const LAYOUT_CACHE_LIMIT = 20_000;
 
 /**
  * fontkit, the very copy PDFKit loads (a dependency of PDFKit's, resolved from it): one parsed font serves every
@@ -37,6 +46,23 @@ const fontkit = createRequire(require.resolve('pdfkit'))('fontkit') as {
  * characters gets them.
  */
 function shared(font: ParsedFont): ParsedFont {
+  // PDFKit lays a text out word by word (a cache per document); the words of one document are mostly those of the
+  // last: each word is shaped once per process, and every document gets a copy of the run, whose positions PDFKit
+  // scales. The same text with the same font gives the same run, so the PDF's bytes do not change.
+  const layout = font.layout.bind(font);
+  const runs = new Map<string, GlyphRun>();
+  font.layout = (text, features) => {
+    if (features !== undefined) return layout(text, features);
+    let run = runs.get(text);
+    if (!run) {
+      run = layout(text);
+      if (runs.size >= LAYOUT_CACHE_LIMIT) runs.clear();
+      runs.set(text, run);
+    }
+    return Object.assign(Object.create(Object.getPrototypeOf(run) as object) as GlyphRun, run, {
+      positions: run.positions.map((p) => Object.assign(Object.create(Object.getPrototypeOf(p) as object) as Record<string, number>, p)),
+    });
+  };
   const getGlyph = font.getGlyph.bind(font);
   font.getGlyph = (id, characters = []) => {
     const glyph = getGlyph(id, characters);
