@@ -5,7 +5,7 @@ import crypto from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type Stripe from 'stripe';
 import { ClientKeyStore } from '../infra/codec';
-import { sellerOf, type Config } from '../infra/config';
+import { sellerOf, type GatewayConfigValues } from '../infra/config';
 import { poolOf, type PrismaClient } from '../infra/database';
 import type { Mailer } from '../infra/mailer';
 import type { PackCode, PackOffer } from '../shared/catalog';
@@ -23,7 +23,7 @@ const log = createLogger('gateway');
 export type { RateLimits };
 
 export type GatewayConfig = Pick<
-  Config,
+  GatewayConfigValues,
   | 'PROVIDER_API_TOKEN'
   | 'TEMPORAL_TASK_QUEUE'
   | 'TEMPORAL_NAMESPACE'

@@ -1,5 +1,5 @@
 import { createApp } from './app';
-import { checkGatewayConfig, loadConfig, ConfigError } from '../infra/config';
+import { loadGatewayConfig, ConfigError } from '../infra/config';
 import { closePrisma, createPrisma } from '../infra/database';
 import { createMailer } from '../infra/mailer';
 import { loadPackSettings } from '../infra/settings';
@@ -9,8 +9,7 @@ import { ClientEncryptionCodec, ClientKeyStore } from '../infra/codec';
 import { catalogFromEnv } from '../shared/catalog';
 
 async function main(): Promise<void> {
-  const config = loadConfig();
-  checkGatewayConfig(config);
+  const config = loadGatewayConfig();
   const settings = loadPackSettings();
   const catalog = catalogFromEnv(process.env);
   if (settings.validityOverrideMs) {

@@ -48,8 +48,12 @@ const schema = z
     PROVIDER_EMAIL: z.string().email({ message: 'must be an email address' }).default('contact@imaginasite.com'),
     STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_/, { message: 'must be a Stripe secret key (sk_test_… or sk_live_…)' }),
     STRIPE_API_URL: url(['http', 'https']).optional(),
-    STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_/, { message: 'must be a Stripe webhook signing secret (whsec_…)' }),
-    PROVIDER_API_TOKEN: z.string().min(24, { message: 'must be at least 24 characters' }),
+    // The gateway's only (checkGatewayConfig): the workers neither take Stripe's webhooks nor answer the admin API.
+    STRIPE_WEBHOOK_SECRET: z
+      .string()
+      .regex(/^whsec_/, { message: 'must be a Stripe webhook signing secret (whsec_…)' })
+      .optional(),
+    PROVIDER_API_TOKEN: z.string().min(24, { message: 'must be at least 24 characters' }).optional(),
     ZOOM_MEETING_URL: url(['https', 'http']).default('https://zoom.us/j/0000000000'),
     // A meeting per session (Zoom Server-to-Server OAuth app): the three together, or none (ZOOM_MEETING_URL for all).
     ZOOM_ACCOUNT_ID: z.string().trim().min(1).optional(),
@@ -154,12 +158,23 @@ export type Config = z.infer<typeof schema> & { PUBLIC_URL: string; TEMPORAL_UI_
  * and the gateway could not tell that requests came over HTTPS. (The workers take the same PUBLIC_URL, for their
  * emails' links, and need no proxy setting.)
  */
-export function checkGatewayConfig(c: Pick<Config, 'PUBLIC_URL' | 'TRUST_PROXY'>): void {
-  if (c.PUBLIC_URL.startsWith('https://') && c.TRUST_PROXY === undefined)
-    throw new ConfigError([
-      'TRUST_PROXY is required when PUBLIC_URL is https (a TLS proxy is in front): 1 for one proxy, or its addresses',
-    ]);
+export function checkGatewayConfig(c: Config): GatewayConfigValues {
+  const problems = [
+    ...(c.STRIPE_WEBHOOK_SECRET === undefined ? ['STRIPE_WEBHOOK_SECRET is required'] : []),
+    ...(c.PROVIDER_API_TOKEN === undefined ? ['PROVIDER_API_TOKEN is required'] : []),
+    ...(c.PUBLIC_URL.startsWith('https://') && c.TRUST_PROXY === undefined
+      ? ['TRUST_PROXY is required when PUBLIC_URL is https (a TLS proxy is in front): 1 for one proxy, or its addresses']
+      : []),
+  ];
+  if (problems.length) throw new ConfigError(problems);
+  return c as GatewayConfigValues;
 }
+
+/** The configuration of a gateway: with the secrets only it holds. */
+export type GatewayConfigValues = Config & { STRIPE_WEBHOOK_SECRET: string; PROVIDER_API_TOKEN: string };
+
+/** The gateway's configuration from the environment: the shared values, then what only the gateway needs. */
+export const loadGatewayConfig = (env: NodeJS.ProcessEnv = process.env): GatewayConfigValues => checkGatewayConfig(loadConfig(env));
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {

@@ -6,7 +6,7 @@ import pg from 'pg';
 import request from 'supertest';
 import type { Client } from '@temporalio/client';
 import { createApp } from '../../src/gateway/app';
-import { loadConfig, SAMPLE_SELLER_ENV } from '../../src/infra/config';
+import { loadGatewayConfig, SAMPLE_SELLER_ENV } from '../../src/infra/config';
 import { closePrisma, createPrisma, type PrismaClient } from '../../src/infra/database';
 import { createMailer } from '../../src/infra/mailer';
 import type { SmtpSink } from '../../src/infra/smtp-sink';
@@ -80,7 +80,7 @@ describe('PostgreSQL stopped, then restarted', () => {
     await prisma.availability.create({ data: { id: 1, ...OPEN_ALL_THE_TIME } });
     [client, sink] = await Promise.all([devServerClient(), startSmtpSink()]);
     worker = await startDevWorker(realActivities({ prisma, smtpUrl: sink.url }));
-    const config = loadConfig({
+    const config = loadGatewayConfig({
       ...SAMPLE_SELLER_ENV,
       DATABASE_URL: url,
       STRIPE_SECRET_KEY: 'sk_test_imaginasite',

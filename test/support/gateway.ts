@@ -6,7 +6,7 @@ import type { Client } from '@temporalio/client';
 import type Stripe from 'stripe';
 import { createApp } from '../../src/gateway/app';
 import type { RateLimits } from '../../src/gateway/context';
-import { loadConfig, SAMPLE_SELLER_ENV } from '../../src/infra/config';
+import { loadConfig, loadGatewayConfig, SAMPLE_SELLER_ENV } from '../../src/infra/config';
 import { createMailer } from '../../src/infra/mailer';
 import { hashPassword } from '../../src/infra/passwords';
 import type { SmtpSink } from '../../src/infra/smtp-sink';
@@ -97,7 +97,7 @@ export async function createGatewayWorld(
     dataConverter,
   );
   await db.prisma.availability.create({ data: { id: 1, ...OPEN_ALL_THE_TIME } });
-  const config = loadConfig({
+  const config = loadGatewayConfig({
     ...env,
     // Lighter scrypt parameters than production's (the hash carries them): tests sign in often.
     PROVIDER_PASSWORD_HASH: hashPassword(PROVIDER_PASSWORD, { N: 2 ** 14, r: 8, p: 1 }),

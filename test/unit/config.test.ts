@@ -1,4 +1,4 @@
-import { checkGatewayConfig, ConfigError, loadConfig, SAMPLE_SELLER_ENV, sellerOf } from '../../src/infra/config';
+import { checkGatewayConfig, ConfigError, loadConfig, loadGatewayConfig, SAMPLE_SELLER_ENV, sellerOf } from '../../src/infra/config';
 import { loadPackSettings } from '../../src/infra/settings';
 import { workerTuningFromConfig } from '../../src/worker/worker';
 
@@ -35,8 +35,6 @@ describe('configuration', () => {
     expect(problems({})).toEqual([
       'DATABASE_URL is required',
       'STRIPE_SECRET_KEY is required',
-      'STRIPE_WEBHOOK_SECRET is required',
-      'PROVIDER_API_TOKEN is required',
       'ACCESS_TOKEN_SECRET is required',
       'SELLER_NAME is required',
       'SELLER_ADDRESS is required',
@@ -49,6 +47,14 @@ describe('configuration', () => {
       'MEDIATOR_NAME is required',
       'MEDIATOR_URL is required',
     ]);
+  });
+
+  test('the gateway alone needs the webhook secret and the provider’s token: the workers run without them', () => {
+    const { STRIPE_WEBHOOK_SECRET, PROVIDER_API_TOKEN, ...worker } = valid;
+    expect([STRIPE_WEBHOOK_SECRET, PROVIDER_API_TOKEN].every(Boolean)).toBe(true);
+    expect(problems(worker)).toEqual([]);
+    expect(() => loadGatewayConfig(worker)).toThrow(/STRIPE_WEBHOOK_SECRET is required[\s\S]*PROVIDER_API_TOKEN is required/);
+    expect(loadGatewayConfig(valid).PROVIDER_API_TOKEN).toBe(valid.PROVIDER_API_TOKEN);
   });
 
   test('stripe-mock (STRIPE_API_URL) takes test keys only; the gateway listens on every interface unless LISTEN_HOST says otherwise', () => {

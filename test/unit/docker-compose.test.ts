@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadConfig, SAMPLE_SELLER_ENV } from '../../src/infra/config';
+import { loadConfig, loadGatewayConfig, SAMPLE_SELLER_ENV } from '../../src/infra/config';
 import { composeFile, TEMPORAL_SCHEMA_STEPS, TEMPORAL_SERVER_CONFIG, TOPOLOGY, type ComposeService } from '../../scripts/lib/topology';
 
 // docker-compose.yml is not run here (no Docker engine on these machines): these checks hold it to the topology's
@@ -95,12 +95,20 @@ describe('docker-compose.yml runs the production topology of scripts/lib/topolog
 
   test.each(['worker', 'gateway'])('the %s gets an environment that passes the start-up configuration check', (name) => {
     const env = environmentOf(services[name]);
-    const config = loadConfig(env);
+    const config = name === 'gateway' ? loadGatewayConfig(env) : loadConfig(env);
     expect(config.TEMPORAL_ADDRESS).toBe('temporal:7233');
     expect(config.DATABASE_URL).toContain('@postgres:5432/');
     expect(config.SMTP_URL).toBe(operatorVars.SMTP_URL);
     for (const contractName of ['PUBLIC_URL', 'TEMPORAL_NAMESPACE', 'SMTP_URL', 'ZOOM_MEETING_URL'])
       expect(env).toHaveProperty(contractName);
+  });
+
+  test('the workers get no secret of the gateway’s: neither Stripe’s webhook secret nor the provider’s API token', () => {
+    const worker = Object.keys(services.worker.environment ?? {});
+    for (const secret of ['STRIPE_WEBHOOK_SECRET', 'PROVIDER_API_TOKEN', 'TRUST_PROXY']) expect(worker).not.toContain(secret);
+    expect(Object.keys(services.gateway.environment ?? {})).toEqual(
+      expect.arrayContaining(['STRIPE_WEBHOOK_SECRET', 'PROVIDER_API_TOKEN']),
+    );
   });
 
   test('the Temporal server is the version the topology test builds, with the same configuration file', () => {
