@@ -49,8 +49,12 @@ async function audit(name: string): Promise<void> {
   }));
 }
 
-/** On a client's page, a time of day is always said to be Paris time (the slot buttons under their period's sentence). */
+/**
+ * A time of day is always said to be Paris time: on a client's page next to it (the slot buttons under their period's
+ * sentence); on the provider's, whose tables hold many, by the footer of every page of the dashboard.
+ */
 async function timesSayParis(name: string): Promise<void> {
+  if (await page.$('footer [data-testid=times-in-paris]')) return;
   const bare = await page.evaluate(() => {
     const out: string[] = [];
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
@@ -66,10 +70,10 @@ async function timesSayParis(name: string): Promise<void> {
   expect({ page: name, bare }).toEqual({ page: name, bare: [] });
 }
 
-async function visit(name: string, url: string, client = true): Promise<void> {
+async function visit(name: string, url: string): Promise<void> {
   await page.goto(`${w.baseUrl}${url}`);
   await audit(name);
-  if (client) await timesSayParis(name);
+  await timesSayParis(name);
 }
 
 test('the site, the order and the client’s portal: no WCAG 2.1 A/AA violation, every time in Paris time', async () => {
@@ -147,6 +151,30 @@ test('the site, the order and the client’s portal: no WCAG 2.1 A/AA violation,
   ])
     await visit(name, url);
 
+  // Signing out, a link that no longer works, a new link asked for, a withdrawal sent from the site.
+  await page.goto(`${w.baseUrl}/espace`);
+  await page.click('button:has-text("Me déconnecter de tous mes appareils")');
+  await page.waitForSelector('[data-testid=signed-out]');
+  await audit('déconnexion');
+  await visit('lien expiré', `/espace?token=${encodeURIComponent(pack.token)}`);
+  await page.goto(`${w.baseUrl}/espace/lien`);
+  await page.fill('#email', 'personne@example.org');
+  await page.click('button:has-text("Recevoir mon lien")');
+  await page.waitForSelector('h1:has-text("Vérifiez votre boîte de réception")');
+  await audit('lien envoyé');
+  await page.goto(`${w.baseUrl}/retractation`);
+  await page.click('button:has-text("Envoyer ma rétractation")');
+  await page.waitForSelector('.error-text');
+  await audit('formulaire de rétractation avec ses erreurs');
+  await page.fill('#w-orderedOn', '2026-12-01');
+  await page.fill('#w-name', 'Zoé Accessible');
+  await page.fill('#w-address', '1 rue de la Paix, 75002 Paris');
+  await page.fill('#w-email', 'zoe.retractation@example.org');
+  await page.click('button:has-text("Envoyer ma rétractation")');
+  await page.waitForSelector('h1:has-text("Votre rétractation est reçue")');
+  await audit('rétractation envoyée');
+  await timesSayParis('rétractation envoyée');
+
   const failing = Object.entries(report).filter(([, v]) => v.length > 0);
   expect(failing).toEqual([]);
 }, 180_000);
@@ -162,7 +190,7 @@ test('the provider’s dashboard: no WCAG 2.1 A/AA violation on any page', async
   await asProvider(request(w.app).put('/api/admin/calendar')).send({ kind: 'ics', url: 'http://127.0.0.1:9/inexistant.ics' });
 
   await page.context().clearCookies();
-  await visit('connexion du prestataire', '/admin/connexion', false);
+  await visit('connexion du prestataire', '/admin/connexion');
   await page.fill('#password', 'pas le bon');
   await page.click('button:has-text("Se connecter")');
   await audit('connexion refusée');
@@ -175,16 +203,16 @@ test('the provider’s dashboard: no WCAG 2.1 A/AA violation on any page', async
     'the calendar error on the agenda',
   );
   await audit('agenda');
-  await visit('agenda, semaine de la séance', `/admin?semaine=${start.toISOString().slice(0, 10)}`, false);
+  await visit('agenda, semaine de la séance', `/admin?semaine=${start.toISOString().slice(0, 10)}`);
 
   // Every page of the dashboard's navigation, then the pages of a pack.
   const nav = await page.$$eval('header nav a', (as) =>
     as.map((a) => a.getAttribute('href')!).filter((h) => h.startsWith('/admin') && h !== '/admin'),
   );
   expect(nav).toEqual(expect.arrayContaining(['/admin/packs', '/admin/disponibilites', '/admin/calendrier', '/admin/emails']));
-  for (const href of nav) await visit(`tableau de bord ${href}`, href, false);
-  await visit('fiche du pack', `/admin/packs/${pack.packId}`, false);
-  await visit('déplacer une séance (prestataire)', `/admin/packs/${pack.packId}/seances/${booked.body.booking.id}/deplacer`, false);
+  for (const href of nav) await visit(`tableau de bord ${href}`, href);
+  await visit('fiche du pack', `/admin/packs/${pack.packId}`);
+  await visit('déplacer une séance (prestataire)', `/admin/packs/${pack.packId}/seances/${booked.body.booking.id}/deplacer`);
 
   // The calendars page with its form's errors.
   await page.goto(`${w.baseUrl}/admin/calendrier`);

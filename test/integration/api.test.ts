@@ -26,6 +26,18 @@ describe('JSON API', () => {
   const nextStart = (daysAhead = 3) =>
     new Date(Math.ceil((Date.now() + daysAhead * DAY) / HOUR) * HOUR + (hourOffset++ % 200) * 2 * HOUR).toISOString();
 
+  test('a flood of GET /health opens one SMTP conversation and one check of each service, not one per hit', async () => {
+    const smtp = jest.spyOn(w.app.ctx.mailer, 'verify');
+    try {
+      const answers = await Promise.all(Array.from({ length: 50 }, () => request(w.app).get('/health')));
+      expect(new Set(answers.map((a) => a.status))).toEqual(new Set([200]));
+      expect(answers[0].body).toEqual({ status: 'ok' });
+      expect(smtp.mock.calls.length).toBeLessThanOrEqual(1);
+    } finally {
+      smtp.mockRestore();
+    }
+  });
+
   test('GET /api/catalog lists the three packs with their prices', async () => {
     const res = await request(w.app).get('/api/catalog');
     expect(res.status).toBe(200);

@@ -29,7 +29,9 @@ export function Layout({ title, nav, area = 'site', children }: LayoutProps) {
         </header>
         <main>{children}</main>
         {area === 'admin' ? (
-          <footer>Espace prestataire — imaginasite</footer>
+          <footer>
+            Espace prestataire — imaginasite · <span data-testid="times-in-paris">toutes les heures sont en heure de Paris</span>
+          </footer>
         ) : (
           <footer>
             <nav aria-label="Informations légales" class="legal">
